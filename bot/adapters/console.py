@@ -1,0 +1,33 @@
+"""The console adapter: the default platform, printing posts to a terminal (or any text stream)."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from typing import TextIO
+
+from bot.models import Address, Post
+
+
+class ConsoleAdapter:
+    """Prints each post as a title line, bullets and the link; message ids are a running counter."""
+
+    platform = "console"
+
+    def __init__(self, *, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self._ids = itertools.count(1)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, address: Address, post: Post) -> list[str]:
+        lines = [post.title or "(untitled)", *(f"  • {b}" for b in post.bullets)]
+        if post.url:
+            lines.append(f"  {post.url}")
+        self.stream.write("\n".join(lines) + "\n\n")
+        self.stream.flush()
+        return [str(next(self._ids))]

