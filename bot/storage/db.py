@@ -1,0 +1,95 @@
+"""Opening the database: engine settings, the default location, and Alembic upgrades run from code.
+
+Supported back ends: SQLite (``sqlite+aiosqlite://``, the default, in the user data directory) and
+PostgreSQL (``postgresql+asyncpg://``). No ``alembic.ini`` is needed: the migrations ship inside the package.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.storage.repository import SqlRepository
+
+SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def default_database_url() -> str:
+    """``sqlite+aiosqlite`` URL of ``newsbrief.db`` in the user data directory (created if missing)."""
+    directory = Path(platformdirs.user_data_dir("newsbrief"))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite+aiosqlite:///{directory / 'newsbrief.db'}"
+
+
+def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
+    """The async engine for ``url``; on SQLite every connection gets WAL, foreign keys and a busy timeout.
+
+    ``connect_args`` go to the driver, e.g. ``{"server_settings": {"search_path": "myschema"}}`` for asyncpg.
+    """
+    engine = create_async_engine(url, connect_args=connect_args or {})
+    if engine.dialect.name not in SUPPORTED_DIALECTS:
+        raise ValueError(f"unsupported database {engine.dialect.name!r} in {url!r}: use SQLite or PostgreSQL")
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+async def open_database(
+    url: str, *, upgrade: bool = True, connect_args: dict[str, Any] | None = None
+) -> SqlRepository:
+    """The repository over ``url``, after ``alembic upgrade head`` unless ``upgrade`` is false."""
+    engine = create_engine(url, connect_args=connect_args)
+    try:
+        if upgrade:
+            await _upgrade(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return SqlRepository(engine)
+
+
+async def upgrade_database(url: str, *, connect_args: dict[str, Any] | None = None) -> str:
+    """Run ``alembic upgrade head`` on ``url`` (``newsbrief db upgrade``); returns the revision now current."""
+    engine = create_engine(url, connect_args=connect_args)
+    try:
+        return await _upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+def alembic_config() -> Config:
+    """Alembic settings pointing at the migrations shipped in this package; no ``alembic.ini`` read."""
+    config = Config()
+    config.set_main_option("script_location", "bot.storage:migrations")
+    return config
+
+
+async def _upgrade(engine: AsyncEngine) -> str:
+    async with engine.begin() as connection:
+        return await connection.run_sync(_upgrade_sync)
+
+
+def _upgrade_sync(connection: Connection) -> str:
+    config = alembic_config()
+    config.attributes["connection"] = connection  # env.py migrates on this connection
+    command.upgrade(config, "head")
+    revision = MigrationContext.configure(connection).get_current_revision()
+    if revision is None:
+        raise RuntimeError("alembic upgrade finished without a current revision")
+    return revision
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()

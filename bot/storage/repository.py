@@ -1,0 +1,690 @@
+"""What the bot stores, as a contract (`Repository`) and its SQLAlchemy implementation (`SqlRepository`).
+
+The rest of the app sees only the frozen rows defined here (`FeedRow`, `ChannelRow`, `DeliveryRow`) and
+plain ids and dicts; ORM objects never leave this module. Every method is one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol, TypedDict, TypeVar, Unpack
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Select, delete, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.models import Address
+from bot.storage.tables import ArticleRecord, Base, BriefingRecord, Channel, Delivery, Feed, Subscription
+
+DeliveryStatus = Literal["pending", "sent", "failed"]
+_Row = TypeVar("_Row", bound=Base)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """A subscribed-to RSS/Atom feed and its polling state.
+
+    ``next_poll_at`` ``None`` means "due now"; ``poll_interval_s`` overrides the default interval;
+    ``error_count``/``first_error_at`` describe the current run of failed polls (reset by a success);
+    ``seen_once`` is false until the first poll is done (its entries are recorded, not announced).
+    """
+
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    active: bool
+    etag: str | None
+    last_modified: str | None
+    added_at: datetime
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    poll_interval_s: int | None
+    error_count: int
+    first_error_at: datetime | None
+    last_error: str | None
+    seen_once: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRow:
+    """A chat (or a thread in it) the bot posts to, with its settings. ``thread`` is ``None`` for none."""
+
+    id: int
+    platform: str
+    chat: str
+    thread: str | None
+    active: bool
+    timezone: str
+    language: str | None
+    max_bullets: int
+    digest_time: str | None
+    created_at: datetime
+
+    @property
+    def address(self) -> Address:
+        return Address(platform=self.platform, chat=self.chat, thread=self.thread)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """One pending post of the outbox: a briefing (``briefing_id``) or a digest (``digest_key``) for a channel.
+
+    ``data`` is the briefing JSON (``newsbrief brief --format json``) or the digest payload; ``url`` the
+    article's canonical URL (``None`` for digests).
+    """
+
+    id: int
+    channel: ChannelRow
+    briefing_id: int | None
+    digest_key: str | None
+    data: dict[str, Any] | None
+    url: str | None
+    status: DeliveryStatus
+    attempts: int
+
+
+class ChannelSettings(TypedDict, total=False):
+    """The per-channel settings `Repository.update_channel` accepts."""
+
+    timezone: str
+    language: str | None
+    max_bullets: int
+    digest_time: str | None
+
+
+class Repository(Protocol):
+    """Everything the bot stores. Datetimes in and out are timezone-aware (naive ones raise `ValueError`).
+
+    Methods that name a row by id raise `LookupError` when it does not exist, unless they say otherwise.
+    Writes that may race (articles, deliveries, channels, subscriptions) are idempotent and safe when
+    several workers insert the same thing at once: the database's unique constraints decide.
+    """
+
+    # -- feeds ---------------------------------------------------------------------------------------
+
+    async def add_feed(self, url: str, *, title: str | None = None, site_url: str | None = None) -> FeedRow:
+        """The feed at ``url``, added (active, due now) if new. An existing feed is returned unchanged."""
+        ...
+
+    async def get_feed(self, id_or_url: int | str) -> FeedRow | None:
+        """The feed with this id (an ``int``) or URL (a ``str``), or ``None``."""
+        ...
+
+    async def list_feeds(self, *, active_only: bool = False) -> list[FeedRow]:
+        """All feeds by id; only active ones when ``active_only``."""
+        ...
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        """Delete the feed and its subscriptions (its articles stay, for dedupe). False if it did not exist."""
+        ...
+
+    async def due_feeds(self, *, now: datetime) -> list[FeedRow]:
+        """Active feeds to poll: ``next_poll_at`` unset or ``<= now``; never-scheduled first, then oldest."""
+        ...
+
+    async def record_poll_success(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None,
+        next_poll_at: datetime,
+    ) -> FeedRow:
+        """A poll worked: store the conditional-GET validators, schedule the next poll, clear the error run.
+
+        ``title`` ``None`` keeps the known title.
+        """
+        ...
+
+    async def record_poll_failure(
+        self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime
+    ) -> FeedRow:
+        """A poll failed: ``error_count`` + 1, ``first_error_at`` kept from the first failure of the run.
+
+        The returned row lets the caller decide to back off or `deactivate_feed`.
+        """
+        ...
+
+    async def deactivate_feed(self, feed_id: int, *, reason: str) -> None:
+        """Stop polling the feed; ``reason`` is kept in ``last_error``."""
+        ...
+
+    async def mark_first_poll_done(self, feed_id: int) -> None:
+        """Set ``seen_once``: later new entries are announced."""
+        ...
+
+    # -- articles and briefings ----------------------------------------------------------------------
+
+    async def article_known(self, *, feed_id: int | None, entry_id: str | None, url: str | None) -> bool:
+        """Whether an article with this (feed, entry id) or canonical URL is stored (before fetching it)."""
+        ...
+
+    async def add_article(
+        self,
+        *,
+        feed_id: int | None,
+        entry_id: str | None,
+        url: str | None,
+        content_hash: str | None,
+        title: str | None,
+        published: datetime | None,
+        now: datetime,
+    ) -> int | None:
+        """Store a new article and return its id; ``None`` when it is already known — by (feed, entry id),
+        by canonical ``url`` or by ``content_hash`` (the same text under another address). This is the
+        dedupe: exactly one of several concurrent callers with the same article gets an id.
+        """
+        ...
+
+    async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
+        """Store the briefing JSON of an article and return its id (the existing id if already stored)."""
+        ...
+
+    async def recent_briefings(
+        self, channel_id: int, *, limit: int, query: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The latest briefings from the feeds the channel subscribes to, newest first.
+
+        Each is the stored briefing JSON with the article's canonical URL under ``"url"``. ``query``
+        keeps those whose title or an actor's name or alias contains it, ignoring case.
+        """
+        ...
+
+    # -- channels and subscriptions ------------------------------------------------------------------
+
+    async def get_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow | None:
+        """The channel at this address, or ``None``."""
+        ...
+
+    async def get_channel_by_id(self, channel_id: int) -> ChannelRow | None:
+        """The channel with this id, or ``None``."""
+        ...
+
+    async def upsert_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow:
+        """The channel at this address, created (active, default settings) if new; existing ones unchanged."""
+        ...
+
+    async def list_channels(self, *, active_only: bool = True) -> list[ChannelRow]:
+        """Channels by id (for scheduling digests); inactive ones too unless ``active_only``."""
+        ...
+
+    async def update_channel(self, channel_id: int, **settings: Unpack[ChannelSettings]) -> ChannelRow:
+        """Change some settings. ``timezone`` must be an IANA name, ``digest_time`` ``"HH:MM"`` or ``None``,
+        ``max_bullets`` positive; anything else raises `ValueError` (unknown names raise `TypeError`).
+        """
+        ...
+
+    async def set_channel_active(self, channel_id: int, active: bool) -> None:
+        """(De)activate a channel. Inactive channels get no deliveries (e.g. the bot was removed)."""
+        ...
+
+    async def subscribe(self, channel_id: int, feed_id: int) -> bool:
+        """Subscribe the channel to the feed; False if it already was."""
+        ...
+
+    async def unsubscribe(self, channel_id: int, feed_id: int) -> bool:
+        """Unsubscribe; False if it was not subscribed."""
+        ...
+
+    async def subscriptions(self, channel_id: int) -> list[FeedRow]:
+        """The feeds the channel subscribes to, by id."""
+        ...
+
+    async def subscribers(self, feed_id: int) -> list[ChannelRow]:
+        """The active channels subscribed to the feed, by id."""
+        ...
+
+    # -- the outbox ----------------------------------------------------------------------------------
+
+    async def enqueue_deliveries(self, briefing_id: int, *, feed_id: int, now: datetime) -> list[int]:
+        """One pending delivery of the briefing per active channel subscribed to ``feed_id``.
+
+        Returns the ids of the deliveries created now: a (channel, briefing) pair is enqueued once ever,
+        so calling again creates nothing.
+        """
+        ...
+
+    async def enqueue_digest(
+        self, channel_id: int, *, digest_key: str, data: dict[str, Any], now: datetime
+    ) -> int | None:
+        """A pending digest delivery (``digest_key`` like ``"2026-11-25#2"``); ``None`` if that key exists."""
+        ...
+
+    async def pending_deliveries(self, *, limit: int = 100) -> list[DeliveryRow]:
+        """Pending deliveries to active channels, oldest first, with their channel and JSON."""
+        ...
+
+    async def mark_sent(self, delivery_id: int, *, message_ids: Sequence[str], now: datetime) -> bool:
+        """Pending → sent, with the platform's message ids. False (and no change) if it was not pending:
+        a delivery is sent at most once and never returned as pending again.
+        """
+        ...
+
+    async def mark_failed(self, delivery_id: int, *, error: str, permanent: bool) -> bool:
+        """A send failed: ``attempts`` + 1 and the error kept; ``permanent`` → status ``failed`` (no retry).
+        False (and no change) if it was not pending.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release the connections."""
+        ...
+
+
+_HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_SEARCH_BATCH = 200
+
+
+class SqlRepository:
+    """`Repository` on SQLAlchemy's async engine (SQLite via aiosqlite, PostgreSQL via asyncpg).
+
+    Build it with `bot.storage.db.open_database`, which also runs the migrations.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # -- feeds ---------------------------------------------------------------------------------------
+
+    async def add_feed(self, url: str, *, title: str | None = None, site_url: str | None = None) -> FeedRow:
+        async with self._sessions.begin() as s:
+            values = {"url": url, "title": title, "site_url": site_url, "added_at": datetime.now(UTC)}
+            await _insert_ignore(s, Feed, values)
+            return _feed_row((await s.scalars(select(Feed).where(Feed.url == url))).one())
+
+    async def get_feed(self, id_or_url: int | str) -> FeedRow | None:
+        column = Feed.id if isinstance(id_or_url, int) else Feed.url
+        async with self._sessions() as s:
+            feed = await s.scalar(select(Feed).where(column == id_or_url))
+            return _feed_row(feed) if feed else None
+
+    async def list_feeds(self, *, active_only: bool = False) -> list[FeedRow]:
+        query = select(Feed).order_by(Feed.id)
+        if active_only:
+            query = query.where(Feed.active)
+        return await self._feeds(query)
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        async with self._sessions.begin() as s:
+            result = await s.execute(delete(Feed).where(Feed.id == feed_id))
+            return result.rowcount > 0
+
+    async def due_feeds(self, *, now: datetime) -> list[FeedRow]:
+        _require_aware(now)
+        query = (
+            select(Feed)
+            .where(Feed.active, or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
+            .order_by(Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id)
+        )
+        return await self._feeds(query)
+
+    async def record_poll_success(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None,
+        next_poll_at: datetime,
+    ) -> FeedRow:
+        async with self._sessions.begin() as s:
+            _require_aware(now, next_poll_at)
+            feed = await _get(s, Feed, feed_id)
+            feed.last_polled_at, feed.next_poll_at = now, next_poll_at
+            feed.etag, feed.last_modified = etag, last_modified
+            feed.title = title if title is not None else feed.title
+            feed.error_count, feed.first_error_at, feed.last_error = 0, None, None
+            return _feed_row(feed)
+
+    async def record_poll_failure(
+        self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime
+    ) -> FeedRow:
+        async with self._sessions.begin() as s:
+            _require_aware(now, next_poll_at)
+            feed = await _get(s, Feed, feed_id)
+            feed.last_polled_at, feed.next_poll_at = now, next_poll_at
+            feed.error_count += 1
+            feed.first_error_at = feed.first_error_at or now
+            feed.last_error = error
+            return _feed_row(feed)
+
+    async def deactivate_feed(self, feed_id: int, *, reason: str) -> None:
+        async with self._sessions.begin() as s:
+            feed = await _get(s, Feed, feed_id)
+            feed.active, feed.last_error = False, reason
+
+    async def mark_first_poll_done(self, feed_id: int) -> None:
+        async with self._sessions.begin() as s:
+            (await _get(s, Feed, feed_id)).seen_once = True
+
+    async def _feeds(self, query: Select[Any]) -> list[FeedRow]:
+        async with self._sessions() as s:
+            return [_feed_row(feed) for feed in await s.scalars(query)]
+
+    # -- articles and briefings ----------------------------------------------------------------------
+
+    async def article_known(self, *, feed_id: int | None, entry_id: str | None, url: str | None) -> bool:
+        conditions = []
+        if feed_id is not None and entry_id is not None:
+            conditions.append((ArticleRecord.feed_id == feed_id) & (ArticleRecord.entry_id == entry_id))
+        if url is not None:
+            conditions.append(ArticleRecord.url == url)
+        if not conditions:
+            return False
+        async with self._sessions() as s:
+            return bool(await s.scalar(select(exists().where(or_(*conditions)))))
+
+    async def add_article(
+        self,
+        *,
+        feed_id: int | None,
+        entry_id: str | None,
+        url: str | None,
+        content_hash: str | None,
+        title: str | None,
+        published: datetime | None,
+        now: datetime,
+    ) -> int | None:
+        _require_aware(now, published)
+        values = {
+            "feed_id": feed_id,
+            "entry_id": entry_id,
+            "url": url,
+            "content_hash": content_hash,
+            "title": title,
+            "published": published,
+            "fetched_at": now,
+        }
+        async with self._sessions.begin() as s:
+            return await _insert_ignore(s, ArticleRecord, values)
+
+    async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
+        _require_aware(now)
+        values = {
+            "article_id": article_id,
+            "lang": data.get("lang"),
+            "title": data.get("title"),
+            "data": data,
+            "created_at": now,
+        }
+        async with self._sessions.begin() as s:
+            await _get(s, ArticleRecord, article_id)
+            if (briefing_id := await _insert_ignore(s, BriefingRecord, values)) is not None:
+                return briefing_id
+            return (
+                await s.scalars(select(BriefingRecord.id).where(BriefingRecord.article_id == article_id))
+            ).one()
+
+    async def recent_briefings(
+        self, channel_id: int, *, limit: int, query: str | None = None
+    ) -> list[dict[str, Any]]:
+        subscribed = select(Subscription.feed_id).where(Subscription.channel_id == channel_id)
+        base = (
+            select(BriefingRecord.data, ArticleRecord.url)
+            .join(ArticleRecord, BriefingRecord.article_id == ArticleRecord.id)
+            .where(ArticleRecord.feed_id.in_(subscribed))
+            .order_by(BriefingRecord.created_at.desc(), BriefingRecord.id.desc())
+        )
+        needle = query.casefold().strip() if query else ""
+        found: list[dict[str, Any]] = []
+        async with self._sessions() as s:
+            offset = 0
+            while len(found) < limit:
+                batch = (await s.execute(base.limit(_SEARCH_BATCH if needle else limit).offset(offset))).all()
+                for data, url in batch:
+                    if not needle or _matches(data, needle):
+                        found.append({**data, "url": data.get("url") or url})
+                if not needle or len(batch) < _SEARCH_BATCH:
+                    break
+                offset += len(batch)
+        return found[:limit]
+
+    # -- channels and subscriptions ------------------------------------------------------------------
+
+    async def get_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow | None:
+        async with self._sessions() as s:
+            channel = await s.scalar(_channel_at(platform, chat, thread))
+            return _channel_row(channel) if channel else None
+
+    async def get_channel_by_id(self, channel_id: int) -> ChannelRow | None:
+        async with self._sessions() as s:
+            channel = await s.get(Channel, channel_id)
+            return _channel_row(channel) if channel else None
+
+    async def upsert_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow:
+        values = {"platform": platform, "chat": chat, "thread": thread or "", "created_at": datetime.now(UTC)}
+        async with self._sessions.begin() as s:
+            await _insert_ignore(s, Channel, values)
+            return _channel_row((await s.scalars(_channel_at(platform, chat, thread))).one())
+
+    async def list_channels(self, *, active_only: bool = True) -> list[ChannelRow]:
+        query = select(Channel).order_by(Channel.id)
+        if active_only:
+            query = query.where(Channel.active)
+        async with self._sessions() as s:
+            return [_channel_row(channel) for channel in await s.scalars(query)]
+
+    async def update_channel(self, channel_id: int, **settings: Unpack[ChannelSettings]) -> ChannelRow:
+        _check_channel_settings(dict(settings))
+        async with self._sessions.begin() as s:
+            channel = await _get(s, Channel, channel_id)
+            for name, value in settings.items():
+                setattr(channel, name, value)
+            return _channel_row(channel)
+
+    async def set_channel_active(self, channel_id: int, active: bool) -> None:
+        async with self._sessions.begin() as s:
+            (await _get(s, Channel, channel_id)).active = active
+
+    async def subscribe(self, channel_id: int, feed_id: int) -> bool:
+        async with self._sessions.begin() as s:
+            await _get(s, Channel, channel_id)
+            await _get(s, Feed, feed_id)
+            values = {"channel_id": channel_id, "feed_id": feed_id, "created_at": datetime.now(UTC)}
+            return await _insert_ignore(s, Subscription, values) is not None
+
+    async def unsubscribe(self, channel_id: int, feed_id: int) -> bool:
+        async with self._sessions.begin() as s:
+            result = await s.execute(
+                delete(Subscription).where(
+                    Subscription.channel_id == channel_id, Subscription.feed_id == feed_id
+                )
+            )
+            return result.rowcount > 0
+
+    async def subscriptions(self, channel_id: int) -> list[FeedRow]:
+        return await self._feeds(
+            select(Feed).join(Subscription).where(Subscription.channel_id == channel_id).order_by(Feed.id)
+        )
+
+    async def subscribers(self, feed_id: int) -> list[ChannelRow]:
+        query = (
+            select(Channel)
+            .join(Subscription)
+            .where(Subscription.feed_id == feed_id, Channel.active)
+            .order_by(Channel.id)
+        )
+        async with self._sessions() as s:
+            return [_channel_row(channel) for channel in await s.scalars(query)]
+
+    # -- the outbox ----------------------------------------------------------------------------------
+
+    async def enqueue_deliveries(self, briefing_id: int, *, feed_id: int, now: datetime) -> list[int]:
+        channels = (
+            select(Subscription.channel_id)
+            .join(Channel)
+            .where(Subscription.feed_id == feed_id, Channel.active)
+            .order_by(Subscription.channel_id)
+        )
+        _require_aware(now)
+        async with self._sessions.begin() as s:
+            await _get(s, BriefingRecord, briefing_id)
+            created = []
+            for channel_id in await s.scalars(channels):
+                values = {"channel_id": channel_id, "briefing_id": briefing_id, "created_at": now}
+                if (delivery_id := await _insert_ignore(s, Delivery, values)) is not None:
+                    created.append(delivery_id)
+            return created
+
+    async def enqueue_digest(
+        self, channel_id: int, *, digest_key: str, data: dict[str, Any], now: datetime
+    ) -> int | None:
+        _require_aware(now)
+        values = {"channel_id": channel_id, "digest_key": digest_key, "data": data, "created_at": now}
+        async with self._sessions.begin() as s:
+            await _get(s, Channel, channel_id)
+            return await _insert_ignore(s, Delivery, values)
+
+    async def pending_deliveries(self, *, limit: int = 100) -> list[DeliveryRow]:
+        query = (
+            select(Delivery, Channel, BriefingRecord.data, ArticleRecord.url)
+            .join(Channel, Delivery.channel_id == Channel.id)
+            .outerjoin(BriefingRecord, Delivery.briefing_id == BriefingRecord.id)
+            .outerjoin(ArticleRecord, BriefingRecord.article_id == ArticleRecord.id)
+            .where(Delivery.status == "pending", Channel.active)
+            .order_by(Delivery.created_at, Delivery.id)
+            .limit(limit)
+        )
+        async with self._sessions() as s:
+            return [
+                DeliveryRow(
+                    id=delivery.id,
+                    channel=_channel_row(channel),
+                    briefing_id=delivery.briefing_id,
+                    digest_key=delivery.digest_key,
+                    data=briefing_data if delivery.briefing_id is not None else delivery.data,
+                    url=url,
+                    status="pending",
+                    attempts=delivery.attempts,
+                )
+                for delivery, channel, briefing_data, url in await s.execute(query)
+            ]
+
+    async def mark_sent(self, delivery_id: int, *, message_ids: Sequence[str], now: datetime) -> bool:
+        _require_aware(now)
+        return await self._finish(
+            delivery_id, status="sent", sent_at=now, message_ids=[str(m) for m in message_ids]
+        )
+
+    async def mark_failed(self, delivery_id: int, *, error: str, permanent: bool) -> bool:
+        return await self._finish(
+            delivery_id,
+            status="failed" if permanent else "pending",
+            attempts=Delivery.attempts + 1,
+            last_error=error,
+        )
+
+    async def _finish(self, delivery_id: int, **values: Any) -> bool:
+        """Update a delivery only while it is pending: the check and the write are one statement."""
+        async with self._sessions.begin() as s:
+            await _get(s, Delivery, delivery_id)
+            statement = (
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == "pending")
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            result = await s.execute(statement)
+            return result.rowcount > 0
+
+
+def _require_aware(*values: datetime | None) -> None:
+    for value in values:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: storage needs timezone-aware datetimes")
+
+
+async def _get(session: AsyncSession, table: type[_Row], row_id: int) -> _Row:
+    row = await session.get(table, row_id)
+    if row is None:
+        raise LookupError(f"no {table.__tablename__} row with id {row_id}")
+    return row
+
+
+async def _insert_ignore(session: AsyncSession, table: type[Base], values: dict[str, Any]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING; the new id, or ``None`` when a unique constraint already holds it.
+
+    Atomic in the database, so concurrent writers of the same row cannot both win or fail.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table).values(**values).on_conflict_do_nothing().returning(table.__table__.c.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def _channel_at(platform: str, chat: str, thread: str | None) -> Select[Any]:
+    return select(Channel).where(
+        Channel.platform == platform, Channel.chat == chat, Channel.thread == (thread or "")
+    )
+
+
+def _check_channel_settings(settings: dict[str, Any]) -> None:
+    if unknown := set(settings) - set(ChannelSettings.__annotations__):
+        raise TypeError(f"unknown channel settings: {', '.join(sorted(unknown))}")
+    if "timezone" in settings:
+        try:
+            ZoneInfo(settings["timezone"])
+        except (ZoneInfoNotFoundError, ValueError, TypeError) as error:
+            raise ValueError(f"timezone {settings['timezone']!r} is not an IANA time zone name") from error
+    if (digest_time := settings.get("digest_time")) is not None and not _HH_MM.fullmatch(digest_time):
+        raise ValueError(f"digest_time {digest_time!r} is not HH:MM (00:00 to 23:59)")
+    if "max_bullets" in settings and not (
+        isinstance(settings["max_bullets"], int) and settings["max_bullets"] > 0
+    ):
+        raise ValueError(f"max_bullets {settings['max_bullets']!r} is not a positive integer")
+
+
+def _matches(data: dict[str, Any], needle: str) -> bool:
+    names = [data.get("title") or ""]
+    for actor in data.get("actors") or ():
+        names.append(actor.get("name") or "")
+        names.extend(actor.get("aliases") or ())
+    return any(needle in name.casefold() for name in names)
+
+
+def _feed_row(feed: Feed) -> FeedRow:
+    return FeedRow(
+        id=feed.id,
+        url=feed.url,
+        title=feed.title,
+        site_url=feed.site_url,
+        active=feed.active,
+        etag=feed.etag,
+        last_modified=feed.last_modified,
+        added_at=feed.added_at,
+        last_polled_at=feed.last_polled_at,
+        next_poll_at=feed.next_poll_at,
+        poll_interval_s=feed.poll_interval_s,
+        error_count=feed.error_count,
+        first_error_at=feed.first_error_at,
+        last_error=feed.last_error,
+        seen_once=feed.seen_once,
+    )
+
+
+def _channel_row(channel: Channel) -> ChannelRow:
+    return ChannelRow(
+        id=channel.id,
+        platform=channel.platform,
+        chat=channel.chat,
+        thread=channel.thread or None,
+        active=channel.active,
+        timezone=channel.timezone,
+        language=channel.language,
+        max_bullets=channel.max_bullets,
+        digest_time=channel.digest_time,
+        created_at=channel.created_at,
+    )

@@ -1,0 +1,68 @@
+"""Shared fixtures: ``database_url`` runs a test on SQLite and, when NEWSBRIEF_TEST_DATABASE_URL is set, PostgreSQL.
+
+On PostgreSQL each test gets a fresh schema, dropped afterwards; open it with
+``open_database(database_url, connect_args=database_connect_args)`` so parallel runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(not PG_URL, reason="NEWSBRIEF_TEST_DATABASE_URL is not set"),
+        ),
+    ]
+)
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def database_connect_args(database_kind: str) -> AsyncIterator[dict[str, Any]]:
+    """Driver options for ``open_database``: on PostgreSQL, a search_path to a fresh schema of this test."""
+    if database_kind != "postgresql":
+        yield {}
+        return
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_async_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield {"server_settings": {"search_path": schema}}
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture
+def database_url(database_kind: str, database_connect_args: dict[str, Any], tmp_path: Path) -> str:
+    """An empty database: a SQLite file in ``tmp_path``, or the PostgreSQL URL (see `database_connect_args`)."""
+    if database_kind == "postgresql":
+        return PG_URL or ""
+    return f"sqlite+aiosqlite:///{tmp_path / 'newsbrief.db'}"
+
+
+@pytest.fixture
+async def repository(database_url: str, database_connect_args: dict[str, Any]) -> AsyncIterator[Any]:
+    """An open, migrated `bot.storage.SqlRepository` on ``database_url``; closed after the test."""
+    from bot.storage.db import open_database
+
+    repo = await open_database(database_url, connect_args=database_connect_args)
+    yield repo
+    await repo.close()
