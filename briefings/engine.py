@@ -27,11 +27,28 @@ def load_pipeline(name: str) -> Language:
     import spacy
 
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError:
         raise BriefingError(
             f"spaCy pipeline '{name}' is not installed (pip install it; nothing is downloaded)"
         ) from None
+    if not spacy.language.Language.has_factory(PARAGRAPHS):
+        spacy.language.Language.component(PARAGRAPHS, func=_paragraph_breaks)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPHS, before="parser")
+    return nlp
+
+
+PARAGRAPHS = "newsbrief_paragraphs"
+
+
+def _paragraph_breaks(doc: Doc) -> Doc:
+    """A paragraph break always starts a sentence (the parser otherwise glues paragraphs together)."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text):
+            token.is_sent_start = True
+    return doc
 
 
 class BriefingError(Exception):

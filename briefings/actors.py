@@ -1,0 +1,563 @@
+"""Key actors of an article, as pure functions over a spaCy `Doc`.
+
+Contract: ``extract_actors(doc, lang=, title=, gazetteer=load_gazetteer(lang))`` returns an `ActorTable`:
+the article's people, organisations, countries, places and groups, each merged over all its mentions.
+
+- Mentions come from NER, cleaned (determiners, honorifics and possessives stripped; entities glued across
+  a line break split), with noise removed (boilerplate words, lower-case spans, role phrases tagged as names),
+  plus gazetteer names NER missed.
+- A place standing for a country or institution (Pyongyang, le Kremlin, the White House) is that country.
+- Merging: a form whose words are a subset of a fuller form's ("Lavrov" ⊂ "Sergueï Lavrov"), an acronym
+  of a fuller name, or a gazetteer alias, is the same actor; the canonical name is the fullest form used.
+- Roles come from appositions and titles next to a person ("Le porte-parole du Kremlin, Dmitri Peskov").
+- ``table.resolve(text)`` maps any surface form, metonym or role phrase ("le porte-parole") to its actor.
+- ``table.ranked(speaker_counts=)`` orders actors by salience: mentions, first position, title, lead,
+  and the claims they make.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from briefings.models import Actor, ActorKind
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+KINDS: dict[str, ActorKind] = {
+    "PER": "person",
+    "PERSON": "person",
+    "ORG": "organization",
+    "LOC": "place",
+    "GPE": "place",
+    "NORP": "group",
+    "MISC": "group",
+}
+OPTIONAL_LABELS = frozenset({"NORP", "MISC"})  # kept only when the gazetteer knows them
+DETERMINERS = re.compile(r"^(?:(?:le|la|les|the|du|des|de la|au|aux)\s+|(?:de l|l|d)['’]\s*)+", re.IGNORECASE)
+POSSESSIVE = re.compile(r"(?:'s|')$")
+LEAD_CHARS = 400
+MAX_NAME_WORDS = 8
+MODIFIERS = frozenset(
+    "ancien ancienne ex haut haute nouveau nouvelle former senior top chief deputy vice".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """A language's actor knowledge, kept as data in ``briefings/lexicons/{lang}_actors.toml``."""
+
+    countries: frozenset[str]
+    metonyms: Mapping[str, str]  # normalised surface -> canonical name
+    aliases: Mapping[str, str]  # normalised alias -> canonical name
+    noise: frozenset[str]
+    roles: frozenset[str]
+    titles: frozenset[str]
+    names: Mapping[str, str] = field(default_factory=dict)  # normalised canonical -> canonical
+    surfaces: tuple[str, ...] = ()  # metonyms and aliases as written, to find those NER missed
+
+    def canonical(self, surface: str) -> str | None:
+        key = norm(surface)
+        return self.metonyms.get(key) or self.aliases.get(key) or self.names.get(key)
+
+    def kind_of(self, name: str) -> ActorKind | None:
+        return "country" if norm(name) in self.countries else None
+
+
+@cache
+def load_gazetteer(lang: str) -> Gazetteer:
+    """The built-in gazetteer of ``lang`` (an empty one for a language without a file)."""
+    try:
+        raw = tomllib.loads(
+            (resources.files("briefings") / "lexicons" / f"{lang}_actors.toml").read_text("utf-8")
+        )
+    except FileNotFoundError:
+        raw = {}
+    countries = [str(c) for c in raw.get("countries", [])]
+    metonyms = {norm(k): str(v) for k, v in raw.get("metonyms", {}).items()}
+    aliases = {norm(a): str(canon) for canon, forms in raw.get("aliases", {}).items() for a in forms}
+    targets = {*countries, *metonyms.values(), *raw.get("aliases", {})}
+    return Gazetteer(
+        countries=frozenset(
+            norm(c) for c in {*countries, *metonyms.values()} if norm(c) in {norm(x) for x in countries}
+        ),
+        metonyms=metonyms,
+        aliases=aliases,
+        noise=frozenset(norm(w) for w in raw.get("noise", {}).get("words", [])),
+        roles=frozenset(norm(w) for w in raw.get("roles", {}).get("nouns", [])),
+        titles=frozenset(norm(w) for w in raw.get("titles", {}).get("words", [])),
+        names={norm(t): t for t in targets},
+        surfaces=tuple(
+            f
+            for f in [*raw.get("metonyms", {}), *(a for v in raw.get("aliases", {}).values() for a in v)]
+            if len(f) > 2
+        ),
+    )
+
+
+def norm(text: str) -> str:
+    """Accent-, case- and apostrophe-insensitive form used to compare names."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore").decode()
+    return " ".join(text.lower().split())
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.split(r"[\s\-.]+", norm(text)) if w)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One cleaned entity mention: ``text`` is ``doc.text[start:end]``."""
+
+    text: str
+    kind: ActorKind
+    start: int
+    end: int
+    canonical: str | None = None  # set when the gazetteer knows the form
+
+
+@dataclass
+class _Cluster:
+    names: Counter[str]
+    kinds: Counter[str]
+    first: int
+    mentions: int = 0
+    canonical: str | None = None
+    role: str | None = None
+    in_title: bool = False
+    lead_subject: bool = False
+
+    @property
+    def name(self) -> str:
+        if self.canonical:
+            return self.canonical
+        return max(self.names, key=lambda n: (len(n.split()), self.names[n], -len(n)))
+
+    @property
+    def kind(self) -> ActorKind:
+        if self.kinds.get("country"):
+            return "country"
+        if (
+            self.kinds.get("person")
+            and len(self.name.split()) > 1
+            and self.kinds["person"] * 2 >= sum(self.kinds.values())
+        ):
+            return "person"
+        return self.kinds.most_common(1)[0][0]  # type: ignore[return-value]
+
+
+@dataclass
+class ActorTable:
+    """The merged actors of one article; see the module docstring."""
+
+    clusters: list[_Cluster]
+    gazetteer: Gazetteer
+    text_length: int = 1
+    _index: dict[str, _Cluster] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for c in self.clusters:
+            for n in (c.name, *c.names):
+                self._index.setdefault(norm(n), c)
+
+    def resolve(self, text: str) -> str | None:
+        """The canonical actor name ``text`` refers to (a name, alias, metonym or role phrase), else None."""
+        surface = clean_surface(text, self.gazetteer)
+        if not surface:
+            return None
+        key = norm(surface)
+        if key in self._index:
+            return self._index[key].name
+        canonical = self.gazetteer.canonical(surface)
+        if canonical:
+            return self._index[norm(canonical)].name if norm(canonical) in self._index else canonical
+        found = self._by_words(words(surface))
+        if found:
+            return found.name
+        return self._by_role(surface) or self._inside(surface)
+
+    def _inside(self, phrase: str) -> str | None:
+        """The actor named inside a longer phrase ("Le porte-parole de X, John Kirby"), persons first."""
+        n = f" {norm(phrase)} "
+        hits = [
+            (n.find(f" {norm(name)} "), c.kind != "person", c)
+            for c in self.clusters
+            for name in (c.name, *c.names)
+            if len(name) > 2 and f" {norm(name)} " in n
+        ]
+        return min(hits, key=lambda h: (h[1], h[0]))[2].name if hits else None
+
+    def role_of(self, name: str) -> str | None:
+        cluster = self._index.get(norm(name))
+        return cluster.role if cluster else None
+
+    def ranked(self, *, speaker_counts: Mapping[str, int] | None = None) -> list[Actor]:
+        """Actors by salience (in [0, 1]), most salient first."""
+        speaker_counts = speaker_counts or {}
+        scored = [(self._score(c, speaker_counts.get(c.name, 0)), c) for c in self.clusters]
+        top = max((s for s, _ in scored), default=1.0) or 1.0
+        scored.sort(key=lambda sc: (-sc[0], sc[1].first))
+        return [
+            Actor(
+                name=c.name,
+                kind=c.kind,
+                aliases=tuple(sorted(n for n in c.names if n != c.name)),
+                role=c.role,
+                mentions=c.mentions,
+                salience=round(s / top, 4),
+            )
+            for s, c in scored
+        ]
+
+    def _score(self, c: _Cluster, claims: int) -> float:
+        """Mentions (with diminishing returns), title, lead and lead subject, position, claims made."""
+        position = 1.0 - min(c.first / self.text_length, 1.0)
+        score = (
+            2.0 * math.log2(1 + c.mentions)
+            + 2.0 * c.in_title
+            + 1.5 * (c.first < LEAD_CHARS)
+            + 3.0 * c.lead_subject
+            + position
+            + 1.5 * min(claims, 4)
+        )
+        return score * (0.5 if c.kind == "place" else 1.0)
+
+    def _by_words(self, ws: frozenset[str]) -> _Cluster | None:
+        if not ws:
+            return None
+        hits = [c for c in self.clusters if any(ws <= words(n) for n in (c.name, *c.names))]
+        persons = [c for c in hits if c.kind == "person"] or hits
+        return max(persons, key=lambda c: c.mentions) if persons else None
+
+    def _by_role(self, phrase: str) -> str | None:
+        ws = words(phrase)
+        if (
+            not ws
+            or len(ws) > MAX_NAME_WORDS
+            or not (ws & self.gazetteer.roles or _has_role(phrase, self.gazetteer))
+        ):
+            return None
+        hits = [c for c in self.clusters if c.role and ws <= words(c.role)]
+        return max(hits, key=lambda c: c.mentions).name if hits else None
+
+
+def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazetteer) -> ActorTable:
+    """The actors of ``doc`` (see the module docstring); ``lang`` is the article's language."""
+    mentions = sorted(_mentions(doc, gazetteer), key=lambda m: m.start)
+    clusters = _merge(mentions, gazetteer)
+    if title:
+        for c in clusters:
+            c.in_title = any(_mentioned(n, title) for n in (c.name, *c.names))
+    subject = _lead_subject(doc)
+    for c, m in ((home, m) for m in mentions for home in clusters if m.text in home.names):
+        if subject[0] <= m.start < subject[1]:
+            c.lead_subject = True
+    table = ActorTable(clusters=clusters, gazetteer=gazetteer, text_length=max(len(doc.text), 1))
+    for (start, end), role in _roles(doc, gazetteer):
+        name = table.resolve(doc.text[start:end])
+        target = table._index.get(norm(name)) if name else None
+        if target is not None and target.role is None and target.kind == "person":
+            target.role = role
+    return table
+
+
+def _lead_subject(doc: Doc) -> tuple[int, int]:
+    """Character span of the grammatical subject of the article's first real sentence (its protagonist)."""
+    for sent in doc.sents:
+        if sum(t.is_alpha for t in sent) < 6:
+            continue
+        for t in sent:
+            if t.dep_ in {"nsubj", "nsubj:pass", "nsubjpass"} and t.head.dep_ == "ROOT":
+                sub = list(t.subtree)
+                return sub[0].idx, sub[-1].idx + len(sub[-1].text)
+        break
+    return (0, 0)
+
+
+def _mentioned(name: str, title: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(norm(name))}(?!\w)", norm(title)) is not None
+
+
+# ---------------------------------------------------------------------------------------------- mentions
+
+
+def clean_surface(text: str, gazetteer: Gazetteer) -> str:
+    """A name without determiners, honorifics, possessive or edge punctuation ("M. Lavrov's" -> "Lavrov")."""
+    text = " ".join(text.replace("’", "'").split()).strip(' ,.;:!?()[]«»"“”-–—')
+    text = DETERMINERS.sub("", text)
+    text = POSSESSIVE.sub("", text).strip()
+    parts = text.split()
+    while len(parts) > 1 and norm(parts[0]) in gazetteer.titles:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
+def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
+    covered: list[tuple[int, int]] = []
+    for ent in doc.ents:
+        kind = KINDS.get(ent.label_)
+        if kind is None:
+            continue
+        for start, end in _pieces(ent):
+            if kind == "person" and len(ent) == 1:
+                start = _first_name(ent, gazetteer)
+            mention = _mention(
+                doc.text, start, end, kind, optional=ent.label_ in OPTIONAL_LABELS, gazetteer=gazetteer
+            )
+            if mention is not None:
+                covered.append((start, end))
+                yield mention
+    yield from _gazetteer_mentions(doc.text, covered, gazetteer)
+    yield from _proper_noun_mentions(doc, covered, gazetteer)
+
+
+ACTOR_LABELS = frozenset(KINDS) - OPTIONAL_LABELS
+NOT_NAMES = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
+
+
+def _proper_noun_mentions(
+    doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer
+) -> Iterator[Mention]:
+    """Runs of capitalised proper nouns NER left out or mislabelled ("Harbour Voices" as a work of art).
+
+    A one-word run counts only when the word recurs; runs of honorifics, noise words or dates never count.
+    """
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while (
+            j < len(doc)
+            and doc[j].pos_ == "PROPN"
+            and doc[j].text[:1].isupper()
+            and doc[j].ent_type_ not in ACTOR_LABELS | NOT_NAMES
+        ):
+            j += 1
+        if j > i:
+            runs.append((i, j))
+        i = j + 1
+    counts = Counter(doc[a:b].text for a, b in runs)
+    counts.update(t.text for e in doc.ents if KINDS.get(e.label_) == "person" for t in e if t.is_alpha)
+    for a, b in runs:
+        span = doc[a:b]
+        ws = [norm(t.text) for t in span]
+        if any(w in gazetteer.titles or w in gazetteer.noise or w in gazetteer.roles for w in ws):
+            continue
+        if any(s < span.end_char and span.start_char < e for s, e in covered):
+            continue
+        if len(span) == 1 and (counts[span.text] < 2 or not span[0].is_alpha or len(span.text) < 3):
+            continue
+        covered.append((span.start_char, span.end_char))
+        yield Mention(span.text, "organization", span.start_char, span.end_char)
+
+
+def _first_name(ent: Span, gazetteer: Gazetteer) -> int:
+    """Where a one-word person name really starts: NER often leaves out a first name ("Siegfried Hecker")."""
+    if ent.start == 0:
+        return ent.start_char
+    prev = ent.doc[ent.start - 1]
+    if (
+        prev.pos_ == "PROPN"
+        and prev.text.istitle()
+        and prev.is_alpha
+        and not prev.ent_type_
+        and not prev.whitespace_.count("\n")
+        and norm(prev.text) not in gazetteer.titles | gazetteer.noise
+        and gazetteer.canonical(prev.text) is None
+    ):
+        return prev.idx
+    return ent.start_char
+
+
+def _pieces(ent: Span) -> Iterator[tuple[int, int]]:
+    """The entity's character span, split where NER glued it across a line break."""
+    start = ent.start_char
+    for part in re.split(r"(\n+)", ent.text):
+        if part and not part.startswith("\n"):
+            yield start, start + len(part)
+        start += len(part)
+
+
+def _mention(
+    text: str, start: int, end: int, kind: ActorKind, *, optional: bool, gazetteer: Gazetteer
+) -> Mention | None:
+    raw = text[start:end]
+    surface = clean_surface(raw, gazetteer)
+    if not surface:
+        return None
+    offset = raw.replace("’", "'").find(surface)
+    if offset >= 0:
+        start, end = start + offset, start + offset + len(surface)
+    canonical = gazetteer.canonical(surface)
+    if canonical:
+        return Mention(surface, gazetteer.kind_of(canonical) or kind, start, end, canonical)
+    if optional or _is_noise(surface, text, kind, gazetteer):
+        return None
+    if kind == "place" and gazetteer.kind_of(surface):
+        kind = "country"
+    return Mention(surface, kind, start, end)
+
+
+def _is_noise(surface: str, text: str, kind: ActorKind, gazetteer: Gazetteer) -> bool:
+    tokens = surface.split()
+    if norm(surface) in gazetteer.noise or (not surface[0].isupper() and not surface[0].isdigit()):
+        return True
+    if not any(ch.isalpha() for ch in surface) or len(tokens) > MAX_NAME_WORDS:
+        return True
+    if _has_role(surface, gazetteer) and kind == "person":
+        return True
+    if len(tokens) > 1 and sum(t[0].islower() for t in tokens) * 2 > len(tokens):
+        return True  # a clause or a description tagged as a name
+    if len(tokens) == 1 and kind == "person":
+        # a capitalised common word (sentence-initial verb, "Covid") appears lower-case elsewhere
+        return re.search(rf"(?<![\w'’]){re.escape(surface.lower())}(?!\w)", text) is not None
+    return False
+
+
+def _has_role(phrase: str, gazetteer: Gazetteer) -> bool:
+    n = norm(phrase)
+    return any(re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])", n) for r in gazetteer.roles)
+
+
+def _gazetteer_mentions(text: str, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
+    """Capitalised gazetteer names (countries, metonyms) that NER missed."""
+    names = sorted({*gazetteer.names.values(), *gazetteer.surfaces}, key=len, reverse=True)
+    if not names:
+        return
+    pattern = re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    for m in pattern.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in covered) or not m.group(1)[0].isupper():
+            continue
+        canonical = gazetteer.canonical(m.group(1)) or m.group(1)
+        covered.append((m.start(), m.end()))
+        yield Mention(
+            m.group(1), gazetteer.kind_of(canonical) or "organization", m.start(), m.end(), canonical
+        )
+
+
+# ---------------------------------------------------------------------------------------------- merging
+
+
+def _merge(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Cluster]:
+    clusters: list[_Cluster] = []
+    by_key: dict[str, _Cluster] = {}
+    forms: Counter[str] = Counter(m.canonical or m.text for m in mentions)
+    order = sorted(forms, key=lambda f: (-len(words(f)), -forms[f]))
+    home: dict[str, _Cluster] = {}
+    for form in order:
+        key = norm(form)
+        cluster = by_key.get(key) or _containing(form, clusters) or _expanded(form, clusters)
+        if cluster is None:
+            cluster = _Cluster(names=Counter(), kinds=Counter(), first=10**9)
+            clusters.append(cluster)
+        cluster.names[form] += 0
+        by_key[key] = cluster
+        home[form] = cluster
+    for m in mentions:
+        form = m.canonical or m.text
+        cluster = home[form]
+        cluster.names[m.text] += 1
+        if m.canonical:
+            cluster.canonical = cluster.canonical or m.canonical
+            cluster.names[m.canonical] += 0
+        cluster.kinds[m.kind] += 1
+        cluster.mentions += 1
+        cluster.first = min(cluster.first, m.start)
+    for c in clusters:
+        if c.canonical is None and gazetteer.kind_of(c.name):
+            c.kinds["country"] += 1
+    return [c for c in clusters if c.mentions]
+
+
+def _containing(form: str, clusters: list[_Cluster]) -> _Cluster | None:
+    """The cluster with a fuller name that contains all the words of ``form`` ("Lavrov" in "Sergueï Lavrov")."""
+    ws = words(form)
+    hits = [c for c in clusters if any(ws < words(n) for n in c.names if not _is_country_form(n, c))]
+    return max(hits, key=lambda c: sum(c.names.values())) if len(hits) >= 1 else None
+
+
+def _is_country_form(name: str, cluster: _Cluster) -> bool:
+    return cluster.canonical is not None and len(words(name)) == 1
+
+
+def _expanded(form: str, clusters: list[_Cluster]) -> _Cluster | None:
+    """The cluster whose name ``form`` is the acronym of ("CIA" for "Central Intelligence Agency")."""
+    if not (form.isupper() and 2 <= len(form) <= 6 and form.isalpha()):
+        return None
+    for c in clusters:
+        for n in c.names:
+            initials = "".join(w[0] for w in n.split() if w[0].isupper())
+            if initials == form:
+                return c
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- roles
+
+
+def _roles(doc: Doc, gazetteer: Gazetteer) -> Iterator[tuple[tuple[int, int], str]]:
+    """(person span, role) from appositions and titles next to person entities."""
+    for ent in doc.ents:
+        if KINDS.get(ent.label_) != "person":
+            continue
+        role = _role_after(ent, gazetteer) or _role_before(ent, gazetteer)
+        if role:
+            yield (ent.start_char, ent.end_char), role
+
+
+def _role_phrase(tokens: list, gazetteer: Gazetteer) -> str | None:
+    while tokens and (tokens[0].pos_ == "DET" or tokens[0].lower_ in {"l'", "l’", "a", "an", "the"}):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    if not tokens or len(tokens) > 12 or any(t.pos_ in {"VERB", "AUX", "PRON"} for t in tokens):
+        return None
+    phrase = tokens[0].doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    lowered = [norm(t.text) for t in tokens]
+    first = next((i for i, w in enumerate(lowered) if w not in MODIFIERS), 0)
+    starts = any(" ".join(lowered[first:]).startswith(r) for r in gazetteer.roles if " " in r)
+    if not (starts or lowered[first] in gazetteer.roles or lowered[-1] in gazetteer.roles):
+        return None
+    return phrase
+
+
+def _role_after(ent: Span, gazetteer: Gazetteer) -> str | None:
+    """ "Dmitri Peskov, porte-parole du Kremlin," / "John Kirby, the NSC spokesman,"."""
+    doc = ent.doc
+    i = ent.end
+    if i >= len(doc) or doc[i].text not in {",", "("}:
+        return None
+    tokens = []
+    for t in doc[i + 1 : i + 16]:
+        if t.text in {",", ".", ";", ")", ":", "«", "»", '"', "“", "”"} or t.is_sent_start:
+            break
+        tokens.append(t)
+    return _role_phrase(tokens, gazetteer)
+
+
+def _role_before(ent: Span, gazetteer: Gazetteer) -> str | None:
+    """ "Le porte-parole du Kremlin, Dmitri Peskov" / "le chercheur Siegfried Hecker" / "Foreign Minister X"."""
+    doc = ent.doc
+    i = ent.start - 1
+    comma = i >= 0 and doc[i].text == ","
+    if comma:
+        i -= 1
+    tokens = []
+    while i >= 0 and len(tokens) < 12:
+        t = doc[i]
+        if t.is_punct or t.pos_ in {"VERB", "AUX", "PRON", "SCONJ", "CCONJ"} or t.ent_type_ == ent.label_:
+            break
+        tokens.insert(0, t)
+        if (t.pos_ == "DET" and t.lower_ not in {"la"}) or t.is_sent_start:
+            break
+        i -= 1
+    return _role_phrase(tokens, gazetteer)
