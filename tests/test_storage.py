@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect
@@ -209,9 +210,7 @@ async def test_article_dedupe_survives_a_restart(
 
 
 async def test_datetimes_come_back_timezone_aware_utc(repository: SqlRepository) -> None:
-    paris = datetime(2026, 11, 25, 9, 30, tzinfo=UTC).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Paris")
-    )
+    paris = datetime(2026, 11, 25, 9, 30, tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
     feed = await repository.add_feed("https://a.example/rss")
     await repository.record_poll_failure(
         feed.id, now=paris, error="x", next_poll_at=paris + timedelta(hours=1)
@@ -307,25 +306,22 @@ async def test_enqueue_twice_creates_no_duplicate_deliveries(repository: SqlRepo
     ]
     assert pending[1].channel.address == Address(platform="telegram", chat="42", thread="3")
     assert (pending[0].data, pending[0].url) == (data, "https://news.example/a/1")
-    assert (
-        await repository.store_briefing(
-            (
-                await repository.add_article(
-                    feed_id=None,
-                    entry_id=None,
-                    url=None,
-                    content_hash="z",
-                    title=None,
-                    published=None,
-                    now=T0,
-                )
-            )
-            or 0,
-            data,
-            now=T0,
-        )
-        != briefing_id
-    )
+
+    await repository.set_channel_active(two.id, False)
+    assert [d.channel.id for d in await repository.pending_deliveries()] == [one.id]
+
+
+async def test_store_briefing_is_idempotent_per_article(repository: SqlRepository) -> None:
+    feed = await repository.add_feed("https://a.example/rss")
+    article_id = await article(repository, feed.id, 1)
+    assert article_id is not None
+
+    first = await repository.store_briefing(article_id, briefing_json("Un"), now=T0)
+    again = await repository.store_briefing(article_id, briefing_json("Deux"), now=T0)
+
+    assert again == first
+    with pytest.raises(LookupError):
+        await repository.store_briefing(999, briefing_json("Trois"), now=T0)
 
 
 async def test_sent_is_never_pending_again_and_permanent_failure_stops_retries(
