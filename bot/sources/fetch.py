@@ -162,16 +162,15 @@ class Fetcher:
         deadline: float | None = None  # the total timeout starts with the first request, not in the queue
         current = url
         for hop in range(MAX_REDIRECTS + 1):
-            try:
-                await self.guard(current)
-            except BlockedURL as exc:
-                raise _Failed(str(exc) if hop == 0 else f"{url}: redirected to {exc}") from None
-            host = (urlsplit(current).hostname or "").lower()
+            host = _host(current)
             async with self._host_slot(host), self._slots:
                 deadline = deadline or loop.time() + self.total_timeout
                 try:
-                    async with asyncio.timeout_at(deadline):
+                    async with asyncio.timeout_at(deadline):  # DNS look-ups in the guard count too
+                        await self.guard(current)
                         result = await self._request(url, current, headers=headers)
+                except BlockedURL as exc:
+                    raise _Failed(str(exc) if hop == 0 else f"{url}: redirected to {exc}") from None
                 except TimeoutError:
                     raise _Failed(f"{url}: timed out after {self.total_timeout:g} s") from None
                 except httpx.ConnectTimeout:
@@ -262,6 +261,13 @@ class Fetcher:
             headers={"content-type": content_type} if content_type else {},
             content_type=content_type,
         )
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def _guess_type(path: Path) -> str | None:
