@@ -64,6 +64,7 @@ class Gazetteer:
     titles: frozenset[str]
     names: Mapping[str, str] = field(default_factory=dict)  # normalised canonical -> canonical
     surfaces: tuple[str, ...] = ()  # metonyms and aliases as written, to find those NER missed
+    collectives: Mapping[str, ActorKind] = field(default_factory=dict)  # "gouvernement" -> organization
 
     def canonical(self, surface: str) -> str | None:
         key = norm(surface)
@@ -96,6 +97,11 @@ def load_gazetteer(lang: str) -> Gazetteer:
         roles=frozenset(norm(w) for w in raw.get("roles", {}).get("nouns", [])),
         titles=frozenset(norm(w) for w in raw.get("titles", {}).get("words", [])),
         names={norm(t): t for t in targets},
+        collectives={
+            norm(w): kind  # type: ignore[misc]
+            for kind, nouns in raw.get("collectives", {}).items()
+            for w in nouns
+        },
         surfaces=tuple(
             f
             for f in [*raw.get("metonyms", {}), *(a for v in raw.get("aliases", {}).values() for a in v)]
@@ -111,7 +117,24 @@ def norm(text: str) -> str:
 
 
 def words(text: str) -> frozenset[str]:
-    return frozenset(w for w in re.split(r"[\s\-.]+", norm(text)) if w)
+    """The words of a name, singular ("Tories" and "Tory" share "tory")."""
+    return frozenset(_singular(w) for w in re.split(r"[\s\-.]+", norm(text)) if w)
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """ "Lib Dems" abbreviates "Liberal Democrats": as many words, each a prefix (3+ letters) of its match."""
+    a, b = norm(short).split(), norm(full).split()
+    return (
+        len(a) == len(b) > 1
+        and a != b
+        and all(len(x) >= 3 and y.startswith(x.rstrip("s")) for x, y in zip(a, b, strict=True))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +163,7 @@ class _Cluster:
     def name(self) -> str:
         if self.canonical:
             return self.canonical
-        return max(self.names, key=lambda n: (len(n.split()), self.names[n], -len(n)))
+        return max(self.names, key=lambda n: (len(n.split()), len(n), self.names[n]))
 
     @property
     def kind(self) -> ActorKind:
@@ -229,7 +252,8 @@ class ActorTable:
             + position
             + 1.5 * min(claims, 4)
         )
-        return score * (0.5 if c.kind == "place" else 1.0)
+        unnamed = c.name[:1].islower()
+        return score * (0.5 if c.kind == "place" else 0.8 if unnamed else 1.0)
 
     def _by_words(self, ws: frozenset[str]) -> _Cluster | None:
         if not ws:
@@ -318,6 +342,26 @@ def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
                 yield mention
     yield from _gazetteer_mentions(doc.text, covered, gazetteer)
     yield from _proper_noun_mentions(doc, covered, gazetteer)
+    yield from _collective_mentions(doc, covered, gazetteer)
+
+
+def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
+    """Unnamed collective actors: "le gouvernement", "les grévistes", "le parquet national antiterroriste"."""
+    for t in doc:
+        kind = gazetteer.collectives.get(norm(t.text))
+        if kind is None or t.pos_ != "NOUN" or not any(c.lower_ in DEFINITE for c in t.children):
+            continue
+        end = t
+        for r in t.rights:
+            if r.dep_ == "amod" and r.i == end.i + 1 and r.pos_ == "ADJ":
+                end = r
+        start_char, end_char = t.idx, end.idx + len(end.text)
+        if any(s < end_char and start_char < e for s, e in covered):
+            continue
+        yield Mention(doc.text[start_char:end_char], kind, start_char, end_char)
+
+
+DEFINITE = frozenset({"le", "la", "les", "l'", "l’", "du", "des", "au", "aux", "the"})
 
 
 ACTOR_LABELS = frozenset(KINDS) - OPTIONAL_LABELS
@@ -481,7 +525,7 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Cluster]:
 def _containing(form: str, clusters: list[_Cluster]) -> _Cluster | None:
     """The cluster with a fuller name that contains all the words of ``form`` ("Lavrov" in "Sergueï Lavrov")."""
     ws = words(form)
-    hits = [c for c in clusters if any(ws < words(n) for n in c.names if not _is_country_form(n, c))]
+    hits = [c for c in clusters if any(ws <= words(n) for n in c.names if not _is_country_form(n, c))]
     return max(hits, key=lambda c: sum(c.names.values())) if len(hits) >= 1 else None
 
 
@@ -491,6 +535,9 @@ def _is_country_form(name: str, cluster: _Cluster) -> bool:
 
 def _expanded(form: str, clusters: list[_Cluster]) -> _Cluster | None:
     """The cluster whose name ``form`` is the acronym of ("CIA" for "Central Intelligence Agency")."""
+    for c in clusters:
+        if any(_abbreviates(form, n) or _abbreviates(n, form) for n in c.names):
+            return c
     if not (form.isupper() and 2 <= len(form) <= 6 and form.isalpha()):
         return None
     for c in clusters:
@@ -519,6 +566,9 @@ def _role_phrase(tokens: list, gazetteer: Gazetteer) -> str | None:
         tokens = tokens[1:]
     while tokens and tokens[-1].is_punct:
         tokens = tokens[:-1]
+    possessive = [i for i, t in enumerate(tokens) if t.tag_ == "POS" or t.lower_ in {"'s", "’s"}]
+    if possessive:
+        tokens = tokens[possessive[-1] + 1 :]  # "the company's chief executive" -> "chief executive"
     if not tokens or len(tokens) > 12 or any(t.pos_ in {"VERB", "AUX", "PRON"} for t in tokens):
         return None
     phrase = tokens[0].doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]

@@ -296,6 +296,7 @@ def _after_subject(v: Token, cues: Cues, stop: int) -> Token | None:
             c.i < stop
             and c.dep_ in (*SUBJECTS, "obj", "dobj", "expl:subj")
             and _norm(c.text) not in cues.skip
+            and not _temporal(c)
         ):
             return c
     for t in v.doc[v.i + 1 : stop]:
@@ -305,12 +306,25 @@ def _after_subject(v: Token, cues: Cues, stop: int) -> Token | None:
             or t.ent_type_ in ("DATE", "TIME")
         ):
             continue
-        if t.dep_ in ("obl:mod", "npadvmod", "advmod") or t.lower_ in cues.skip_words:
+        if t.dep_ in ("obl:mod", "npadvmod", "advmod") or t.lower_ in cues.skip_words or _temporal(t):
             continue
+        if t.dep_.startswith("obl") or any(c.dep_ == "case" for c in t.children) or t.head.pos_ == "ADP":
+            continue  # a prepositional phrase between verb and subject: "a déclaré sur BFMTV X"
         if t.pos_ in ("PROPN", "NOUN", "PRON"):
             return t
         break
     return None
+
+
+TEMPORAL = frozenset(
+    """lundi mardi mercredi jeudi vendredi samedi dimanche hier aujourd'hui demain matin soir soirée
+    semaine mois année an veille lendemain monday tuesday wednesday thursday friday saturday sunday
+    yesterday today tomorrow morning evening night week month year""".split()
+)
+
+
+def _temporal(t: Token) -> bool:
+    return t.ent_type_ in ("DATE", "TIME") or t.lower_ in TEMPORAL
 
 
 def _takes_object(v: Token, cues: Cues) -> bool:

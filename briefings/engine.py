@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -151,7 +152,7 @@ def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
 
 
 def _claim(attribution: Attribution, table: object) -> Claim:
-    speaker = table.resolve(attribution.speaker) or attribution.speaker  # type: ignore[attr-defined]
+    speaker = table.resolve(attribution.speaker) or _describe(attribution.speaker)  # type: ignore[attr-defined]
     return Claim(
         speaker=speaker,
         speaker_role=table.role_of(speaker),  # type: ignore[attr-defined]
@@ -161,6 +162,12 @@ def _claim(attribution: Attribution, table: object) -> Claim:
         start=attribution.start,
         end=attribution.end,
     )
+
+
+def _describe(speaker: str) -> str:
+    """An unnamed speaker as a description: "les médias d’État" -> "médias d'État", "The agency" -> "agency"."""
+    text = " ".join(speaker.replace("’", "'").split())
+    return re.sub(r"^(?:(?:le|la|les|the|a|an|un|une|des)\s+|l')", "", text, flags=re.IGNORECASE) or text
 
 
 def _dedupe(claims: Iterable[Claim]) -> list[Claim]:

@@ -1,0 +1,149 @@
+"""Actor extraction patterns, each with sentences written for these tests."""
+
+import pytest
+
+from briefings.actors import clean_surface, extract_actors, load_gazetteer
+from briefings.engine import DEFAULT_PIPELINES, load_pipeline
+
+
+def table(text: str, *, lang: str, title: str | None = None):
+    doc = load_pipeline(DEFAULT_PIPELINES[lang])(text)
+    return extract_actors(doc, lang=lang, title=title, gazetteer=load_gazetteer(lang))
+
+
+def names(text: str, *, lang: str) -> list[str]:
+    return [a.name for a in table(text, lang=lang).ranked()]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "short", "full"),
+    [
+        (
+            "Le ministre Jean-Luc Marchand est arrivé lundi à Lille. Marchand a visité une usine.",
+            "fr",
+            "Marchand",
+            "Jean-Luc Marchand",
+        ),
+        (
+            "Senator Margaret Olsen spoke in Denver on Friday. Later, Olsen met farmers.",
+            "en",
+            "Olsen",
+            "Margaret Olsen",
+        ),
+        (
+            "The Liberal Democrats won two seats. The Lib Dems now hold the council.",
+            "en",
+            "Lib Dems",
+            "Liberal Democrats",
+        ),
+    ],
+)
+def test_short_forms_merge_into_the_fullest_name(text: str, lang: str, short: str, full: str) -> None:
+    actors = table(text, lang=lang)
+    assert actors.resolve(short) == full
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "surface", "country"),
+    [
+        (
+            "Le Kremlin a salué la décision, tandis que Moscou prépare une réponse.",
+            "fr",
+            "le Kremlin",
+            "Russie",
+        ),
+        ("Pyongyang a procédé à un nouveau tir de missile, selon Séoul.", "fr", "Pyongyang", "Corée du Nord"),
+        (
+            "The White House said on Tuesday that Washington would respond.",
+            "en",
+            "the White House",
+            "United States",
+        ),
+        ("Beijing rejected the report and Moscow stayed silent.", "en", "Moscow", "Russia"),
+    ],
+)
+def test_places_stand_for_their_country(text: str, lang: str, surface: str, country: str) -> None:
+    actors = table(text, lang=lang)
+    assert actors.resolve(surface) == country
+    assert country in [a.name for a in actors.ranked()]
+    assert next(a.kind for a in actors.ranked() if a.name == country) == "country"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "person", "role"),
+    [
+        (
+            "Le porte-parole du gouvernement, Claire Vasseur, a répondu aux questions.",
+            "fr",
+            "Claire Vasseur",
+            "porte-parole du gouvernement",
+        ),
+        (
+            "Paul Renaud, directeur de l'hôpital de Nantes, a démissionné.",
+            "fr",
+            "Paul Renaud",
+            "directeur de l'hôpital de Nantes",
+        ),
+        (
+            "The company's chief executive, Laura Mendes, resigned on Monday.",
+            "en",
+            "Laura Mendes",
+            "chief executive",
+        ),
+    ],
+)
+def test_roles_come_from_appositions(text: str, lang: str, person: str, role: str) -> None:
+    actors = table(text, lang=lang)
+    assert actors.role_of(person) == role
+
+
+def test_a_role_phrase_resolves_to_the_actor_with_that_role() -> None:
+    actors = table(
+        "Le porte-parole du gouvernement, Claire Vasseur, a répondu aux syndicats. "
+        "La réforme sera votée en mars, a ajouté la porte-parole.",
+        lang="fr",
+    )
+    assert actors.resolve("la porte-parole") == "Claire Vasseur"
+
+
+def test_noise_and_boilerplate_words_are_not_actors() -> None:
+    found = names(
+        "Lire aussi. Le Covid a ralenti les chantiers, a expliqué Marie Dubois à Lyon. Lire la suite.",
+        lang="fr",
+    )
+    assert "Lire" not in found
+    assert "Covid" not in found
+    assert "Marie Dubois" in found
+
+
+def test_unnamed_collectives_are_actors() -> None:
+    found = names(
+        "Les grévistes ont bloqué la gare. Le gouvernement a refusé de céder aux grévistes.", lang="fr"
+    )
+    assert "grévistes" in found
+    assert "gouvernement" in found
+
+
+def test_salience_puts_the_lead_subject_and_title_first() -> None:
+    actors = table(
+        "Le ministre Jean-Luc Marchand a annoncé mardi une réforme des retraites. La France et l'Allemagne "
+        "discutent. La France attend. La France espère. La France négocie.",
+        lang="fr",
+        title="Marchand annonce la réforme",
+    ).ranked()
+    assert actors[0].name == "Jean-Luc Marchand"
+    assert 0.0 <= min(a.salience for a in actors) <= max(a.salience for a in actors) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("M. Lavrov", "Lavrov"),
+        ("le Kremlin", "Kremlin"),
+        ("l’ONU", "ONU"),
+        ("Putin's", "Putin"),
+        ("Lavrov", "Lavrov"),
+    ],
+)
+def test_clean_surface(raw: str, clean: str) -> None:
+    assert clean_surface(raw, load_gazetteer("fr" if raw != "Putin's" else "en")) == clean
