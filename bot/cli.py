@@ -68,7 +68,7 @@ def _fetch_article(url: str, *, settings: Settings):
         from bot.sources.fetch import fetch_page
     except ImportError:  # pragma: no cover - the fetching layer ships with the feeds issue
         raise LoadError(f"{url}: fetching URLs is not available in this build") from None
-    page = fetch_page(url, allow_private_networks=getattr(settings, "allow_private_networks", False))
+    page = fetch_page(url, allow_private_networks=settings.allow_private_networks)
     if page.error:
         raise LoadError(page.error)
     return article_from_bytes(page.body, source=url, content_type=page.content_type, url=page.url)
@@ -113,11 +113,248 @@ def brief(
     raise typer.Exit(1 if failures else 0)
 
 
+feeds_app = typer.Typer(help="The feeds under watch.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+app.add_typer(db_app, name="db")
+
+
+def _logging(*, verbose: bool = False) -> None:
+    """One line per event on stderr, never a traceback."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger("newsbrief")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    root.propagate = False
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="One cycle (poll, brief, deliver), then exit.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each poll.")] = False,
+) -> None:
+    """Watch the feeds and deliver each new article's briefing once to every subscribed channel."""
+
+    from bot.app import open_runtime, run_forever, run_once
+
+    settings: Settings = ctx.obj
+    _logging(verbose=verbose)
+
+    async def main() -> int:
+        async with open_runtime(settings) as runtime:
+            if not once:
+                await run_forever(runtime)
+                return 0
+            total = len(await runtime.repo.list_feeds(active_only=True))
+            with _progress(total=total, label="polling") as advance:
+                results = await run_once(runtime, on_result=lambda _: advance())
+            briefed = sum(r.briefed for r in results)
+            failed = [r for r in results if r.error]
+            err.print(
+                f"{len(results)} feed(s) polled, {briefed} new briefing(s), {len(failed)} failed",
+                markup=False,
+            )
+            return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+def _guarded(main) -> int:
+    """Run an async command; an expected failure is one line on stderr, never a traceback."""
+    import asyncio
+
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, ValueError, LookupError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 1
+    except Exception as exc:  # database unreachable, bad URL in settings, ...
+        err.print(
+            f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", markup=False
+        )
+        return 1
+
+
+def _parse_channel(value: str) -> tuple[str, str, str | None]:
+    platform, _, rest = value.partition(":")
+    chat, _, thread = rest.partition(":")
+    if not platform or not chat:
+        raise typer.BadParameter("expected PLATFORM:CHAT[:THREAD], e.g. console:stdout or telegram:-1001234")
+    return platform, chat, thread or None
+
+
+@feeds_app.command("add")
+def feeds_add(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(help="A feed URL, a site page announcing its feed, or a local file.")],
+    channel: Annotated[
+        str, typer.Option("--channel", help="Who receives its briefings: PLATFORM:CHAT[:THREAD].")
+    ] = "console:stdout",
+) -> None:
+    """Watch a feed (a page's own feed is found through <link rel="alternate">)."""
+    from bot.poller import resolve_feed_url
+    from bot.sources.fetch import Fetcher
+    from bot.storage.db import default_database_url, open_database
+
+    settings: Settings = ctx.obj
+    platform, chat, thread = _parse_channel(channel)
+
+    async def main() -> int:
+        async with Fetcher(allow_private_networks=settings.allow_private_networks) as fetcher:
+            feed_url, title, error = await resolve_feed_url(fetcher, url)
+        if error:
+            err.print(f"error: {error}", markup=False)
+            return 1
+        repo = await open_database(settings.database_url or default_database_url())
+        try:
+            feed = await repo.add_feed(feed_url, title=title)
+            target = await repo.upsert_channel(platform, chat, thread=thread)
+            await repo.subscribe(target.id, feed.id)
+        finally:
+            await repo.close()
+        typer.echo(f"{feed.id}\t{feed_url}\t{title or ''}")
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+@feeds_app.command("list")
+def feeds_list(ctx: typer.Context) -> None:
+    """The feeds, with their state and last error."""
+    from rich.table import Table
+
+    from bot.storage.db import default_database_url, open_database
+
+    settings: Settings = ctx.obj
+
+    async def main() -> int:
+        repo = await open_database(settings.database_url or default_database_url())
+        try:
+            feeds = await repo.list_feeds()
+        finally:
+            await repo.close()
+        table = Table("id", "feed", "state", "errors", "last error", "next poll (UTC)")
+        for f in feeds:
+            table.add_row(
+                str(f.id),
+                f"{f.title or ''}\n{f.url}".strip(),
+                "active" if f.active else "deactivated",
+                str(f.error_count),
+                f.last_error or "",
+                f.next_poll_at.strftime("%Y-%m-%d %H:%M") if f.next_poll_at else "now",
+            )
+        Console(soft_wrap=True).print(table)
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+@feeds_app.command("remove")
+def feeds_remove(ctx: typer.Context, feed: Annotated[str, typer.Argument(help="Feed id or URL.")]) -> None:
+    """Stop watching a feed (its subscriptions go with it)."""
+    from bot.storage.db import default_database_url, open_database
+
+    settings: Settings = ctx.obj
+
+    async def main() -> int:
+        repo = await open_database(settings.database_url or default_database_url())
+        try:
+            row = await repo.get_feed(int(feed) if feed.isdigit() else feed)
+            if row is None:
+                err.print(f"error: {feed}: no such feed", markup=False)
+                return 1
+            await repo.remove_feed(row.id)
+        finally:
+            await repo.close()
+        typer.echo(f"removed {row.url}")
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+@feeds_app.command("import")
+def feeds_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="An OPML file.")],
+    channel: Annotated[str, typer.Option("--channel", help="PLATFORM:CHAT[:THREAD].")] = "console:stdout",
+) -> None:
+    """Watch every feed of an OPML file."""
+    from bot.sources.opml import parse_opml
+    from bot.storage.db import default_database_url, open_database
+
+    settings: Settings = ctx.obj
+    platform, chat, thread = _parse_channel(channel)
+
+    async def main() -> int:
+        try:
+            outlines = parse_opml(path.read_bytes(), source=str(path))
+        except OSError as exc:
+            err.print(f"error: {path}: {exc.strerror or exc}", markup=False)
+            return 1
+        repo = await open_database(settings.database_url or default_database_url())
+        try:
+            target = await repo.upsert_channel(platform, chat, thread=thread)
+            for outline in outlines:
+                feed = await repo.add_feed(outline.url, title=outline.title)
+                await repo.subscribe(target.id, feed.id)
+        finally:
+            await repo.close()
+        typer.echo(f"imported {len(outlines)} feed(s)")
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+@feeds_app.command("export")
+def feeds_export(ctx: typer.Context) -> None:
+    """Print the feeds as OPML 2.0."""
+    from bot.sources.opml import OutlineFeed, to_opml
+    from bot.storage.db import default_database_url, open_database
+
+    settings: Settings = ctx.obj
+
+    async def main() -> int:
+        repo = await open_database(settings.database_url or default_database_url())
+        try:
+            feeds = await repo.list_feeds()
+        finally:
+            await repo.close()
+        typer.echo(to_opml(OutlineFeed(url=f.url, title=f.title) for f in feeds), nl=False)
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database to the latest schema."""
+    from bot.storage.db import default_database_url, upgrade_database
+
+    settings: Settings = ctx.obj
+    url = settings.database_url or default_database_url()
+
+    async def main() -> int:
+        revision = await upgrade_database(url)
+        typer.echo(f"database at revision {revision}")
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
 class _progress:
     """A rich progress bar on stderr when it is a terminal and there are many inputs; else nothing."""
 
-    def __init__(self, *, total: int) -> None:
+    def __init__(self, *, total: int, label: str = "briefing") -> None:
         self.total = total
+        self.label = label
         self.bar = None
 
     def __enter__(self):
@@ -126,7 +363,7 @@ class _progress:
 
             self.bar = Progress(console=err, transient=True)
             self.bar.start()
-            task = self.bar.add_task("briefing", total=self.total)
+            task = self.bar.add_task(self.label, total=self.total)
             return lambda: self.bar.advance(task)
         return lambda: None
 

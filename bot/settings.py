@@ -34,6 +34,23 @@ class Settings(BaseSettings):
     )
     max_bullets: int = 6
 
+    # storage and feeds
+    database_url: str | None = None  # default: SQLite under the user data directory
+    feeds: list[str] = Field(default_factory=list)  # watched by the console; empty: the embedded sample feed
+    platforms: list[str] = Field(default_factory=lambda: ["console"])
+    poll_interval_s: int = 900
+    poll_jitter: float = 0.1  # fraction of the interval, spreads polls of many feeds
+    max_backoff_s: int = 6 * 3600
+    first_poll_entries: int = 3  # a new feed announces only its latest few entries
+    dead_after_failures: int = 100
+    dead_after_days: float = 3.0
+    full_text_min_words: int = 150
+    allow_private_networks: bool = False
+    fetch_concurrency: int = 16
+    fetch_per_host: int = 2
+    max_body_bytes: int = 10 * 1024 * 1024
+    delivery_max_attempts: int = 10
+
     # secrets: environment or *_FILE only (see _secrets_from_files); never from the TOML file
     telegram_token: SecretStr | None = None
     slack_bot_token: SecretStr | None = None

@@ -1,0 +1,91 @@
+"""Sending the outbox: every pending delivery goes to its platform's adapter, then is marked sent.
+
+A delivery is recorded as pending before anything is sent (`bot.poller`), and marked sent with the platform's
+message ids right after the adapter returns. A crash in between leaves it pending, so it is sent at the next
+start: nothing is lost, and one marked sent is never sent again. Deliveries whose platform is not running
+stay pending; permanent failures (chat gone, bot blocked) deactivate the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.models import Post
+from bot.protocols import ChatAdapter, DeliveryError
+from bot.storage.repository import DeliveryRow, Repository
+
+log = logging.getLogger("newsbrief.outbox")
+FAULT_ENV = "NEWSBRIEF_FAULT"  # test hook: "pause-before-send" stops between pending and sent
+
+
+@dataclass
+class Outbox:
+    repo: Repository
+    adapters: Mapping[str, ChatAdapter]
+    clock: Callable[[], datetime]
+    max_attempts: int = 10
+
+    async def flush(self) -> int:
+        """Send every pending delivery whose platform is running; returns how many were sent."""
+        sent = 0
+        skipped: set[int] = set()
+        while batch := [
+            d for d in await self.repo.pending_deliveries(limit=100 + len(skipped)) if d.id not in skipped
+        ]:
+            for delivery in batch:
+                if await self._send(delivery):
+                    sent += 1
+                else:
+                    skipped.add(delivery.id)
+        return sent
+
+    async def _send(self, delivery: DeliveryRow) -> bool:
+        adapter = self.adapters.get(delivery.channel.platform)
+        if adapter is None:
+            return False
+        post = _post(delivery)
+        _fault_point(delivery)
+        try:
+            ids = await adapter.send(delivery.channel.address, post)
+        except DeliveryError as exc:
+            permanent = exc.permanent or delivery.attempts + 1 >= self.max_attempts
+            await self.repo.mark_failed(delivery.id, error=str(exc), permanent=permanent)
+            if exc.permanent:
+                await self.repo.set_channel_active(delivery.channel.id, False)
+            log.warning(
+                "delivery %s to %s:%s failed: %s",
+                delivery.id,
+                delivery.channel.platform,
+                delivery.channel.chat,
+                exc,
+            )
+            return False
+        await self.repo.mark_sent(delivery.id, message_ids=ids, now=self.clock())
+        return True
+
+
+def _post(delivery: DeliveryRow) -> Post:
+    data = delivery.data or {}
+    post = Post.from_briefing_json(data, url=delivery.url)
+    limit = delivery.channel.max_bullets
+    if len(post.bullets) > limit > 1:  # keep the key-actors line, the last bullet
+        post = Post(
+            title=post.title,
+            bullets=(*post.bullets[: limit - 1], post.bullets[-1]),
+            url=post.url,
+            lang=post.lang,
+        )
+    return post
+
+
+def _fault_point(delivery: DeliveryRow) -> None:
+    """For the crash-safety test only: announce the pending delivery on stderr and hang until killed."""
+    if os.environ.get(FAULT_ENV) == "pause-before-send":
+        print(f"fault: delivery {delivery.id} pending, pausing before send", file=sys.stderr, flush=True)
+        time.sleep(3600)
