@@ -1,0 +1,389 @@
+"""The Slack adapter: posts as Block Kit through the Web API, slash commands through slack-bolt.
+
+- ``SlackAdapter.send`` renders a `Post` (header, mrkdwn bullet sections, source link) and splits it into
+  as many messages as Slack's limits need; ``is_admin`` asks users.info.
+- ``build_bolt_app`` wires the slash commands to a platform-neutral ``on_command`` callback;
+  ``SlackAdapter.start`` serves it over HTTP (signed requests, checked by Bolt) or Socket Mode.
+
+Usage::
+
+    adapter = SlackAdapter(token="xoxb-…", signing_secret="…", on_command=router.slack, http_port=3000)
+    await adapter.start()
+    await adapter.send(Address("slack", "C0123"), post)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shlex
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.models import Address, Post
+from bot.protocols import DeliveryError
+
+log = logging.getLogger(__name__)
+
+SLACK_API = "https://slack.com/api/"
+COMMANDS = (
+    "brief",
+    "subscribe",
+    "unsubscribe",
+    "feeds",
+    "digest",
+    "timezone",
+    "lang",
+    "settings",
+    "help",
+    "start",
+)
+# chat.postMessage errors after which retrying the same post cannot help.
+PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "account_inactive", "is_archived"})
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_TEXT = 40000
+# Slack refuses some messages far below 50 × 3000 characters (msg_blocks_too_long near 13k): split early.
+MAX_MESSAGE_CHARS = 12000
+
+
+class SlackCommand(NamedTuple):
+    """A slash command, platform-neutral: ``("subscribe", ["https://…"], "C01", "U01", None)``."""
+
+    name: str
+    args: list[str]
+    channel: str
+    user: str
+    thread: str | None
+
+
+OnCommand = Callable[[SlackCommand], Awaitable[str]]
+
+
+# ---- rendering ---------------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """mrkdwn escaping: only &, < and > (Slack's rule); everything else stays as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _split(text: str, limit: int) -> list[str]:
+    """Raw pieces of ``text`` whose escaped forms fit ``limit``, cut at a space where one is near."""
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        size, end, space = 0, start, -1
+        while end < len(text):
+            width = len(escape(text[end]))
+            if size + width > limit:
+                break
+            if text[end].isspace():
+                space = end
+            size += width
+            end += 1
+        if end < len(text) and space > start + (end - start) // 2:
+            end = space + 1
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def _header(title: str) -> str:
+    title = " ".join(title.split())
+    if len(escape(title)) <= MAX_HEADER:
+        return escape(title)
+    return escape(_split(title, MAX_HEADER - 1)[0].rstrip()) + "…"
+
+
+def _link(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return escape(url)
+    label = parts.hostname or "source"
+    label = label.removeprefix("www.")
+    return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"
+
+
+def _sections(bullets: Iterable[str]) -> list[str]:
+    """Bullet lines packed into section texts ≤ MAX_SECTION; a bullet is cut only when alone too long."""
+    sections: list[str] = []
+    current = ""
+    for bullet in bullets:
+        line = "• " + escape(bullet)
+        if len(line) > MAX_SECTION:
+            if current:
+                sections.append(current)
+                current = ""
+            pieces = _split(bullet, MAX_SECTION - 2)
+            sections.append("• " + escape(pieces[0]))
+            sections.extend(escape(piece) for piece in pieces[1:])
+            continue
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > MAX_SECTION:
+            sections.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        sections.append(current)
+    return sections
+
+
+def render(
+    post: Post, *, max_message_chars: int = MAX_MESSAGE_CHARS
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The ``(fallback text, blocks)`` of each message for ``post``, in order; ≤ 50 blocks each.
+
+    The header opens the first message, the source link closes the last one.
+    """
+    header = _header(post.title) if post.title and post.title.strip() else None
+    sections = _sections(post.bullets)
+    context = _link(post.url) if post.url else None
+
+    messages: list[tuple[str, list[dict[str, Any]]]] = []
+    blocks: list[dict[str, Any]] = []
+    texts: list[str] = []
+    size = 0
+    if header:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
+        texts.append(header)
+        size = len(header)
+    for section in sections:
+        # One block is kept free in every message for the closing context block.
+        if blocks and (len(blocks) + 1 >= MAX_BLOCKS or size + len(section) > max_message_chars):
+            messages.append(("\n".join(texts), blocks))
+            blocks, texts, size = [], [], 0
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": section, "verbatim": True}})
+        texts.append(section)
+        size += len(section)
+    if context:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": context, "verbatim": True}]}
+        )
+        texts.append(context)
+    if blocks:
+        messages.append(("\n".join(texts), blocks))
+    return [(text[:MAX_TEXT], message_blocks) for text, message_blocks in messages]
+
+
+# ---- slash commands ----------------------------------------------------------------------------------
+
+
+def command_from_payload(body: dict[str, Any]) -> SlackCommand:
+    """The neutral command of a slash-command payload (``/subscribe https://… "Le Monde"``)."""
+    text = body.get("text") or ""
+    try:
+        args = shlex.split(text)
+    except ValueError:  # an unbalanced quote, as in « l'article »
+        args = text.split()
+    return SlackCommand(
+        name=str(body.get("command", "")).lstrip("/"),
+        args=args,
+        channel=str(body.get("channel_id", "")),
+        user=str(body.get("user_id", "")),
+        thread=body.get("thread_ts") or None,
+    )
+
+
+def build_bolt_app(
+    *,
+    client: AsyncWebClient,
+    signing_secret: str,
+    on_command: OnCommand,
+    commands: Iterable[str] = COMMANDS,
+    response_type: str = "in_channel",
+    socket_mode: bool = False,
+) -> AsyncApp:
+    """A Bolt app answering ``/<command>``: ack at once, then post what ``on_command`` returns.
+
+    The bot token comes from ``client`` (which also decides where API calls go). Bolt refuses requests
+    whose signature does not match ``signing_secret`` or whose timestamp is more than 5 minutes off.
+    With ``socket_mode`` no HTTP request is ever served, so nothing is signed and nothing is verified.
+    """
+    if socket_mode:
+        app = AsyncApp(
+            client=client, signing_secret="unused-in-socket-mode", request_verification_enabled=False
+        )
+    else:
+        if not signing_secret.strip():
+            raise ValueError("Slack slash commands over HTTP need a signing secret")
+        app = AsyncApp(client=client, signing_secret=signing_secret)
+
+    async def handle(ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+        await ack()
+        command = command_from_payload(body)
+        try:
+            reply = await on_command(command)
+        except Exception:
+            log.exception("slack command %s failed", command.name)
+            reply = "Sorry, that command failed."
+        if not reply:
+            return
+        if body.get("response_url"):
+            await respond(text=escape(reply), response_type=response_type)
+        else:
+            await client.chat_postMessage(
+                channel=command.channel, text=escape(reply), thread_ts=command.thread
+            )
+
+    for name in commands:
+        app.command(f"/{name}")(handle)
+    return app
+
+
+async def serve_http(app: AsyncApp, *, host: str, port: int, path: str = "/slack/events") -> web.AppRunner:
+    """Serve ``app`` on aiohttp (Bolt's own server app); ``port=0`` picks a free port (see ``.addresses``)."""
+    runner = web.AppRunner(app.web_app(path=path, port=port))
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+# ---- the adapter -------------------------------------------------------------------------------------
+
+
+class SlackAdapter:
+    """Slack through the Web API (``send``, ``is_admin``) and, with ``on_command``, slash commands.
+
+    Slash commands come over HTTP when ``signing_secret`` is given, over Socket Mode when ``app_token``
+    (``xapp-…``) is. ``min_interval`` paces messages to one channel (Slack allows about one a second).
+    """
+
+    platform = "slack"
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        base_url: str = SLACK_API,
+        signing_secret: str | None = None,
+        app_token: str | None = None,
+        on_command: OnCommand | None = None,
+        admin_ids: Iterable[str] = (),
+        http_host: str = "0.0.0.0",
+        http_port: int = 3000,
+        http_path: str = "/slack/events",
+        min_interval: float = 1.0,
+        max_rate_limit_retries: int = 3,
+    ) -> None:
+        self.client = AsyncWebClient(
+            token=token,
+            base_url=base_url,
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=max_rate_limit_retries),
+            ],
+        )
+        self.signing_secret = signing_secret
+        self.app_token = app_token
+        self.on_command = on_command
+        self.admin_ids = frozenset(admin_ids)
+        self.http_host, self.http_port, self.http_path = http_host, http_port, http_path
+        self.min_interval = min_interval
+        self.app: AsyncApp | None = None
+        self.runner: web.AppRunner | None = None
+        self._socket: Any = None
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._last_sent: dict[str, float] = {}
+
+    @property
+    def http_url(self) -> str | None:
+        """Where the HTTP endpoint listens once started (the real port when ``http_port=0``)."""
+        if self.runner is None or not self.runner.addresses:
+            return None
+        host, port = self.runner.addresses[0][:2]
+        return f"http://{host}:{port}{self.http_path}"
+
+    async def start(self) -> None:
+        if self.on_command is None:
+            return
+        if self.app_token:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            self.app = build_bolt_app(
+                client=self.client, signing_secret="", on_command=self.on_command, socket_mode=True
+            )
+            self._socket = AsyncSocketModeHandler(self.app, self.app_token)
+            await self._socket.connect_async()
+            return
+        if not self.signing_secret:
+            raise ValueError(
+                "Slack slash commands over HTTP need a signing secret (or an app token for Socket Mode)"
+            )
+        self.app = build_bolt_app(
+            client=self.client, signing_secret=self.signing_secret, on_command=self.on_command
+        )
+        self.runner = await serve_http(
+            self.app, host=self.http_host, port=self.http_port, path=self.http_path
+        )
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
+    async def send(self, address: Address, post: Post) -> list[str]:
+        if address.platform != self.platform:
+            raise ValueError(f"not a Slack address: {address}")
+        messages = render(post)
+        sent: list[str] = []
+        async with self._locks.setdefault(address.chat, asyncio.Lock()):
+            for text, blocks in messages:
+                await self._pace(address.chat)
+                try:
+                    response = await self.client.chat_postMessage(
+                        channel=address.chat,
+                        text=text,
+                        blocks=blocks,
+                        thread_ts=address.thread,
+                        unfurl_links=False,
+                        unfurl_media=False,
+                    )
+                except SlackApiError as error:
+                    code = str(error.response.get("error") or error.response.status_code)
+                    raise DeliveryError(
+                        f"slack chat.postMessage to {address.chat}: {code} (after {len(sent)} of {len(messages)} messages)",
+                        permanent=code in PERMANENT_ERRORS,
+                    ) from error
+                except (aiohttp.ClientError, TimeoutError) as error:
+                    raise DeliveryError(f"slack chat.postMessage to {address.chat}: {error!r}") from error
+                finally:
+                    self._last_sent[address.chat] = time.monotonic()
+                sent.append(str(response["ts"]))
+        return sent
+
+    async def _pace(self, channel: str) -> None:
+        last = self._last_sent.get(channel)
+        if last is not None:
+            wait = last + self.min_interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Whether the user may change the workspace's settings: listed in ``admin_ids``, or admin/owner."""
+        if user_id in self.admin_ids:
+            return True
+        try:
+            response = await self.client.users_info(user=user_id)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("slack users.info %s failed: %r", user_id, error)
+            return False
+        user = response.get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner"))
