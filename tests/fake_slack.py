@@ -2,6 +2,7 @@
 
 It checks what the real API checks for the calls newsbrief makes (token, channel, Block Kit limits) and
 answers like Slack does (HTTP 200 with ``{"ok": false, "error": …}``, or HTTP 429 with ``Retry-After``).
+apps.connections.open hands out a WebSocket at ``/link`` speaking the Socket Mode envelope protocol.
 Accepted messages are recorded in ``messages``; replies to slash-command ``response_url``s in ``responses``.
 
 Usage (import ``fake_slack_fixture`` into the test module; tests ask for ``fake_slack``)::
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -49,6 +50,7 @@ class FakeSlack:
     """The fake's state; tests read ``messages``/``responses`` and arrange ``channels``/``users``/limits."""
 
     token: str = "xoxb-test-token"
+    app_token: str = "xapp-test-token"
     channels: dict[str, Channel] = field(
         default_factory=lambda: {
             "C_NEWS": Channel(),
@@ -66,9 +68,12 @@ class FakeSlack:
     messages: list[Message] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
     rate_limited: int = 0
     url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _envelopes: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
     @property
@@ -87,6 +92,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -94,7 +100,23 @@ class FakeSlack:
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}"
 
+    async def send_envelope(self, kind: str, payload: dict[str, Any]) -> str:
+        """Push a Socket Mode envelope (``slash_commands``, ``events_api``…) to the connected app."""
+        if not self.sockets:
+            raise RuntimeError("no Socket Mode connection")
+        envelope_id = f"env-{next(self._envelopes)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": True,
+        }
+        await self.sockets[-1].send_json(envelope)
+        return envelope_id
+
     async def stop(self) -> None:
+        for socket in list(self.sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -120,6 +142,10 @@ class FakeSlack:
         authorization = request.headers.get("Authorization", "")
         if not authorization:
             return _error("not_authed")
+        if method == "apps.connections.open":  # the only method taking the app-level token
+            if authorization != f"Bearer {self.app_token}":
+                return _error("invalid_auth")
+            return web.json_response({"ok": True, "url": self.url.replace("http", "ws", 1) + "/link"})
         if authorization != f"Bearer {self.token}":
             return _error("invalid_auth")
         arguments = await self._arguments(request)
@@ -169,6 +195,19 @@ class FakeSlack:
         thread_ts = arguments.get("thread_ts") or None
         self.messages.append(Message(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, ts=ts))
         return web.json_response({"ok": True, "channel": channel, "ts": ts, "message": {"text": text}})
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self.sockets)})
+        try:
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    self.socket_acks.append(json.loads(message.data))
+        finally:
+            self.sockets.remove(socket)
+        return socket
 
     async def _response(self, request: web.Request) -> web.Response:
         self.responses.append({"name": request.match_info["name"], **(await request.json())})

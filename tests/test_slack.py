@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import time
+import urllib.parse
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
@@ -281,3 +282,21 @@ async def test_http_mode_needs_a_signing_secret(fake_slack: FakeSlack) -> None:
     adapter = adapter_for(fake_slack, on_command=Commands())
     with pytest.raises(ValueError, match="signing secret"):
         await adapter.start()
+
+
+async def test_socket_mode_command_is_acked_over_the_websocket_then_answered(fake_slack: FakeSlack) -> None:
+    commands = Commands()
+    commands.release.set()
+    adapter = adapter_for(fake_slack, app_token=fake_slack.app_token, on_command=commands)
+    await adapter.start()
+    try:
+        await wait_for(lambda: fake_slack.sockets)
+        fields = dict(urllib.parse.parse_qsl(payload(fake_slack, command="/digest", text="08:30")))
+        envelope_id = await fake_slack.send_envelope("slash_commands", fields)
+
+        await wait_for(lambda: fake_slack.responses)
+        assert [ack["envelope_id"] for ack in fake_slack.socket_acks] == [envelope_id]
+        assert commands.calls == [("digest", ["08:30"], "C_NEWS", "U_MEMBER", None)]
+        assert fake_slack.responses[0]["text"] == "Subscribed to 08:30 &lt;b&gt; &amp; co"
+    finally:
+        await adapter.stop()
