@@ -300,3 +300,33 @@ async def test_socket_mode_command_is_acked_over_the_websocket_then_answered(fak
         assert fake_slack.responses[0]["text"] == "Subscribed to 08:30 &lt;b&gt; &amp; co"
     finally:
         await adapter.stop()
+
+
+async def test_a_failing_command_still_gets_an_answer(fake_slack: FakeSlack) -> None:
+    async def broken(command: SlackCommand) -> str:
+        raise RuntimeError("boom")
+
+    adapter = adapter_for(
+        fake_slack, signing_secret=SECRET, on_command=broken, http_host="127.0.0.1", http_port=0
+    )
+    await adapter.start()
+    try:
+        assert (
+            await post_signed(adapter.http_url or "", payload(fake_slack), timestamp=int(time.time())) == 200
+        )
+        await wait_for(lambda: fake_slack.responses)
+        assert fake_slack.responses[0]["text"] == "Sorry, that command failed."
+    finally:
+        await adapter.stop()
+
+
+async def test_an_empty_post_sends_nothing_and_a_bare_link_is_one_message(fake_slack: FakeSlack) -> None:
+    adapter = adapter_for(fake_slack)
+    assert await adapter.send(Address("slack", "C_NEWS"), Post(title=None)) == []
+    assert (
+        len(await adapter.send(Address("slack", "C_NEWS"), Post(title=None, url="javascript:alert(1)"))) == 1
+    )
+    [message] = fake_slack.messages
+    assert message.blocks == [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "javascript:alert(1)", "verbatim": True}]}
+    ]
