@@ -1,0 +1,377 @@
+"""The Telegram adapter: posts as HTML messages through python-telegram-bot 22, paced to Telegram's limits.
+
+Usage::
+
+    adapter = TelegramAdapter(token)                      # base_url=… points it at a test server
+    await adapter.start()                                 # getMe: checks the token
+    ids = await adapter.send(Address("telegram", "-100123", thread="7"), post)
+    await adapter.stop()
+
+- Rendering (`render_post`): the title in ``<b>``, one ``• `` line per bullet, the source as ``<a href>``;
+  every article-derived string goes through `html.escape`. A post longer than Telegram's 4,096 UTF-16
+  units (counted on the text after entity parsing) becomes several messages split between bullets; only a
+  single bullet that cannot fit on its own is cut, with "…".
+- Pacing (`Pacer`): at most one message per second in a chat, 20 per minute in a group (negative chat id),
+  30 per second overall. Sends wait their turn in arrival order, so a burst is queued, never dropped.
+  The clock is injectable (`Clock`), so tests run the same code on accelerated time.
+- Errors: a 429 (`RetryAfter`) is waited out and the message resent, up to `Limits.attempts` times;
+  403 (`Forbidden`: blocked, kicked) is a permanent `DeliveryError`; any other `TelegramError` a transient one.
+- Incoming: `command_from_update` turns an `Update` into a platform-neutral command record;
+  `secret_token_matches` checks a webhook's ``X-Telegram-Bot-Api-Secret-Token`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import logging
+import re
+import time
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from telegram import ChatMember, LinkPreviewOptions, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.models import Address, Post
+from bot.protocols import DeliveryError
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096  # sendMessage text, in UTF-16 code units after entity parsing
+ELLIPSIS = "…"
+BULLET = "• "
+ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+_COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+CommandRecord = tuple[str, list[str], str, str, str | None]
+"""(command name, args, chat id, user id, forum topic id or None) — see `command_from_update`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Telegram's flood limits (platforms.md) and how often a rate-limited message is tried."""
+
+    chat_interval: float = 1.0  # seconds between two messages in one chat
+    group_messages: int = 20  # at most this many messages in one group …
+    group_window: float = 60.0  # … per this many seconds
+    global_messages: int = 30  # at most this many messages overall …
+    global_window: float = 1.0  # … per this many seconds
+    attempts: int = 5  # tries of one message answered 429 before giving up
+
+
+class Clock(Protocol):
+    """Time as the pacer sees it; tests pass a faster one."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class MonotonicClock:
+    """The real clock: `time.monotonic` and `asyncio.sleep`."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class Pacer:
+    """Per-chat and global pacing with asyncio locks and logs of recent send times.
+
+    A sender holds `chat_lock(chat)` for a whole post (its parts stay together, posts to a chat keep their
+    order), then calls `wait_turn` before each message. `wait_turn` sleeps until the chat's last message is
+    `chat_interval` old and, for a group, its `group_messages`-th last is `group_window` old; then, holding
+    the global lock, until the `global_messages`-th last message overall is `global_window` old. asyncio
+    locks wake waiters first-come first-served, so every queued send goes out, in order.
+    """
+
+    def __init__(self, limits: Limits, clock: Clock) -> None:
+        self.limits = limits
+        self.clock = clock
+        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._chat_sent: dict[str, deque[float]] = {}
+        self._global_lock = asyncio.Lock()
+        self._global_sent: deque[float] = deque(maxlen=limits.global_messages)
+
+    def chat_lock(self, chat: str) -> asyncio.Lock:
+        return self._chat_locks.setdefault(chat, asyncio.Lock())
+
+    async def wait_turn(self, chat: str, *, group: bool) -> None:
+        limits = self.limits
+        sent = self._chat_sent.setdefault(chat, deque(maxlen=max(limits.group_messages, 1)))
+        while True:
+            now = self.clock.now()
+            wait = sent[-1] + limits.chat_interval - now if sent else 0.0
+            if group and len(sent) >= limits.group_messages:
+                wait = max(wait, sent[0] + limits.group_window - now)
+            if wait <= 0:
+                break
+            await self.clock.sleep(wait)
+        async with self._global_lock:
+            while len(self._global_sent) >= limits.global_messages:
+                wait = self._global_sent[0] + limits.global_window - self.clock.now()
+                if wait <= 0:
+                    break
+                await self.clock.sleep(wait)
+            now = self.clock.now()
+            self._global_sent.append(now)
+        sent.append(now)
+
+
+def utf16_len(text: str) -> int:
+    """Telegram's length: UTF-16 code units (a character outside the BMP, like most emoji, counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, budget: int) -> str:
+    """``text`` shortened to at most ``budget`` UTF-16 units including a final "…" (never inside a pair)."""
+    if utf16_len(text) <= budget:
+        return text
+    room, used, end = budget - utf16_len(ELLIPSIS), 0, 0
+    for end, char in enumerate(text):  # noqa: B007 — `end` is read after the loop
+        used += utf16_len(char)
+        if used > room:
+            break
+    head = text[:end]
+    space = head.rfind(" ")
+    if space > len(head) // 2:  # prefer a word boundary when one is near
+        head = head[:space]
+    return head.rstrip() + ELLIPSIS
+
+
+def _link(url: str) -> tuple[str, str]:
+    """The source line: an ``<a href>`` labelled with the host for web URLs, else the escaped URL."""
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        label = parts.hostname.removeprefix("www.")
+        return f'<a href="{html.escape(url, quote=True)}">{html.escape(label)}</a>', label
+    return html.escape(url), url
+
+
+def render_post(post: Post, *, max_length: int = MAX_TEXT) -> list[str]:
+    """Telegram-HTML messages for ``post``, each at most ``max_length`` UTF-16 units once parsed.
+
+    Blocks (title, each bullet, the link) are joined by newlines and packed greedily; a message break only
+    ever falls between blocks. A block longer than a whole message is cut with "…". Returns [] for a post
+    with nothing to show.
+    """
+    blocks: list[tuple[str, int]] = []  # (markup, length of its parsed text)
+    if post.title:
+        title = _cut(post.title, max_length)
+        blocks.append((f"<b>{html.escape(title)}</b>", utf16_len(title)))
+    for bullet in post.bullets:
+        text = BULLET + _cut(bullet, max_length - utf16_len(BULLET))
+        blocks.append((html.escape(text), utf16_len(text)))
+    if post.url:
+        markup, label = _link(post.url)
+        if utf16_len(label) > max_length:
+            label = _cut(label, max_length)
+            markup = html.escape(label)
+        blocks.append((markup, utf16_len(label)))
+
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for markup, length in blocks:
+        if current and size + 1 + length > max_length:
+            messages.append("\n".join(current))
+            current, size = [], 0
+        size += length + (1 if current else 0)
+        current.append(markup)
+    if current:
+        messages.append("\n".join(current))
+    return messages
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    """``error.retry_after`` in seconds: an int in PTB 22, a timedelta once ``PTB_TIMEDELTA`` is on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _chat_id(chat: str) -> int | str:
+    """Numeric chat ids as int; ``@channelname`` stays a string."""
+    return int(chat) if chat.lstrip("-").isdigit() else chat
+
+
+class TelegramAdapter:
+    """The `ChatAdapter` for Telegram, on a python-telegram-bot `Application` (its ``bot`` does the HTTP)."""
+
+    platform = "telegram"
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str = "https://api.telegram.org/bot",
+        limits: Limits | None = None,
+        clock: Clock | None = None,
+        max_length: int = MAX_TEXT,
+    ) -> None:
+        self.application = Application.builder().token(token).base_url(base_url).build()
+        self.bot = self.application.bot
+        self.limits = limits or Limits()
+        self.clock = clock or MonotonicClock()
+        self.max_length = max_length
+        self._pacer = Pacer(self.limits, self.clock)
+        self._polling = False
+
+    async def start(self) -> None:
+        """Initialise the client (a ``getMe`` call, which fails fast on a wrong token)."""
+        await self.application.initialize()
+
+    async def stop(self) -> None:
+        """Stop polling if it runs, then close the client."""
+        await self.stop_polling()
+        await self.application.shutdown()
+
+    async def send(self, address: Address, post: Post) -> list[str]:
+        """Deliver ``post`` as one or more HTML messages; returns their ids. See the module docstring."""
+        if address.platform != self.platform:
+            raise DeliveryError(f"not a telegram address: {address}", permanent=True)
+        if address.thread is not None and not address.thread.isdigit():
+            raise DeliveryError(f"telegram topic id must be a number, got {address.thread!r}", permanent=True)
+        parts = render_post(post, max_length=self.max_length)
+        if not parts:
+            raise DeliveryError("empty post: no title, bullets or link", permanent=True)
+        chat_id = _chat_id(address.chat)
+        thread = int(address.thread) if address.thread is not None else None
+        group = isinstance(chat_id, int) and chat_id < 0
+        ids: list[str] = []
+        async with self._pacer.chat_lock(address.chat):
+            for text in parts:
+                message = await self._send_message(address.chat, chat_id, text, thread=thread, group=group)
+                ids.append(str(message.message_id))
+        return ids
+
+    async def _send_message(
+        self, key: str, chat_id: int | str, text: str, *, thread: int | None, group: bool
+    ) -> Message:
+        for attempt in range(1, self.limits.attempts + 1):
+            await self._pacer.wait_turn(key, group=group)
+            try:
+                return await self.bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                    message_thread_id=thread,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except RetryAfter as error:
+                seconds = _retry_seconds(error)
+                log.info("telegram chat %s: rate limited, retry %d in %.0f s", key, attempt, seconds)
+                if attempt == self.limits.attempts:
+                    raise DeliveryError(
+                        f"telegram chat {key}: still rate limited after {attempt} tries"
+                    ) from error
+                await self.clock.sleep(seconds)
+            except Forbidden as error:
+                raise DeliveryError(f"telegram chat {key}: {error.message}", permanent=True) from error
+            except TelegramError as error:
+                raise DeliveryError(f"telegram chat {key}: {error.message}") from error
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    async def is_admin(self, chat_id: int | str, user_id: int | str) -> bool:
+        """Whether the user is the chat's creator or an administrator (``getChatMember``).
+
+        Fails closed: when Telegram cannot tell (unknown user, bot not in the chat, network error) the answer
+        is False, logged.
+        """
+        try:
+            member = await self.bot.get_chat_member(chat_id=_chat_id(str(chat_id)), user_id=int(user_id))
+        except TelegramError as error:
+            log.warning("telegram chat %s: cannot check admin %s: %s", chat_id, user_id, error)
+            return False
+        return member.status in ADMIN_STATUSES
+
+    # -- incoming updates -------------------------------------------------------------------------------
+
+    async def start_polling(self, on_command: Callable[[CommandRecord], Awaitable[None]]) -> None:
+        """Long-poll ``getUpdates`` and call ``on_command`` with each command addressed to this bot.
+
+        Only one process may poll a token (a second gets 409 Conflict); run several in webhook mode instead.
+        """
+        username = self.bot.username  # known after start()
+
+        async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            record = command_from_update(update, bot_username=username)
+            if record is not None:
+                await on_command(record)
+
+        self.application.add_handler(MessageHandler(filters.COMMAND, handle))
+        await self.application.start()
+        if self.application.updater is None:
+            raise RuntimeError("this Application was built without an Updater")
+        await self.application.updater.start_polling(allowed_updates=[Update.MESSAGE])
+        self._polling = True
+
+    async def stop_polling(self) -> None:
+        if not self._polling:
+            return
+        self._polling = False
+        if self.application.updater is not None:
+            await self.application.updater.stop()
+        await self.application.stop()
+
+    async def set_webhook(self, url: str, *, secret_token: str) -> None:
+        """Ask Telegram to POST updates to ``url`` with the header ``X-Telegram-Bot-Api-Secret-Token``."""
+        await self.bot.set_webhook(url=url, secret_token=secret_token, allowed_updates=[Update.MESSAGE])
+
+    def update_from_webhook(
+        self, body: dict, *, secret_header: str | None, secret_token: str
+    ) -> Update | None:
+        """The `Update` in a webhook request, or None when its secret header is missing or wrong."""
+        if not secret_token_matches(secret_header, secret_token):
+            return None
+        return Update.de_json(body, self.bot)
+
+
+def secret_token_matches(header: str | None, secret_token: str) -> bool:
+    """Whether a webhook's ``X-Telegram-Bot-Api-Secret-Token`` header equals our secret (constant time)."""
+    if not header or not secret_token:
+        return False
+    return hmac.compare_digest(header.encode(), secret_token.encode())
+
+
+def command_from_update(update: Update, *, bot_username: str | None = None) -> CommandRecord | None:
+    """A command in an update as ``(name, args, chat_id, user_id, topic_id)``, or None if there is none.
+
+    ``/Subscribe@newsbrief_bot https://x/feed`` → ``("subscribe", ["https://x/feed"], "-100…", "42", None)``.
+    The name loses its slash and ``@botname`` and is lower-cased; args are the whitespace-separated words.
+    A command addressed to another bot (when ``bot_username`` is given), an edited message, a message with
+    no sender user (a channel post) or without a leading command is None. ``topic_id`` is the forum topic
+    (``message_thread_id`` of a topic message); reply threads in ordinary groups are not topics.
+    """
+    message = update.message
+    if message is None or not message.text or message.from_user is None:
+        return None
+    words = message.text.split()
+    if not words or not words[0].startswith("/"):
+        return None
+    name, _, target = words[0][1:].partition("@")
+    if not _COMMAND_NAME.fullmatch(name):
+        return None
+    if target and bot_username and target.lower() != bot_username.lstrip("@").lower():
+        return None
+    topic = message.message_thread_id if message.is_topic_message else None
+    return (
+        name.lower(),
+        words[1:],
+        str(message.chat.id),
+        str(message.from_user.id),
+        str(topic) if topic is not None else None,
+    )
