@@ -241,6 +241,14 @@ def feeds_list(ctx: typer.Context) -> None:
             feeds = await repo.list_feeds()
         finally:
             await repo.close()
+        out = Console(soft_wrap=True)
+        if not out.is_terminal:  # scripts get one tab-separated line per feed
+            for f in feeds:
+                state = "active" if f.active else "deactivated"
+                typer.echo(
+                    f"{f.id}\t{state}\t{f.error_count}\t{f.url}\t{f.title or ''}\t{f.last_error or ''}"
+                )
+            return 0
         table = Table("id", "feed", "state", "errors", "last error", "next poll (UTC)")
         for f in feeds:
             table.add_row(
@@ -251,7 +259,7 @@ def feeds_list(ctx: typer.Context) -> None:
                 f.last_error or "",
                 f.next_poll_at.strftime("%Y-%m-%d %H:%M") if f.next_poll_at else "now",
             )
-        Console(soft_wrap=True).print(table)
+        out.print(table)
         return 0
 
     raise typer.Exit(_guarded(main))

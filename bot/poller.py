@@ -98,9 +98,10 @@ class Poller:
                 feed_id=feed.id, entry_id=e.entry_id, url=canonical_url(e.url) if e.url else None
             )
         ]
-        announce = fresh if feed.seen_once else fresh[: self.settings.first_poll_entries]
-        for entry in fresh[len(announce) :] if not feed.seen_once else []:
+        limit = len(fresh) if feed.seen_once else self.settings.first_poll_entries
+        for entry in fresh[limit:]:  # a new feed does not flood: older entries are only recorded as seen
             await self._record(feed, entry, entry_to_article(entry, source=feed.url), now=now)
+        announce = fresh[:limit][::-1]  # oldest first, so a chat reads them in order
         articles = [await self._article(feed, e) for e in announce]
         briefed = queued = 0
         results = await asyncio.to_thread(lambda: list(self.engine.brief_many(articles)))

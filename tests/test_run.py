@@ -1,0 +1,295 @@
+"""The runtime end to end: feeds served over real HTTP, a real database, the console adapter, `newsbrief run`."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+
+from bot.adapters.console import ConsoleAdapter
+from bot.app import ensure_default_feeds, open_runtime, run_once
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+STORIES = [
+    (
+        "Port workers end strike",
+        "The dock workers' union said on Friday that the strike at the port of Calder was over. "
+        "Union leader Mark Hale said the new contract protected every job.",
+    ),
+    (
+        "Library reopens after flood",
+        "The city library reopened on Monday after months of repairs. "
+        "Chief librarian Ana Ruiz said the children's section had been rebuilt from scratch.",
+    ),
+    (
+        "Rail line to be electrified",
+        "The transport ministry announced that the northern rail line will be electrified by 2030. "
+        "Minister Tom Reyes said the work would cut journey times by a fifth.",
+    ),
+    (
+        "Hospital opens new wing",
+        "Saint Clare hospital opened a cancer care wing on Tuesday. "
+        "Its director, Paula Smits, said waiting lists would fall by half within a year.",
+    ),
+    (
+        "Bakers protest flour prices",
+        "Hundreds of bakers marched through the capital on Wednesday. "
+        "Their federation accused the mills of fixing flour prices, which the mills denied.",
+    ),
+    (
+        "School meals to be free",
+        "All primary pupils will get free school meals from January, the council said. "
+        "Councillor Ravi Patel promised that the scheme would be fully funded.",
+    ),
+]
+
+
+class FeedServer:
+    """A real HTTP server on 127.0.0.1 serving one RSS feed built from ``items``; ETag-aware; can fail."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, datetime]] = []
+        self.fail = False
+        self.hits = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.hits += 1
+                if server.fail:
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                body = server.rss().encode()
+                etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/feed.xml"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def add(self, n: int) -> None:
+        base = datetime(2026, 11, 20, tzinfo=UTC)
+        for title, text in STORIES[len(self.items) : len(self.items) + n]:
+            self.items.append((title, text, base + timedelta(hours=len(self.items))))
+
+    def rss(self) -> str:
+        items = "".join(
+            f"<item><title>{escape(t)}</title><link>http://news.invalid/{i}?utm_source=rss</link>"
+            f"<guid>story-{i}</guid><pubDate>{format_datetime(d)}</pubDate>"
+            f"<content:encoded>{escape(x)}</content:encoded></item>"
+            for i, (t, x, d) in enumerate(self.items)
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Local news</title>'
+            f"<link>http://news.invalid/</link>{items}</channel></rss>"
+        )
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    s = FeedServer()
+    yield s
+    s.httpd.shutdown()
+
+
+def settings_for(database_url: str, feed: str, **extra: Any) -> Settings:
+    return Settings(database_url=database_url, feeds=[feed], allow_private_networks=True, **extra)
+
+
+def titles(stream: io.StringIO) -> list[str]:
+    return [block.splitlines()[0] for block in stream.getvalue().split("\n\n") if block.strip()]
+
+
+async def test_new_feed_announces_only_its_latest_entries_then_each_new_one_once(
+    server: FeedServer, database_url: str, database_connect_args: dict
+) -> None:
+    server.add(5)
+    out = io.StringIO()
+    settings = settings_for(database_url, server.url)
+    async with open_runtime(
+        settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
+    ) as rt:
+        first = await run_once(rt)
+        assert titles(out) == [
+            "Rail line to be electrified",
+            "Hospital opens new wing",
+            "Bakers protest flour prices",
+        ]
+        assert (first[0].new, first[0].briefed, first[0].queued) == (5, 3, 3)
+        second = await run_once(rt)
+        assert second[0].not_modified is True
+        server.add(1)
+        await run_once(rt)
+    assert titles(out)[3:] == ["School meals to be free"]
+    # a restart: nothing is briefed or delivered twice
+    async with open_runtime(
+        settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
+    ) as rt:
+        again = await run_once(rt)
+    assert again[0].briefed == 0
+    assert len(titles(out)) == 4
+
+
+async def test_failing_feed_backs_off_then_is_deactivated_and_its_channel_told_once(
+    server: FeedServer, database_url: str, database_connect_args: dict
+) -> None:
+    server.fail = True
+    out = io.StringIO()
+    settings = settings_for(database_url, server.url, dead_after_failures=3, poll_interval_s=60)
+    async with open_runtime(
+        settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
+    ) as rt:
+        waits = []
+        for _ in range(2):
+            (result,) = await run_once(rt)
+            assert result.error == f"{server.url}: HTTP 500" or "500" in (result.error or "")
+            feed = await rt.repo.get_feed(server.url)
+            assert feed is not None
+            waits.append(
+                feed.next_poll_at - feed.last_polled_at if feed.last_polled_at else feed.next_poll_at
+            )
+        assert waits[1] > waits[0]  # exponential backoff
+        assert feed.last_error is not None and "500" in feed.last_error
+        (result,) = await run_once(rt)
+        assert result.deactivated is True
+        assert await run_once(rt) == []  # a deactivated feed is not polled
+    notices = [t for t in titles(out) if t.startswith("Feed deactivated")]
+    assert notices == ["Feed deactivated: " + server.url]
+
+
+async def test_malformed_feed_is_an_error_not_a_crash(
+    database_url: str, database_connect_args: dict, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<html><body><p>not a feed & <b>broken</body>")
+    settings = Settings(database_url=database_url, feeds=[str(broken)])
+    async with open_runtime(
+        settings,
+        adapters={"console": ConsoleAdapter(stream=io.StringIO())},
+        connect_args=database_connect_args,
+    ) as rt:
+        (result,) = await run_once(rt)
+    assert result.error is not None
+    assert str(broken) in result.error
+
+
+async def test_default_feed_is_the_embedded_sample_when_nothing_is_configured(repository: Any) -> None:
+    await ensure_default_feeds(repository, Settings())
+    feeds = await repository.list_feeds()
+    assert [f.url for f in feeds] == [str(ROOT / "seeds" / "feed.xml")]
+    channel = await repository.get_channel("console", "stdout")
+    assert channel is not None
+    assert [f.url for f in await repository.subscriptions(channel.id)] == [str(ROOT / "seeds" / "feed.xml")]
+
+
+def newsbrief(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
+    return {**clean, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+
+
+def test_run_once_on_the_embedded_default(env: dict[str, str], tmp_path: Path) -> None:
+    first = newsbrief("run", "--once", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Lavrov en visite en Corée du Nord" in first.stdout
+    assert "Acteurs : Sergueï Lavrov" in first.stdout
+    assert first.stderr.strip().splitlines()[-1] == "1 feed(s) polled, 3 new briefing(s), 0 failed"
+    second = newsbrief("run", "--once", env=env, cwd=tmp_path)
+    assert second.stdout == ""
+    assert second.stderr.strip().splitlines()[-1] == "1 feed(s) polled, 0 new briefing(s), 0 failed"
+
+
+def test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--once"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "NEWSBRIEF_FAULT": "pause-before-send"},
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "pending, pausing before send" in line
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate(timeout=60)
+    assert out == ""  # killed before anything was sent
+    after = newsbrief("run", "--once", env=env, cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.count("Lavrov en visite en Corée du Nord") == 1
+    assert after.stdout.count("Northport council approves harbour bridge") == 1
+    again = newsbrief("run", "--once", env=env, cwd=tmp_path)
+    assert again.stdout == ""
+
+
+def test_feeds_commands_and_the_opml_round_trip(env: dict[str, str], tmp_path: Path) -> None:
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>mine</title></head><body>'
+        '<outline text="News &amp; views" xmlUrl="https://example.org/news.xml"/>'
+        '<outline text="Group"><outline text="Économie" xmlUrl="https://example.org/eco.xml"/></outline>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    imported = newsbrief("feeds", "import", str(opml), env=env, cwd=tmp_path)
+    assert imported.stdout.strip() == "imported 2 feed(s)"
+    exported = newsbrief("feeds", "export", env=env, cwd=tmp_path)
+    (tmp_path / "out.opml").write_text(exported.stdout, encoding="utf-8")
+    again = newsbrief(
+        "feeds",
+        "import",
+        str(tmp_path / "out.opml"),
+        env={**env, "XDG_DATA_HOME": str(tmp_path / "other")},
+        cwd=tmp_path,
+    )
+    assert again.stdout.strip() == "imported 2 feed(s)"
+    listed = newsbrief("feeds", "list", env=env, cwd=tmp_path)
+    assert "https://example.org/eco.xml" in listed.stdout
+    removed = newsbrief("feeds", "remove", "https://example.org/news.xml", env=env, cwd=tmp_path)
+    assert removed.stdout.strip() == "removed https://example.org/news.xml"
+    missing = newsbrief("feeds", "remove", "42", env=env, cwd=tmp_path)
+    assert (missing.returncode, missing.stderr.strip()) == (1, "error: 42: no such feed")
+    bad = newsbrief("feeds", "import", str(tmp_path / "nope.opml"), env=env, cwd=tmp_path)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith(f"error: {tmp_path / 'nope.opml'}")
+    assert newsbrief("db", "upgrade", env=env, cwd=tmp_path).stdout.startswith("database at revision ")
