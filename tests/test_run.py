@@ -293,3 +293,80 @@ def test_feeds_commands_and_the_opml_round_trip(env: dict[str, str], tmp_path: P
     assert bad.returncode == 1
     assert bad.stderr.startswith(f"error: {tmp_path / 'nope.opml'}")
     assert newsbrief("db", "upgrade", env=env, cwd=tmp_path).stdout.startswith("database at revision ")
+
+
+async def test_scheduler_tick_polls_only_due_feeds(
+    server: FeedServer, database_url: str, database_connect_args: dict
+) -> None:
+    from bot.app import poll_due
+
+    server.add(2)
+    now = [datetime(2026, 11, 25, 8, 0, tzinfo=UTC)]
+    out = io.StringIO()
+    settings = settings_for(database_url, server.url, poll_interval_s=900, poll_jitter=0.0)
+    async with open_runtime(
+        settings,
+        adapters={"console": ConsoleAdapter(stream=out)},
+        connect_args=database_connect_args,
+        clock=lambda: now[0],
+    ) as rt:
+        await poll_due(rt)  # a new feed is due at once
+        assert server.hits == 1
+        now[0] += timedelta(minutes=10)
+        await poll_due(rt)  # not due yet
+        assert server.hits == 1
+        now[0] += timedelta(minutes=6)
+        await poll_due(rt)
+        assert server.hits == 2
+    assert titles(out) == ["Port workers end strike", "Library reopens after flood"]
+
+
+async def test_summary_only_entries_are_briefed_from_the_article_page(
+    database_url: str, database_connect_args: dict, tmp_path: Path
+) -> None:
+    page = (
+        "<html><head><title>Harbour plan</title></head><body><nav>Home | World | Sport</nav><article><h1>Harbour plan</h1>"
+        + "".join(
+            f"<p>The harbour authority said on Monday that its plan for berth {i} would double the cargo the port can "
+            f"handle, and its director, Mila Hart, promised that local fishermen would keep their moorings.</p>"
+            for i in range(1, 12)
+        )
+        + "</article><footer>Subscribe to our newsletter</footer></body></html>"
+    ).encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/feed.xml":
+                body = (
+                    '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>Harbour plan</title>'
+                    f"<link>http://127.0.0.1:{port}/story</link><guid>s1</guid><description>A short teaser.</description>"
+                    "</item></channel></rss>"
+                ).encode()
+            else:
+                body = page
+            self.send_response(200)
+            self.send_header(
+                "Content-Type",
+                "text/html; charset=utf-8" if self.path != "/feed.xml" else "application/rss+xml",
+            )
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    out = io.StringIO()
+    try:
+        settings = settings_for(database_url, f"http://127.0.0.1:{port}/feed.xml")
+        async with open_runtime(
+            settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
+        ) as rt:
+            (result,) = await run_once(rt)
+    finally:
+        httpd.shutdown()
+    assert result.briefed == 1
+    assert "Mila Hart" in out.getvalue()
+    assert "newsletter" not in out.getvalue()
