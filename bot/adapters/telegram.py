@@ -33,7 +33,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from telegram import ChatMember, LinkPreviewOptions, Message, Update
@@ -229,6 +229,7 @@ class TelegramAdapter:
         self.max_length = max_length
         self._pacer = Pacer(self.limits, self.clock)
         self._polling = False
+        self._handler: MessageHandler | None = None
 
     async def start(self) -> None:
         """Initialise the client (a ``getMe`` call, which fails fast on a wrong token)."""
@@ -240,7 +241,11 @@ class TelegramAdapter:
         await self.application.shutdown()
 
     async def send(self, address: Address, post: Post) -> list[str]:
-        """Deliver ``post`` as one or more HTML messages; returns their ids. See the module docstring."""
+        """Deliver ``post`` as one or more HTML messages; returns their ids. See the module docstring.
+
+        If a later part of a split post fails, the parts already sent stay sent: a caller that retries the
+        whole post repeats them.
+        """
         if address.platform != self.platform:
             raise DeliveryError(f"not a telegram address: {address}", permanent=True)
         if address.thread is not None and not address.thread.isdigit():
@@ -303,8 +308,11 @@ class TelegramAdapter:
     async def start_polling(self, on_command: Callable[[CommandRecord], Awaitable[None]]) -> None:
         """Long-poll ``getUpdates`` and call ``on_command`` with each command addressed to this bot.
 
+        Call after `start`. Edited messages and channel posts are ignored (see `command_from_update`).
         Only one process may poll a token (a second gets 409 Conflict); run several in webhook mode instead.
         """
+        if self._polling:
+            raise RuntimeError("already polling")
         username = self.bot.username  # known after start()
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -312,7 +320,8 @@ class TelegramAdapter:
             if record is not None:
                 await on_command(record)
 
-        self.application.add_handler(MessageHandler(filters.COMMAND, handle))
+        self._handler = MessageHandler(filters.COMMAND, handle)
+        self.application.add_handler(self._handler)
         await self.application.start()
         if self.application.updater is None:
             raise RuntimeError("this Application was built without an Updater")
@@ -326,13 +335,16 @@ class TelegramAdapter:
         if self.application.updater is not None:
             await self.application.updater.stop()
         await self.application.stop()
+        if self._handler is not None:
+            self.application.remove_handler(self._handler)
+            self._handler = None
 
     async def set_webhook(self, url: str, *, secret_token: str) -> None:
         """Ask Telegram to POST updates to ``url`` with the header ``X-Telegram-Bot-Api-Secret-Token``."""
         await self.bot.set_webhook(url=url, secret_token=secret_token, allowed_updates=[Update.MESSAGE])
 
     def update_from_webhook(
-        self, body: dict, *, secret_header: str | None, secret_token: str
+        self, body: dict[str, Any], *, secret_header: str | None, secret_token: str
     ) -> Update | None:
         """The `Update` in a webhook request, or None when its secret header is missing or wrong."""
         if not secret_token_matches(secret_header, secret_token):
