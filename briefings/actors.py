@@ -24,7 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -110,6 +110,7 @@ def load_gazetteer(lang: str) -> Gazetteer:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """Accent-, case- and apostrophe-insensitive form used to compare names."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore").decode()
@@ -285,9 +286,10 @@ def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazette
     for c, m in ((home, m) for m in mentions for home in clusters if m.text in home.names):
         if subject[0] <= m.start < subject[1]:
             c.lead_subject = True
-    table = ActorTable(clusters=clusters, gazetteer=gazetteer, text_length=max(len(doc.text), 1))
+    text = doc.text
+    table = ActorTable(clusters=clusters, gazetteer=gazetteer, text_length=max(len(text), 1))
     for (start, end), role in _roles(doc, gazetteer):
-        name = table.resolve(doc.text[start:end])
+        name = table.resolve(text[start:end])
         target = table._index.get(norm(name)) if name else None
         if target is not None and target.role is None and target.kind == "person":
             target.role = role
@@ -327,6 +329,7 @@ def clean_surface(text: str, gazetteer: Gazetteer) -> str:
 
 def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
     covered: list[tuple[int, int]] = []
+    text = doc.text  # spaCy rebuilds Doc.text on every access
     for ent in doc.ents:
         kind = KINDS.get(ent.label_)
         if kind is None:
@@ -335,12 +338,12 @@ def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
             if kind == "person" and len(ent) == 1:
                 start = _first_name(ent, gazetteer)
             mention = _mention(
-                doc.text, start, end, kind, optional=ent.label_ in OPTIONAL_LABELS, gazetteer=gazetteer
+                text, start, end, kind, optional=ent.label_ in OPTIONAL_LABELS, gazetteer=gazetteer
             )
             if mention is not None:
                 covered.append((start, end))
                 yield mention
-    yield from _gazetteer_mentions(doc.text, covered, gazetteer)
+    yield from _gazetteer_mentions(text, covered, gazetteer)
     yield from _proper_noun_mentions(doc, covered, gazetteer)
     yield from _collective_mentions(doc, covered, gazetteer)
 
@@ -358,7 +361,7 @@ def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Ga
         start_char, end_char = t.idx, end.idx + len(end.text)
         if any(s < end_char and start_char < e for s, e in covered):
             continue
-        yield Mention(doc.text[start_char:end_char], kind, start_char, end_char)
+        yield Mention(t.doc[t.i : end.i + 1].text, kind, start_char, end_char)
 
 
 DEFINITE = frozenset({"le", "la", "les", "l'", "l’", "du", "des", "au", "aux", "the"})
@@ -468,8 +471,13 @@ def _is_noise(surface: str, text: str, kind: ActorKind, gazetteer: Gazetteer) ->
 
 
 def _has_role(phrase: str, gazetteer: Gazetteer) -> bool:
-    n = norm(phrase)
-    return any(re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])", n) for r in gazetteer.roles)
+    return _role_pattern(gazetteer.roles).search(norm(phrase)) is not None
+
+
+@cache
+def _role_pattern(roles: frozenset[str]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(r) for r in sorted(roles, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
 
 
 def _gazetteer_mentions(text: str, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
@@ -571,7 +579,7 @@ def _role_phrase(tokens: list, gazetteer: Gazetteer) -> str | None:
         tokens = tokens[possessive[-1] + 1 :]  # "the company's chief executive" -> "chief executive"
     if not tokens or len(tokens) > 12 or any(t.pos_ in {"VERB", "AUX", "PRON"} for t in tokens):
         return None
-    phrase = tokens[0].doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    phrase = tokens[0].doc[tokens[0].i : tokens[-1].i + 1].text
     lowered = [norm(t.text) for t in tokens]
     first = next((i for i, w in enumerate(lowered) if w not in MODIFIERS), 0)
     starts = any(" ".join(lowered[first:]).startswith(r) for r in gazetteer.roles if " " in r)
