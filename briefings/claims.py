@@ -49,6 +49,8 @@ SENTENCE_END = frozenset({".", "!", "?", "…", "...", "?!"})
 EDGE_PUNCT = frozenset({",", ".", ";", ":", "—", "–", "-", "!", "?", "…", "(", ")"})
 CLOSERS = frozenset({"»", "”", "›"})
 MARKS = frozenset("«»“”‹›„\"'")
+CONTENT_MARKS = frozenset({"que", "qu'", "qu’", "that"})
+CONTRAST = frozenset({"but", "yet", "mais", "though", "although", "while", "whereas", "tandis"})
 MIN_QUOTE_WORDS = 4
 FLOAT_SENTENCES = 2
 
@@ -125,6 +127,9 @@ class _Raw:
     kind: str
     start: int  # content char offsets
     end: int
+    at: int = -1  # char offset of the cue
+    source: bool = False  # a "selon X" / "according to X" phrase rather than a verb
+    quote: bool = False  # the content is a quotation
 
 
 class _Ctx:
@@ -202,12 +207,21 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
             if open_at >= 0 and want != '"' and i - open_at > 1:
                 spans.append((open_at, i))
             open_at = -1
+        elif open_at >= 0 and ch == want == '"' and _opens(text, i) and text[i - 2 : i - 1] in SENTENCE_END:
+            # "First sentence. "Second one" — a new paragraph-style quotation opens: the first ends here
+            spans.append((open_at, i - 1))
+            open_at = i
         elif open_at >= 0 and ch == want:
             spans.append((open_at, i))
             open_at = -1
         elif ch in OPENERS and (open_at < 0 or ch == text[open_at]):
             open_at, want = i, OPENERS[ch]
     return spans
+
+
+def _opens(text: str, i: int) -> bool:
+    """Whether the straight quote mark at ``i`` can only open a quotation (space before, a word after)."""
+    return (i == 0 or text[i - 1].isspace()) and i + 1 < len(text) and text[i + 1].isalnum()
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -259,7 +273,34 @@ def _np(tok: Token) -> tuple[int, int]:
         lo += 1
     while hi > tok.i and doc[hi].is_punct:
         hi -= 1
+    if tok.ent_type_ and tok.ent_iob_ != "O":  # the whole name, whatever the parser made of it
+        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
+        if ent is not None and ent.end - ent.start <= 6:
+            lo, hi = min(lo, ent.start), max(hi, ent.end - 1)
+    while lo > 0 and _glued(doc[lo - 1], doc[lo]):  # "co-chairman", "porte-parole"
+        lo -= 1
+    while hi + 1 < len(doc) and _glued(doc[hi], doc[hi + 1]):
+        hi += 1
     return lo, hi + 1
+
+
+def _glued(a: Token, b: Token) -> bool:
+    """Whether tokens ``a`` and ``b`` belong to one written word joined by a hyphen ("co-chairman")."""
+    doc = a.doc
+    if a.whitespace_ or (not b.text[:1].isalnum() and b.text != "-"):
+        return False
+    if a.text == "-":  # "co" "-" "chairman": the hyphen must itself follow a word
+        return a.i > 0 and not doc[a.i - 1].whitespace_ and doc[a.i - 1].text[-1:].isalnum()
+    if b.text == "-":
+        return (
+            a.text[-1:].isalnum()
+            and not b.whitespace_
+            and b.i + 1 < len(doc)
+            and doc[b.i + 1].text[:1].isalnum()
+        )
+    return (a.text.endswith("-") and a.text[:1].isalnum()) or (
+        b.text.startswith("-") and a.text[-1:].isalnum()
+    )
 
 
 def _subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
@@ -395,12 +436,12 @@ def _quote_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
         first, last = ctx.token_at(qs), ctx.token_at(qe)
         found = _quote_cue(ctx, first, last)
         if found is None:
-            yield _Raw(None, "", "quote", start, end)
+            yield _Raw(None, "", "quote", start, end, quote=True)
             continue
         v, speaker, stance = found
         used.add(v.i)
         kind = "quote" if stance == "statement" else stance
-        yield _Raw(_np(speaker), _cue_text(v, ctx.text), kind, start, end)
+        yield _Raw(_np(speaker), _cue_text(v, ctx.text), kind, start, end, v.idx, quote=True)
 
 
 def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
@@ -408,6 +449,9 @@ def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | N
     doc, cues = ctx.doc, ctx.cues
     after: list[int] = []
     i = last + 1
+    ended = last > 0 and doc[last - 1].text in SENTENCE_END  # "… Wales." The Lib Dems accuse: no cue
+    if ended and i < len(doc) and doc[i].text[:1].isupper():
+        i = len(doc)
     while i < len(doc) and len(after) < 10 and not ctx.in_quote[i] and ctx.sent[i] <= ctx.sent[last] + 1:
         if doc[i].text in SENTENCE_END or "\n" in doc[i].text:
             break
@@ -455,31 +499,41 @@ def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
         sp = _np(speaker)
         if sp[0] <= ctx.token_at(content[0]) < sp[1]:
             continue
-        yield _Raw(sp, _cue_text(v, ctx.text), stance, *content)
+        yield _Raw(sp, _cue_text(v, ctx.text), stance, *content, v.idx)
 
 
 def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
     """Char span of what verb ``v`` reports, and whether it precedes the verb (inverted construction)."""
     doc, kids = ctx.doc, list(v.children)
     s_lo, s_hi = ctx.sentence_bounds(v.i)
-    order = (("ccomp",), ("xcomp",), ("obj", "dobj"), ("obl:arg",))
-    if _stance(v, ctx.cues) == "accusation":  # accuse X of …: the object and what follows
+    order = (("ccomp",), ("advcl",), ("xcomp",), ("obj", "dobj"), ("obl:arg",))
+    stance = _stance(v, ctx.cues)
+    if stance == "accusation":  # accuse X of …: the object and what follows
         order = (("obj", "dobj"), *order)
     for deps in order:
         for c in kids:
             if c.dep_ not in deps or (c.i < v.i and deps != ("ccomp",)):
                 continue
-            if deps == ("obj", "dobj") and not _takes_object(v, ctx.cues):
-                continue
-            sub = list(c.subtree)
-            lo = sub[0].i
+            if deps == ("advcl",) and c.left_edge.lower_ not in CONTENT_MARKS:
+                continue  # only "considère, elle, qu'un référendum …" parsed as an adverbial clause
+            if deps == ("obj", "dobj") and (
+                not _takes_object(v, ctx.cues) or (stance == "statement" and _gerund(v))
+            ):
+                continue  # "Confirmant cet appel, X …" / "Reporting its results, …" are narration
+            lo = c.left_edge.i
             while lo < c.i and (
                 doc[lo].dep_ in ("mark", "case") or doc[lo].text in EDGE_PUNCT or doc[lo].lower_ == "to"
             ):
                 lo += 1
-            hi = sub[-1].i + 1 if c.i < v.i else max(sub[-1].i, *(t.i for t in v.rights)) + 1
-            if c.i > v.i and deps != ("ccomp",):
-                hi = v.right_edge.i + 1
+            hi = c.right_edge.i + 1
+            if c.i > v.i:  # trailing dependents of the verb ("accused X of Y"), up to a coordinated verb
+                for r in v.rights:
+                    if r.i <= c.i or r.dep_ == "punct":
+                        continue
+                    if r.dep_ in ("conj", "cc", "parataxis"):
+                        break
+                    hi = max(hi, r.right_edge.i + 1)
+            hi = _contrast_cut(ctx, c, lo, hi)
             span = _trim(ctx, max(lo, s_lo), min(hi, s_hi))
             if span is not None:
                 return span, c.i < v.i
@@ -496,6 +550,29 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
             lo = max(lo, v.head.left_edge.i)
         return _trim(ctx, lo, left - 1), True
     return None, False
+
+
+def _gerund(v: Token) -> bool:
+    """A present participle without auxiliary ("Reconnaissant …, X" / "Reporting its results, X")."""
+    present = "Part" in v.morph.get("VerbForm") and "Pres" in v.morph.get("Tense")
+    return (present or v.tag_ == "VBG") and not any(c.dep_.startswith("aux") for c in v.children)
+
+
+def _contrast_cut(ctx: _Ctx, c: Token, lo: int, hi: int) -> int:
+    """End of the reported clause ``c``: before a clause coordinated by "but"/"mais" that has its own
+    subject, or one that carries its own attribution ("…, but the FBI said …")."""
+    for t in ctx.doc[lo:hi]:
+        if t.dep_ != "conj" or t.i <= c.i or not (lo <= t.head.i < hi):
+            continue
+        own_subject = any(k.dep_ in SUBJECTS or k.dep_ == "expl" for k in t.children)
+        ccs = [k for k in t.children if k.dep_ == "cc" and k.i < t.i]
+        contrast = any(k.lower_ in CONTRAST for k in ccs)
+        if own_subject and (contrast or _stance(t, ctx.cues)):
+            cut = min([t.left_edge.i, *(k.i for k in ccs)])
+            while cut > lo and ctx.doc[cut - 1].is_punct:
+                cut -= 1
+            return cut
+    return hi
 
 
 def _source_claims(ctx: _Ctx) -> Iterator[_Raw]:
@@ -525,7 +602,7 @@ def _source_claims(ctx: _Ctx) -> Iterator[_Raw]:
             if not parts:
                 continue
             content = max(parts, key=lambda p: p[1] - p[0])
-            yield _Raw(sp, cue, "statement", *content)
+            yield _Raw(sp, cue, "statement", *content, doc[i].idx, True)
 
 
 def _selon_lesquelles(ctx: _Ctx, rel: Token, cue: str) -> Iterator[_Raw]:
@@ -543,7 +620,7 @@ def _selon_lesquelles(ctx: _Ctx, rel: Token, cue: str) -> Iterator[_Raw]:
         return
     cue = f"{cue} {rel.text}"
     stance = ctx.cues.nouns.get(noun.lemma_.lower(), "statement")
-    yield _Raw(_np(speaker), cue, stance, *content)
+    yield _Raw(_np(speaker), cue, stance, *content, rel.idx)
 
 
 # --------------------------------------------------------------------------------------- resolution, output
@@ -565,13 +642,15 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
             continue
         word = _norm(doc[span[0]].text)
         if span[1] - span[0] == 1 and word in cues.singular | cues.plural | cues.neuter:
-            found = _resolve(doc, cues, word, doc[span[0]].idx, antecedents, keys)
+            found = _resolve(ctx, word, doc[span[0]].idx, antecedents, keys, raw)
             if found is None:
                 continue
             span = found
         elif span[1] - span[0] == 1 and word in NON_SPEAKERS:
             continue
+        span = _described(ctx, span, resolved) or span
         resolved.append((raw, span))
+    resolved = [(r, sp) for r, sp in resolved if not _nested(r, sp, resolved)]
     seen: list[tuple[str, int, int]] = []
     for raw, span in sorted(resolved, key=lambda r: (r[0].start, r[0].start - r[0].end)):
         s, e = doc[span[0]].idx, doc[span[1] - 1].idx + len(doc[span[1] - 1])
@@ -582,6 +661,98 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
         yield Attribution(speaker, s, e, raw.cue, raw.kind, raw.start, raw.end, ctx.text[raw.start : raw.end])
 
 
+DESCRIPTION_WINDOW = 8  # sentences searched back for the named holder of a role ("le ministre")
+
+
+def _described(
+    ctx: _Ctx, span: tuple[int, int], resolved: list[tuple[_Raw, tuple[int, int]]]
+) -> tuple[int, int] | None:
+    """The named person a definite role description refers to, when the article says it nearby:
+
+    - the nearest earlier mention of the same role noun next to a person's name ("le ministre de
+      l'Action publique Gérald Darmanin" … "le ministre a accusé" / "Tory co-chairman Liam Fox" … "The
+      Tory co-chairman said");
+    - for a former role or a role "of" someone else ("l'ancien ministre de François Hollande", "the
+      former adviser to X"), the person who spoke just before — the name inside would mislead.
+    """
+    doc, roles = ctx.doc, _roles(ctx.cues.lang)
+    tokens = doc[span[0] : span[1]]
+    head = next((t for t in tokens if not span[0] <= t.head.i < span[1] or t.head is t), tokens[0])
+    while head.i + 1 < span[1] and _glued(head, doc[head.i + 1]):  # "co-leader": the last piece
+        head = doc[head.i + 1]
+    if head.pos_ != "NOUN" or (
+        _actors_norm(head.lemma_) not in roles and _actors_norm(head.text) not in roles
+    ):
+        return None
+    if any(t.ent_type_ in ("PER", "PERSON") and t.i <= head.i for t in tokens):
+        return None
+    names = [t for t in tokens if t.ent_type_ in ("PER", "PERSON")]
+    lemma, first_sent = head.lemma_.lower(), ctx.sent[span[0]] - DESCRIPTION_WINDOW
+    for t in reversed(doc[max(0, span[0] - 400) : span[0]]):
+        if ctx.sent[t.i] < first_sent:
+            break
+        if t.lemma_.lower() != lemma or ctx.in_quote[t.i]:
+            continue
+        name = _name_near(t)
+        if name is not None:
+            return name
+    former = any(_norm(t.text) in FORMER for t in tokens if t.i < head.i)
+    if (names or former) and resolved:
+        prev_raw, prev_span = resolved[-1]
+        near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(prev_raw.start)] <= 2
+        if near and any(t.ent_type_ in ("PER", "PERSON") for t in doc[prev_span[0] : prev_span[1]]):
+            return prev_span
+    return None
+
+
+FORMER = frozenset({"ancien", "ancienne", "ex", "former", "ex-", "anciens"})
+
+
+def _name_near(t: Token) -> tuple[int, int] | None:
+    """A person's name that a role noun ``t`` introduces ("le ministre X", "X, the minister")."""
+    doc = t.doc
+    for u in doc[t.i + 1 : t.i + 10]:
+        if u.ent_type_ in ("PER", "PERSON"):
+            ent = next((e for e in doc.ents if e.start <= u.i < e.end), None)
+            return (ent.start, ent.end) if ent is not None else (u.i, u.i + 1)
+        if u.pos_ in ("VERB", "AUX", "PRON") or u.text in SENTENCE_END or u.text in MARKS:
+            break
+    j = t.i - 1
+    while j >= 0 and (doc[j].pos_ in ("DET", "ADJ") or doc[j].text == ","):
+        j -= 1
+    if j >= 0 and doc[j].ent_type_ in ("PER", "PERSON") and j < t.i - 1:
+        ent = next((e for e in doc.ents if e.start <= j < e.end), None)
+        return (ent.start, ent.end) if ent is not None else (j, j + 1)
+    return None
+
+
+@cache
+def _roles(lang: str) -> frozenset[str]:
+    from briefings.actors import load_gazetteer
+
+    return frozenset(r for r in load_gazetteer(lang).roles if " " not in r)
+
+
+def _actors_norm(word: str) -> str:
+    from briefings.actors import norm
+
+    return norm(word)
+
+
+def _nested(raw: _Raw, span: tuple[int, int], resolved: list[tuple[_Raw, tuple[int, int]]]) -> bool:
+    """Whether ``raw`` only restates part of another claim: a source phrase whose content carries its own
+    attributed verb ("Selon l'agence, X a déclaré que …"), or a cue inside the content of a claim by the
+    same speaker ("X accused Y of lying and attacking Z")."""
+    for other, other_span in resolved:
+        if other is raw or other.at < 0:
+            continue
+        if raw.source and not other.source and raw.start <= other.at < raw.end:
+            return True
+        if other_span == span and not raw.source and not raw.quote and other.start <= raw.at < other.end:
+            return True
+    return False
+
+
 def _antecedents(ctx: _Ctx, raws: list[_Raw]) -> list[tuple[int, tuple[int, int], str, bool]]:
     """Candidate antecedents in text order: (char offset, token span, number, is a person)."""
     doc, cands = ctx.doc, {}
@@ -590,21 +761,30 @@ def _antecedents(ctx: _Ctx, raws: list[_Raw]) -> list[tuple[int, tuple[int, int]
     for t in doc:
         if t.pos_ in ("PROPN", "NOUN") and not ctx.in_quote[t.i] and t.dep_ in SUBJECTS:
             spans.add(_np(t))
+            for c in t.children:  # "BA's profits … it expects": the possessor
+                if c.dep_ in ("poss", "nmod:poss") and c.pos_ == "PROPN":
+                    spans.add(_np(c))
     for lo, hi in spans:
         head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
         if head.pos_ == "PRON":
             continue
         plural = "Plur" in head.morph.get("Number") or any(c.dep_ == "conj" for c in head.children)
         person = any(t.ent_type_ in ("PER", "PERSON") for t in doc[lo:hi]) or (
-            head.pos_ == "NOUN" and (lo, hi) in speakers
+            head.pos_ == "NOUN"
+            and ((lo, hi) in speakers or _actors_norm(head.lemma_) in _roles(ctx.cues.lang))
         )
         cands[lo] = (doc[lo].idx, (lo, hi), "plural" if plural else "singular", person)
     return sorted(cands.values())
 
 
-def _resolve(doc: Doc, cues: Cues, word: str, at: int, ants: list, keys: list[int]) -> tuple[int, int] | None:
+def _resolve(ctx: _Ctx, word: str, at: int, ants: list, keys: list[int], raw: _Raw) -> tuple[int, int] | None:
+    """The antecedent of pronoun ``word`` at char ``at``: the nearest earlier candidate of its number,
+    a person for il/elle/he/she, never one inside the claim's own content."""
+    cues = ctx.cues
     i = bisect_left(keys, at) - 1
-    for _, span, number, person in (ants[j] for j in range(i, max(-1, i - 40), -1)):
+    for off, span, number, person in (ants[j] for j in range(i, max(-1, i - 40), -1)):
+        if raw.start <= off < raw.end:
+            continue
         if word in cues.plural and number == "plural":
             return span
         if word in cues.singular and number == "singular" and person:

@@ -102,6 +102,26 @@ FRENCH = [
         "Le maire a dit : « Nous verrons bien demain. » Puis « rien",
         [("Le maire", "quote", "Nous verrons bien demain.")],
     ),
+    # a role description resolved to the named holder of the role mentioned earlier
+    (
+        "Le ministre de l'Intérieur Jean Valmy a visité le port. « Nous ne céderons rien aux trafiquants "
+        "de drogue », a déclaré le maire de la ville, Paul Ariès. Le ministre a ensuite accusé les passeurs "
+        "de mettre des vies en danger.",
+        [
+            ("Paul Ariès", "quote", "Nous ne céderons rien aux trafiquants de drogue"),
+            ("Jean Valmy", "accusation", "les passeurs de mettre des vies en danger"),
+        ],
+    ),
+    # a participle clause with an object is narration, not a claim
+    (
+        "Reconnaissant un retard du chantier, la directrice a promis une livraison en juin.",
+        [("la directrice", "promise", "une livraison en juin")],
+    ),
+    # "selon X" around another attribution: the inner attribution is the claim
+    (
+        "Selon le journal, le préfet a affirmé que la route serait rouverte mardi.",
+        [("le préfet", "statement", "la route serait rouverte mardi")],
+    ),
 ]
 
 ENGLISH = [
@@ -148,6 +168,39 @@ ENGLISH = [
     (
         "The senator pledged to cut the budget deficit.",
         [("The senator", "promise", "cut the budget deficit")],
+    ),
+    # hyphenated role nouns, and a role description resolved to the name given earlier
+    (
+        "The Green co-leader Mary Hill toured the port. The Green co-leader said the harbour would be "
+        "dredged next year.",
+        [("Mary Hill", "statement", "the harbour would be dredged next year")],
+    ),
+    # a straight quote mark after a sentence end opens a new quotation (paragraph-style quoting)
+    (
+        'Mayor Tom Reed said: "The budget is balanced. "The next one will be harder, but we are ready." '
+        "The council met later.",
+        [
+            ("Mayor Tom Reed", "quote", "The budget is balanced."),
+            ("Mayor Tom Reed", "quote", "The next one will be harder, but we are ready."),
+        ],
+    ),
+    # a clause coordinated by "but" with its own attribution is not part of the first claim
+    (
+        "Kate Lowe described the plan as a gift to landlords, but the committee said it would cut rents.",
+        [
+            ("Kate Lowe", "statement", "the plan as a gift to landlords"),
+            ("the committee", "statement", "it would cut rents"),
+        ],
+    ),
+    ("Turning to its accounts for the year, the company made a profit of two million pounds.", []),
+    # a pronoun never refers to a noun inside its own claim
+    (
+        "The agency published its survey on Monday. Fuel prices rose again in March, it said.",
+        [("The agency", "statement", "Fuel prices rose again in March")],
+    ),
+    (
+        "According to the newspaper, ministers have confirmed that the tax will rise in April.",
+        [("ministers", "statement", "the tax will rise in April")],
     ),
     # negation, passive without a source, narration
     ("The minister did not say that the plan would be dropped.", []),
