@@ -1,0 +1,136 @@
+"""The console chat: type commands as a chat user would, read the bot's replies.
+
+Usage (``newsbrief chat``, once the CLI calls `main_chat`)::
+
+    > /subscribe https://example.org/feed.xml
+    Subscribed to Example (https://example.org/feed.xml). Its new articles will be briefed here.
+    > /brief seeds/2023-10-lavrov-pyongyang.fr.txt
+    Lavrov en visite en Corée du Nord sur fond d’accusations américaines
+      • …
+
+The operator at the keyboard is a chat admin in a private chat, and ``/brief`` may read local files
+here (never on a chat platform). Replies print as the console adapter prints posts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, TextIO
+
+from bot.models import Post
+from bot.sources.fetch import Fetcher
+from handlers.messages import message
+from handlers.router import Command, Context, Reply, Router, build_router
+
+if TYPE_CHECKING:
+    from bot.app import Runtime
+    from bot.settings import Settings
+
+OPERATOR = "operator"
+
+
+def render_post(post: Post) -> list[str]:
+    """A post as the console adapter prints it: title, indented bullets, the link."""
+    lines = [post.title or "(untitled)", *(f"  • {b}" for b in post.bullets)]
+    if post.url:
+        lines.append(f"  {post.url}")
+    return lines
+
+
+def render_reply(reply: Reply) -> str:
+    """The reply's text, then each post, separated by blank lines."""
+    blocks = ([reply.text] if reply.text else []) + ["\n".join(render_post(p)) for p in reply.posts]
+    return "\n\n".join(blocks)
+
+
+@asynccontextmanager
+async def open_chat_context(runtime: Runtime, *, local_files: bool = True) -> AsyncIterator[Context]:
+    """A handler `Context` on the runtime's parts, with its own user-facing fetcher (no local files)."""
+    settings = runtime.settings
+    async with Fetcher(
+        allow_private_networks=settings.allow_private_networks,
+        max_bytes=settings.max_body_bytes,
+        local_files=False,
+    ) as fetcher:
+        yield Context(
+            repo=runtime.repo,
+            fetcher=fetcher,
+            engine=runtime.poller.engine,
+            settings=settings,
+            local_files=local_files,
+        )
+
+
+async def chat_session(
+    runtime_or_ctx: Runtime | Context,
+    *,
+    stdin: TextIO,
+    stdout: TextIO,
+    platform: str = "console",
+    chat: str = "console",
+    router: Router | None = None,
+) -> None:
+    """Read commands from ``stdin`` until end of input; print each reply to ``stdout``.
+
+    With a `Runtime`, local file paths are allowed in ``/brief`` (the operator is at the keyboard);
+    with a `Context`, its ``local_files`` decides.
+    """
+    router = router or build_router()
+    if isinstance(runtime_or_ctx, Context):
+        await _loop(runtime_or_ctx, router, stdin=stdin, stdout=stdout, platform=platform, chat=chat)
+        return
+    async with open_chat_context(runtime_or_ctx) as ctx:
+        await _loop(ctx, router, stdin=stdin, stdout=stdout, platform=platform, chat=chat)
+
+
+async def _loop(
+    ctx: Context, router: Router, *, stdin: TextIO, stdout: TextIO, platform: str, chat: str
+) -> None:
+    prompt = "> " if stdin.isatty() else ""
+    while True:
+        if prompt:
+            stdout.write(prompt)
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return
+        if not line.strip():
+            continue
+        command = Command.parse(
+            line, platform=platform, chat=chat, user=OPERATOR, is_admin=True, is_group=False
+        )
+        if command is None:
+            text = message(await ctx.language(_probe(platform, chat)), "not_a_command")
+        else:
+            text = render_reply(await router.dispatch(command, ctx))
+        stdout.write(text + "\n\n")
+        stdout.flush()
+
+
+def _probe(platform: str, chat: str) -> Command:
+    return Command(platform=platform, chat=chat, user=OPERATOR, name="")
+
+
+def main_chat(settings: Settings) -> int:
+    """``newsbrief chat``: an interactive session as the console channel (the one `newsbrief run` feeds).
+
+    Returns the exit status: 0 at end of input, 130 on Ctrl-C, 1 (one line on stderr) on a failure.
+    """
+    from bot.app import CONSOLE_CHAT, open_runtime
+
+    async def main() -> None:
+        async with open_runtime(settings, adapters={}) as runtime:
+            await chat_session(runtime, stdin=sys.stdin, stdout=sys.stdout, chat=CONSOLE_CHAT)
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # database unreachable, bad settings: one line, no traceback
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,28 @@
+"""/feeds: the feeds this chat follows, numbered (the numbers /unsubscribe takes), with their last error."""
+
+from __future__ import annotations
+
+from handlers.messages import message
+from handlers.router import Command, Context, Reply, Router, language_of, shorten
+from handlers.subscribe import feed_name
+
+ERROR_MAX = 200
+
+
+def register(router: Router) -> None:
+    router.register("feeds", feeds, help="the feeds of this chat")
+
+
+async def feeds(command: Command, ctx: Context) -> Reply:
+    channel = await ctx.channel(command)
+    lang = language_of(channel)
+    rows = await ctx.repo.subscriptions(channel.id) if channel else []
+    if not rows:
+        return Reply(message(lang, "feeds_none"))
+    lines = [message(lang, "feeds_header")]
+    for number, feed in enumerate(rows, start=1):
+        off = "" if feed.active else f" — {message(lang, 'feed_off')}"
+        lines.append(f"{number}. {feed_name(feed)}{off}")
+        if feed.last_error:
+            lines.append("   " + message(lang, "feed_error", error=shorten(feed.last_error, ERROR_MAX)))
+    return Reply("\n".join(lines))

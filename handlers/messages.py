@@ -1,0 +1,130 @@
+"""The bot's own words, per language (``en`` is the default and the fallback for a missing key).
+
+Values may carry ``{placeholders}`` filled by `message`; user input is passed as a value, never as the
+template, so braces typed by a user are harmless.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "fr")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "unknown_command": "Unknown command /{name}. Send /help to see what I can do.",
+        "not_a_command": "Commands start with /. Send /help to see what I can do.",
+        "too_long": "That command is too long (at most {limit} characters).",
+        "admins_only": "Only chat admins can use /{name} in a group.",
+        "crashed": "Sorry, /{name} failed on my side. Please try again later.",
+        "start": "Hello! I brief news articles: the key actors and who said what.",
+        "help_header": "Commands:",
+        "help_admin": "(admins)",
+        "help.help": "the commands",
+        "help.start": "what this bot does",
+        "help.brief": "/brief <url> briefs a page; /brief [N] the latest N; /brief <words> searches",
+        "help.subscribe": "/subscribe <feed or page URL>: brief its new articles here",
+        "help.unsubscribe": "/unsubscribe <URL or number from /feeds>",
+        "help.feeds": "the feeds of this chat",
+        "help.digest": "/digest HH:MM | off | now: the daily digest",
+        "help.timezone": "/timezone Area/City, e.g. Europe/Paris",
+        "help.lang": "/lang fr | en: the language of my replies",
+        "help.settings": "this chat's settings",
+        "brief_count": "Give a number of briefings from 1 to {max}.",
+        "brief_none": "No briefings yet. Subscribe to a feed with /subscribe <url>.",
+        "brief_no_match": "No recent briefing mentions “{query}”.",
+        "brief_scheme": "Only http:// and https:// links can be briefed.",
+        "brief_failed": "Could not brief that page: {error}",
+        "subscribe_usage": "Usage: /subscribe <feed or page URL>",
+        "subscribe_scheme": "Only http:// and https:// feeds can be followed.",
+        "subscribe_failed": "Could not subscribe: {error}",
+        "subscribed": "Subscribed to {title}. Its new articles will be briefed here.",
+        "already_subscribed": "This chat already follows {title}.",
+        "subscribed_dead": "Subscribed to {title}, but the feed was turned off after repeated errors "
+        "(last: {error}); it stays off until the operator turns it back on.",
+        "unsubscribe_usage": "Usage: /unsubscribe <URL or number from /feeds>",
+        "unsubscribe_unknown": "This chat does not follow “{what}”. See /feeds.",
+        "unsubscribed": "Unsubscribed from {title}.",
+        "feeds_none": "This chat follows no feeds. Add one with /subscribe <url>.",
+        "feeds_header": "Feeds of this chat:",
+        "feed_error": "last error: {error}",
+        "feed_off": "turned off",
+        "digest_usage": "Usage: /digest HH:MM (00:00 to 23:59) | off | now",
+        "digest_set": "Daily digest at {time} ({timezone}).",
+        "digest_off": "Daily digest off.",
+        "digest_now": "Digests arrive with the digests feature; there is nothing to send yet.",
+        "timezone_usage": "Usage: /timezone Area/City, e.g. /timezone Europe/Paris",
+        "timezone_unknown": "Unknown time zone “{name}”. Use an Area/City name such as Europe/Paris.",
+        "timezone_set": "Time zone: {name}.",
+        "lang_usage": "Usage: /lang fr | en",
+        "lang_set": "I will reply in English.",
+        "settings": "Language: {language}\nTime zone: {timezone}\nDaily digest: {digest}\n"
+        "Bullets per briefing: {max_bullets}\nFeeds: {feeds}",
+        "off": "off",
+        "language.en": "English",
+        "language.fr": "French",
+    },
+    "fr": {
+        "unknown_command": "Commande inconnue : /{name}. Envoyez /help pour voir ce que je sais faire.",
+        "not_a_command": "Les commandes commencent par /. Envoyez /help pour voir ce que je sais faire.",
+        "too_long": "Cette commande est trop longue ({limit} caractères au plus).",
+        "admins_only": "Seuls les administrateurs du groupe peuvent utiliser /{name}.",
+        "crashed": "Désolé, /{name} a échoué de mon côté. Réessayez plus tard.",
+        "start": "Bonjour ! Je résume les articles de presse : les acteurs clés et qui a dit quoi.",
+        "help_header": "Commandes :",
+        "help_admin": "(administrateurs)",
+        "help.help": "les commandes",
+        "help.start": "ce que fait ce bot",
+        "help.brief": "/brief <url> résume une page ; /brief [N] les N derniers ; /brief <mots> cherche",
+        "help.subscribe": "/subscribe <URL d'un flux ou d'une page> : résumer ici ses nouveaux articles",
+        "help.unsubscribe": "/unsubscribe <URL ou numéro donné par /feeds>",
+        "help.feeds": "les flux de ce chat",
+        "help.digest": "/digest HH:MM | off | now : le résumé quotidien",
+        "help.timezone": "/timezone Zone/Ville, par exemple Europe/Paris",
+        "help.lang": "/lang fr | en : la langue de mes réponses",
+        "help.settings": "les réglages de ce chat",
+        "brief_count": "Donnez un nombre de résumés de 1 à {max}.",
+        "brief_none": "Aucun résumé pour l'instant. Abonnez-vous à un flux avec /subscribe <url>.",
+        "brief_no_match": "Aucun résumé récent ne mentionne « {query} ».",
+        "brief_scheme": "Seuls les liens http:// et https:// peuvent être résumés.",
+        "brief_failed": "Impossible de résumer cette page : {error}",
+        "subscribe_usage": "Usage : /subscribe <URL d'un flux ou d'une page>",
+        "subscribe_scheme": "Seuls les flux http:// et https:// peuvent être suivis.",
+        "subscribe_failed": "Abonnement impossible : {error}",
+        "subscribed": "Abonné à {title}. Ses nouveaux articles seront résumés ici.",
+        "already_subscribed": "Ce chat suit déjà {title}.",
+        "subscribed_dead": "Abonné à {title}, mais ce flux a été désactivé après des erreurs répétées "
+        "(dernière : {error}) ; il le reste jusqu'à ce que l'opérateur le réactive.",
+        "unsubscribe_usage": "Usage : /unsubscribe <URL ou numéro donné par /feeds>",
+        "unsubscribe_unknown": "Ce chat ne suit pas « {what} ». Voir /feeds.",
+        "unsubscribed": "Désabonné de {title}.",
+        "feeds_none": "Ce chat ne suit aucun flux. Ajoutez-en un avec /subscribe <url>.",
+        "feeds_header": "Flux de ce chat :",
+        "feed_error": "dernière erreur : {error}",
+        "feed_off": "désactivé",
+        "digest_usage": "Usage : /digest HH:MM (de 00:00 à 23:59) | off | now",
+        "digest_set": "Résumé quotidien à {time} ({timezone}).",
+        "digest_off": "Résumé quotidien désactivé.",
+        "digest_now": "Les résumés quotidiens arrivent avec la fonction de résumés ; rien à envoyer pour l'instant.",
+        "timezone_usage": "Usage : /timezone Zone/Ville, par exemple /timezone Europe/Paris",
+        "timezone_unknown": "Fuseau horaire inconnu : « {name} ». Utilisez un nom Zone/Ville comme Europe/Paris.",
+        "timezone_set": "Fuseau horaire : {name}.",
+        "lang_usage": "Usage : /lang fr | en",
+        "lang_set": "Je répondrai en français.",
+        "settings": "Langue : {language}\nFuseau horaire : {timezone}\nRésumé quotidien : {digest}\n"
+        "Puces par résumé : {max_bullets}\nFlux : {feeds}",
+        "off": "désactivé",
+        "language.en": "anglais",
+        "language.fr": "français",
+    },
+}
+
+
+def message(lang: str | None, key: str, /, *, default: str | None = None, **values: object) -> str:
+    """The text for ``key`` in ``lang`` (English when missing), with ``values`` filled in.
+
+    An unknown key with no ``default`` raises `KeyError`: a typo in a handler fails its test.
+    """
+    table = MESSAGES.get(lang or "en", MESSAGES["en"])
+    template = table.get(key) or MESSAGES["en"].get(key) or default
+    if template is None:
+        raise KeyError(f"no message {key!r}")
+    return template.format(**values) if values else template

@@ -1,0 +1,87 @@
+"""Per-chat settings: /digest, /timezone, /lang (group admins only) and /settings to show them."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from handlers.messages import LANGUAGES, message
+from handlers.router import Command, Context, Reply, Router, language_of, shorten
+
+DEFAULT_TIMEZONE = "UTC"
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+_TIMEZONE_MAX = 64  # the column's size; no IANA name comes close
+
+
+def register(router: Router) -> None:
+    router.register("digest", digest, help="/digest HH:MM | off | now: the daily digest", admin=True)
+    router.register("timezone", timezone, help="/timezone Area/City, e.g. Europe/Paris", admin=True)
+    router.register("lang", lang, help="/lang fr | en: the language of my replies", admin=True)
+    router.register("settings", show, help="this chat's settings")
+
+
+async def digest(command: Command, ctx: Context) -> Reply:
+    channel = await ctx.channel(command)
+    lang_ = language_of(channel)
+    value = command.args[0].lower() if len(command.args) == 1 else ""
+    if value == "now":
+        return Reply(message(lang_, "digest_now"))
+    if value == "off":
+        channel = await ctx.ensure_channel(command)
+        await ctx.repo.update_channel(channel.id, digest_time=None)
+        return Reply(message(lang_, "digest_off"))
+    if not (match := _TIME.fullmatch(value)):
+        return Reply(message(lang_, "digest_usage"))
+    time = f"{int(match[1]):02d}:{match[2]}"
+    channel = await ctx.ensure_channel(command)
+    channel = await ctx.repo.update_channel(channel.id, digest_time=time)
+    return Reply(message(lang_, "digest_set", time=time, timezone=channel.timezone))
+
+
+async def timezone(command: Command, ctx: Context) -> Reply:
+    lang_ = await ctx.language(command)
+    if len(command.args) != 1:
+        return Reply(message(lang_, "timezone_usage"))
+    name = command.args[0]
+    if not is_timezone(name):
+        return Reply(message(lang_, "timezone_unknown", name=shorten(name, 40)))
+    channel = await ctx.ensure_channel(command)
+    await ctx.repo.update_channel(channel.id, timezone=name)
+    return Reply(message(lang_, "timezone_set", name=name))
+
+
+async def lang(command: Command, ctx: Context) -> Reply:
+    current = await ctx.language(command)
+    choice = command.args[0].lower() if len(command.args) == 1 else ""
+    if choice not in LANGUAGES:
+        return Reply(message(current, "lang_usage"))
+    channel = await ctx.ensure_channel(command)
+    await ctx.repo.update_channel(channel.id, language=choice)
+    return Reply(message(choice, "lang_set"))
+
+
+async def show(command: Command, ctx: Context) -> Reply:
+    channel = await ctx.channel(command)
+    lang_ = language_of(channel)
+    feeds = len(await ctx.repo.subscriptions(channel.id)) if channel else 0
+    text = message(
+        lang_,
+        "settings",
+        language=message(lang_, f"language.{lang_}"),
+        timezone=channel.timezone if channel else DEFAULT_TIMEZONE,
+        digest=(channel.digest_time if channel else None) or message(lang_, "off"),
+        max_bullets=channel.max_bullets if channel else ctx.settings.max_bullets,
+        feeds=feeds,
+    )
+    return Reply(text)
+
+
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone known to this system (``Europe/Paris``, ``UTC``)."""
+    if not name or len(name) > _TIMEZONE_MAX:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return False
+    return True
