@@ -47,8 +47,24 @@ def build_adapters(settings: Settings) -> dict[str, ChatAdapter]:
             from bot.adapters.console import ConsoleAdapter
 
             adapters[name] = ConsoleAdapter()
+        elif name == "telegram":
+            from bot.adapters.telegram import TelegramAdapter
+
+            if settings.telegram_token is None:
+                raise ValueError(
+                    "platform 'telegram' needs NEWSBRIEF_TELEGRAM_TOKEN (or NEWSBRIEF_TELEGRAM_TOKEN_FILE)"
+                )
+            adapters[name] = TelegramAdapter(settings.telegram_token.get_secret_value())
+        elif name == "slack":
+            from bot.adapters.slack import SlackAdapter
+
+            if settings.slack_bot_token is None:
+                raise ValueError(
+                    "platform 'slack' needs NEWSBRIEF_SLACK_BOT_TOKEN (or NEWSBRIEF_SLACK_BOT_TOKEN_FILE)"
+                )
+            adapters[name] = SlackAdapter(token=settings.slack_bot_token.get_secret_value())
         else:
-            raise ValueError(f"platform '{name}' is not available (known: console)")
+            raise ValueError(f"platform '{name}' is not available (known: console, telegram, slack)")
     return adapters
 
 

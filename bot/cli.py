@@ -341,6 +341,15 @@ def feeds_export(ctx: typer.Context) -> None:
     raise typer.Exit(_guarded(main))
 
 
+@app.command()
+def chat(ctx: typer.Context) -> None:
+    """Talk to the bot in this terminal: type the chat commands (/help, /brief …, /subscribe …)."""
+    from bot.chat import main_chat
+
+    _logging()
+    raise typer.Exit(main_chat(ctx.obj))
+
+
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database to the latest schema."""
