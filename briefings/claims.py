@@ -237,6 +237,7 @@ def _stance(tok: Token, cues: Cues) -> str | None:
     kids = [_norm(c.text) for c in tok.children]
     if any(k in cues.negations for k in kids):
         return None
+    kids += [c.lemma_.lower() for c in tok.children]  # "a fait valoir": valoir with faire
     for extra, stance in options:
         if all(w in kids for w in extra):
             return stance
@@ -252,10 +253,10 @@ def _np(tok: Token) -> tuple[int, int]:
     """Token span of the short noun phrase headed by ``tok`` (no relative clauses; determiners of names
     stripped); an apposed name replaces a role noun."""
     if tok.pos_ == "NOUN":
-        for c in tok.children:
-            if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i > tok.i:
-                tok = c
-                break
+        names = [c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i > tok.i]
+        persons = [c for c in names if c.ent_type_ in ("PER", "PERSON")]  # "L'eurodéputé LREM Pascal Canfin"
+        if persons or names:  # the fullest name: "La députée Verte Anne Morel" -> "Anne Morel"
+            tok = max(persons or names, key=lambda c: (sum(1 for _ in c.subtree), -c.i))
     if tok.pos_ == "PRON":
         return tok.i, tok.i + 1
     lo = hi = tok.i
@@ -377,8 +378,13 @@ def _initial_name(ctx: _Ctx, v: Token) -> Token | None:
     """The name opening the sentence of ``v`` ("X, professeur à …, a déclaré que"), when the parser lost it
     as subject; only for an active verb in the sentence's main clause."""
     lo, _ = ctx.sentence_bounds(v.i)
-    if v.dep_ != "ROOT" or any(c.dep_ in ("aux:pass", "auxpass") for c in v.children):
+    misparsed = (
+        v.dep_ == "xcomp" and v.head.pos_ in ("PROPN", "NOUN") and v.head.i < v.i
+    )  # verb under its subject
+    if (v.dep_ != "ROOT" and not misparsed) or any(c.dep_ in ("aux:pass", "auxpass") for c in v.children):
         return None
+    if misparsed:
+        return None if ctx.in_quote[v.head.i] else v.head
     for t in ctx.doc[lo : min(v.i, lo + 3)]:
         if t.pos_ == "PROPN" and t.ent_type_ and not ctx.in_quote[t.i]:
             while t.dep_ in ("flat:name", "flat", "compound") and t.head.i < t.i:
@@ -439,6 +445,10 @@ def _quote_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
             yield _Raw(None, "", "quote", start, end, quote=True)
             continue
         v, speaker, stance = found
+        if v.i < first:
+            content, _ = _content(ctx, v)
+            if content is not None and content[0] < qs and content[1] >= end:
+                continue  # X said most regions grew at a "modest pace": the reported clause is the claim
         used.add(v.i)
         kind = "quote" if stance == "statement" else stance
         yield _Raw(_np(speaker), _cue_text(v, ctx.text), kind, start, end, v.idx, quote=True)
@@ -499,12 +509,19 @@ def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
         sp = _np(speaker)
         if sp[0] <= ctx.token_at(content[0]) < sp[1]:
             continue
-        yield _Raw(sp, _cue_text(v, ctx.text), stance, *content, v.idx)
+        quoted = any(  # said the bridge would "cut commuting times in half": a (partial) direct quote
+            content[0] <= qs and qe <= content[1] and len(ctx.text[qs:qe].split()) >= MIN_QUOTE_WORDS
+            for qs, qe in ctx.quotes
+        )
+        kind = "quote" if quoted and stance == "statement" else stance
+        yield _Raw(sp, _cue_text(v, ctx.text), kind, *content, v.idx)
 
 
 def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
     """Char span of what verb ``v`` reports, and whether it precedes the verb (inverted construction)."""
     doc, kids = ctx.doc, list(v.children)
+    kids += [g for c in kids if _temporal(c) for g in c.children if g.dep_ in ("obj", "dobj")]  # misparse:
+    # "a réclamé vendredi un référendum" with the object under "vendredi"
     s_lo, s_hi = ctx.sentence_bounds(v.i)
     order = (("ccomp",), ("advcl",), ("xcomp",), ("obj", "dobj"), ("obl:arg",))
     stance = _stance(v, ctx.cues)
@@ -537,6 +554,13 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
             span = _trim(ctx, max(lo, s_lo), min(hi, s_hi))
             if span is not None:
                 return span, c.i < v.i
+    for t in doc[v.i + 1 : min(v.i + 6, s_hi)]:  # misparsed "X considère, elle, qu'un référendum …"
+        if t.lower_ in CONTENT_MARKS and t.head.i > t.i:
+            span = _trim(ctx, t.i, min(t.head.right_edge.i + 1, s_hi))
+            if span is not None:
+                return span, False
+        if not (t.is_punct or t.pos_ in ("PRON", "ADV")):
+            break
     if any(c.dep_ in ("obl:agent", "agent") for c in kids):  # X est soupçonné par Y de … / was denied by Y
         sub = list(v.subtree)
         span = _trim(ctx, max(sub[0].i, s_lo), min(sub[-1].i + 1, s_hi))
@@ -597,7 +621,8 @@ def _source_claims(ctx: _Ctx) -> Iterator[_Raw]:
             sp = _np(noun)
             lo, hi = ctx.sentence_bounds(i)
             head_part = _trim(ctx, lo, i) if i - lo > 1 else None
-            tail_part = _trim(ctx, sp[1], hi)
+            after = max(sp[1], noun.right_edge.i + 1)  # never the source's own relative clause
+            tail_part = _trim(ctx, after, hi) if after < hi else None
             parts = [p for p in (head_part, tail_part) if p]
             if not parts:
                 continue
@@ -634,6 +659,8 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
     for raw in sorted(raws, key=lambda r: r.start):
         span = raw.speaker
         if span is None:
+            if any(r.start <= raw.start and raw.end <= r.end + 1 for r in raws if not r.quote):
+                continue  # a quoted fragment of a reported clause: the clause is the claim
             prev = resolved[-1] if resolved else None
             qs = ctx.sent[ctx.token_at(raw.start)]
             if prev is None or qs - ctx.sent[ctx.token_at(prev[0].end - 1)] > FLOAT_SENTENCES:
@@ -688,15 +715,21 @@ def _described(
         return None
     names = [t for t in tokens if t.ent_type_ in ("PER", "PERSON")]
     lemma, first_sent = head.lemma_.lower(), ctx.sent[span[0]] - DESCRIPTION_WINDOW
+    former = _former(head)
     for t in reversed(doc[max(0, span[0] - 400) : span[0]]):
         if ctx.sent[t.i] < first_sent:
             break
-        if t.lemma_.lower() != lemma or ctx.in_quote[t.i]:
+        if t.lemma_.lower() != lemma or ctx.in_quote[t.i] or _former(t) != former:
+            continue  # "l'ancien ministre" is not "la ministre de la Transition"
+        if (
+            head.morph.get("Gender")
+            and t.morph.get("Gender")
+            and head.morph.get("Gender") != t.morph.get("Gender")
+        ):
             continue
         name = _name_near(t)
         if name is not None:
             return name
-    former = any(_norm(t.text) in FORMER for t in tokens if t.i < head.i)
     if (names or former) and resolved:
         prev_raw, prev_span = resolved[-1]
         near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(prev_raw.start)] <= 2
@@ -706,6 +739,20 @@ def _described(
 
 
 FORMER = frozenset({"ancien", "ancienne", "ex", "former", "ex-", "anciens"})
+
+
+def _former(head: Token) -> bool:
+    """Whether role noun ``head`` is qualified as former ("l'ancien ministre", "the ex-director")."""
+    doc, i = head.doc, head.i - 1
+    while (
+        i >= 0 and (doc[i].pos_ in ("ADJ", "PROPN", "NOUN", "DET") or doc[i].text == "-") and head.i - i <= 4
+    ):
+        if _norm(doc[i].text) in FORMER:
+            return True
+        if doc[i].pos_ == "DET":
+            break
+        i -= 1
+    return False
 
 
 def _name_near(t: Token) -> tuple[int, int] | None:
@@ -753,8 +800,8 @@ def _nested(raw: _Raw, span: tuple[int, int], resolved: list[tuple[_Raw, tuple[i
     return False
 
 
-def _antecedents(ctx: _Ctx, raws: list[_Raw]) -> list[tuple[int, tuple[int, int], str, bool]]:
-    """Candidate antecedents in text order: (char offset, token span, number, is a person)."""
+def _antecedents(ctx: _Ctx, raws: list[_Raw]) -> list[tuple[int, tuple[int, int], str, str]]:
+    """Candidate antecedents in text order: (char offset, token span, number, is a person: yes/maybe/no)."""
     doc, cands = ctx.doc, {}
     speakers = {r.speaker for r in raws if r.speaker}
     spans = set(speakers)
@@ -769,10 +816,14 @@ def _antecedents(ctx: _Ctx, raws: list[_Raw]) -> list[tuple[int, tuple[int, int]
         if head.pos_ == "PRON":
             continue
         plural = "Plur" in head.morph.get("Number") or any(c.dep_ == "conj" for c in head.children)
-        person = any(t.ent_type_ in ("PER", "PERSON") for t in doc[lo:hi]) or (
-            head.pos_ == "NOUN"
-            and ((lo, hi) in speakers or _actors_norm(head.lemma_) in _roles(ctx.cues.lang))
-        )
+        if any(t.ent_type_ in ("PER", "PERSON") for t in doc[lo:hi]) or (
+            head.pos_ == "NOUN" and _actors_norm(head.lemma_) in _roles(ctx.cues.lang)
+        ):
+            person = "yes"
+        elif head.pos_ == "NOUN" and (lo, hi) in speakers:
+            person = "maybe"  # "the survey said" / "the union said": it or he/she
+        else:
+            person = "no"
         cands[lo] = (doc[lo].idx, (lo, hi), "plural" if plural else "singular", person)
     return sorted(cands.values())
 
@@ -787,8 +838,8 @@ def _resolve(ctx: _Ctx, word: str, at: int, ants: list, keys: list[int], raw: _R
             continue
         if word in cues.plural and number == "plural":
             return span
-        if word in cues.singular and number == "singular" and person:
+        if word in cues.singular and number == "singular" and person != "no":
             return span
-        if word in cues.neuter and number == "singular" and not person:
+        if word in cues.neuter and number == "singular" and person != "yes":
             return span
     return None

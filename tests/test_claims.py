@@ -122,6 +122,21 @@ FRENCH = [
         "Selon le journal, le préfet a affirmé que la route serait rouverte mardi.",
         [("le préfet", "statement", "la route serait rouverte mardi")],
     ),
+    # request with the object after a day name; "faire valoir"; a former role refers to the last speaker
+    (
+        "La députée Verte Anne Morel a réclamé mardi une enquête parlementaire sur la pollution du fleuve. "
+        "« Les riverains ont le droit de savoir ce qu'ils respirent », a fait valoir l'ancienne adjointe "
+        "de Paul Ricard.",
+        [
+            ("Anne Morel", "statement", "une enquête parlementaire sur la pollution du fleuve"),
+            ("Anne Morel", "quote", "Les riverains ont le droit de savoir ce qu'ils respirent"),
+        ],
+    ),
+    # a quotation inside a reported clause: the whole clause is the claim
+    (
+        "Le sénateur Luc Perrin a affirmé que la réforme restait « une erreur historique pour le pays ».",
+        [("Luc Perrin", "quote", "la réforme restait « une erreur historique pour le pays »")],
+    ),
 ]
 
 ENGLISH = [
@@ -201,6 +216,17 @@ ENGLISH = [
     (
         "According to the newspaper, ministers have confirmed that the tax will rise in April.",
         [("ministers", "statement", "the tax will rise in April")],
+    ),
+    (
+        'The survey, which covers 12 districts, said most regions continued to grow at a "modest or '
+        'moderate pace" in the summer.',
+        [
+            (
+                "The survey",
+                "quote",
+                'most regions continued to grow at a "modest or moderate pace" in the summer',
+            )
+        ],
     ),
     # negation, passive without a source, narration
     ("The minister did not say that the plan would be dropped.", []),
