@@ -85,22 +85,22 @@ class Poller:
         if page.not_modified:
             await self._succeeded(feed, etag=feed.etag, last_modified=feed.last_modified, title=feed.title)
             return PollResult(feed.id, feed.url, not_modified=True)
-        parsed = parse_feed(page.body, url=page.url, headers=page.headers)
+        parsed = await asyncio.to_thread(parse_feed, page.body, url=page.url, headers=page.headers)
         if parsed.error:
             return await self._failed(feed, parsed.error)
         if parsed.warning:
             log.warning("%s", parsed.warning)
         entries = sorted(parsed.entries, key=lambda e: e.published or EPOCH, reverse=True)
-        fresh = [
-            e
-            for e in entries
-            if not await self.repo.article_known(
-                feed_id=feed.id, entry_id=e.entry_id, url=canonical_url(e.url) if e.url else None
-            )
-        ]
+        keys = [(e, canonical_url(e.url) if e.url else None) for e in entries]
+        known_ids, known_urls = await self.repo.known_keys(
+            feed_id=feed.id, entry_ids=[e.entry_id for e in entries], urls=[u for _, u in keys if u]
+        )
+        fresh = [e for e, u in keys if e.entry_id not in known_ids and (u is None or u not in known_urls)]
         limit = len(fresh) if feed.seen_once else self.settings.first_poll_entries
-        for entry in fresh[limit:]:  # a new feed does not flood: older entries are only recorded as seen
-            await self._record(feed, entry, entry_to_article(entry, source=feed.url), now=now)
+        # a new feed does not flood: its older entries are only recorded as seen (one transaction)
+        await self.repo.add_articles(
+            [_row(feed, e, entry_to_article(e, source=feed.url)) for e in fresh[limit:]], now=now
+        )
         announce = fresh[:limit][::-1]  # oldest first, so a chat reads them in order
         articles = [await self._article(feed, e) for e in announce]
         briefed = queued = 0
@@ -140,15 +140,7 @@ class Poller:
     async def _record(
         self, feed: FeedRow, entry: FeedEntry, article: Article, *, now: datetime
     ) -> int | None:
-        return await self.repo.add_article(
-            feed_id=feed.id,
-            entry_id=entry.entry_id,
-            url=article.url,
-            content_hash=content_hash(article.text) if article.text.strip() else None,
-            title=article.title,
-            published=article.published,
-            now=now,
-        )
+        return await self.repo.add_article(**_row(feed, entry, article), now=now)
 
     async def _succeeded(
         self, feed: FeedRow, *, etag: str | None, last_modified: str | None, title: str | None
@@ -196,6 +188,18 @@ class Poller:
     def _interval(self, feed: FeedRow) -> timedelta:
         base = feed.poll_interval_s or self.settings.poll_interval_s
         return timedelta(seconds=base * (1 + random.uniform(0, self.settings.poll_jitter)))
+
+
+def _row(feed: FeedRow, entry: FeedEntry, article: Article) -> dict:
+    """The article columns of an entry (the dedupe keys: entry id, canonical URL, content hash)."""
+    return {
+        "feed_id": feed.id,
+        "entry_id": entry.entry_id,
+        "url": article.url,
+        "content_hash": content_hash(article.text) if article.text.strip() else None,
+        "title": article.title,
+        "published": article.published,
+    }
 
 
 def _data(briefing: Briefing) -> dict:

@@ -90,6 +90,9 @@ def _upgrade_sync(connection: Connection) -> str:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(
+        "PRAGMA synchronous=NORMAL"
+    )  # safe in WAL mode: a power cut loses recent commits, never corrupts
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()

@@ -166,6 +166,16 @@ class Repository(Protocol):
         """Whether an article with this (feed, entry id) or canonical URL is stored (before fetching it)."""
         ...
 
+    async def known_keys(
+        self, *, feed_id: int, entry_ids: Sequence[str], urls: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        """Of these entry ids (of ``feed_id``) and canonical URLs, those already stored — one query per poll."""
+        ...
+
+    async def add_articles(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> list[int | None]:
+        """`add_article` for many rows (its keyword arguments as dicts, without ``now``) in one transaction."""
+        ...
+
     async def add_article(
         self,
         *,
@@ -385,6 +395,31 @@ class SqlRepository:
             return False
         async with self._sessions() as s:
             return bool(await s.scalar(select(exists().where(or_(*conditions)))))
+
+    async def known_keys(
+        self, *, feed_id: int, entry_ids: Sequence[str], urls: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        if not entry_ids and not urls:
+            return set(), set()
+        query = select(ArticleRecord.entry_id, ArticleRecord.url, ArticleRecord.feed_id).where(
+            or_(
+                (ArticleRecord.feed_id == feed_id) & ArticleRecord.entry_id.in_(list(entry_ids)),
+                ArticleRecord.url.in_(list(urls)),
+            )
+        )
+        async with self._sessions() as s:
+            rows = (await s.execute(query)).all()
+        return {e for e, _, f in rows if f == feed_id and e is not None}, {
+            u for _, u, _ in rows if u is not None
+        }
+
+    async def add_articles(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> list[int | None]:
+        ids: list[int | None] = []
+        async with self._sessions.begin() as s:
+            for row in rows:
+                _require_aware(now, row.get("published"))
+                ids.append(await _insert_ignore(s, ArticleRecord, {**row, "fetched_at": now}))
+        return ids
 
     async def add_article(
         self,
