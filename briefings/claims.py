@@ -437,7 +437,7 @@ def _quote_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if len(text[start:end].split()) < MIN_QUOTE_WORDS:
+        if len(text[start:end].split()) < MIN_QUOTE_WORDS or _title(text[start:end]):
             continue
         first, last = ctx.token_at(qs), ctx.token_at(qe)
         found = _quote_cue(ctx, first, last)
@@ -447,11 +447,17 @@ def _quote_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
         v, speaker, stance = found
         if v.i < first:
             content, _ = _content(ctx, v)
-            if content is not None and content[0] < qs and content[1] >= end:
+            if content is not None and content[0] < qs < content[1]:
                 continue  # X said most regions grew at a "modest pace": the reported clause is the claim
         used.add(v.i)
         kind = "quote" if stance == "statement" else stance
         yield _Raw(_np(speaker), _cue_text(v, ctx.text), kind, start, end, v.idx, quote=True)
+
+
+def _title(quoted: str) -> bool:
+    """Whether quoted text is a title in title case ("Failure to Adjust: How Americans Got Left Behind")."""
+    words = [w for w in quoted.split() if len(w) > 3]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
@@ -669,7 +675,8 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
             continue
         word = _norm(doc[span[0]].text)
         if span[1] - span[0] == 1 and word in cues.singular | cues.plural | cues.neuter:
-            found = _resolve(ctx, word, doc[span[0]].idx, antecedents, keys, raw)
+            found = _adverbial_antecedent(ctx, doc[span[0]]) if word in cues.singular else None
+            found = found or _resolve(ctx, word, doc[span[0]].idx, antecedents, keys, raw)
             if found is None:
                 continue
             span = found
@@ -686,6 +693,24 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
             continue
         seen.append((speaker, raw.start, raw.end))
         yield Attribution(speaker, s, e, raw.cue, raw.kind, raw.start, raw.end, ctx.text[raw.start : raw.end])
+
+
+def _adverbial_antecedent(ctx: _Ctx, pron: Token) -> tuple[int, int] | None:
+    """He/il in an adverbial clause ("… repaid Lord Ashcroft after he predicted a defeat") refers to the
+    nearest person named before it in the same sentence, whatever that person's role in the clause."""
+    verb = pron.head
+    if (
+        pron.dep_ not in SUBJECTS
+        or verb.dep_ not in ("advcl", "acl", "acl:relcl", "relcl")
+        or not any(c.dep_ == "mark" for c in verb.children)
+    ):
+        return None
+    lo, _ = ctx.sentence_bounds(pron.i)
+    for t in reversed(ctx.doc[lo : pron.i]):
+        if t.ent_type_ in ("PER", "PERSON") and not ctx.in_quote[t.i]:
+            ent = next((e for e in ctx.doc.ents if e.start <= t.i < e.end), None)
+            return (ent.start, ent.end) if ent is not None else (t.i, t.i + 1)
+    return None
 
 
 DESCRIPTION_WINDOW = 8  # sentences searched back for the named holder of a role ("le ministre")
@@ -719,7 +744,7 @@ def _described(
     for t in reversed(doc[max(0, span[0] - 400) : span[0]]):
         if ctx.sent[t.i] < first_sent:
             break
-        if t.lemma_.lower() != lemma or ctx.in_quote[t.i] or _former(t) != former:
+        if t.lemma_.lower().rsplit("-", 1)[-1] != lemma or ctx.in_quote[t.i] or _former(t) != former:
             continue  # "l'ancien ministre" is not "la ministre de la Transition"
         if (
             head.morph.get("Gender")

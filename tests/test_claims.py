@@ -228,6 +228,17 @@ ENGLISH = [
             )
         ],
     ),
+    # a quoted title is not a quotation
+    (
+        'Ann Reed, author of "Rivers of Glass: How Cities Learned to Drink Again," said the city would '
+        "run dry by 2040.",
+        [("Ann Reed", "statement", "the city would run dry by 2040")],
+    ),
+    # he/she in an adverbial clause: the person named just before
+    (
+        "The board paid a large bonus to Martin Cole after he predicted a record year.",
+        [("Martin Cole", "estimate", "a record year")],
+    ),
     # negation, passive without a source, narration
     ("The minister did not say that the plan would be dropped.", []),
     ("The candidate is expected to win the vote.", []),
