@@ -500,8 +500,8 @@ def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
         if v.i in used or ctx.in_quote[v.i]:
             continue
         stance = _stance(v, cues)
-        if stance is None:
-            continue
+        if stance is None or (_gerund(v) and v.dep_ == "conj" and not _gerund(v.head)):
+            continue  # "accused X of telling lies and then attacking them": part of the accusation
         content, inverted = _content(ctx, v)
         if content is None:
             continue

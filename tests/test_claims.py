@@ -239,6 +239,15 @@ ENGLISH = [
         "The board paid a large bonus to Martin Cole after he predicted a record year.",
         [("Martin Cole", "estimate", "a record year")],
     ),
+    # a gerund coordinated with a finite cue is part of that claim, not a new one
+    (
+        "Dr Ross accused the mayor of hiding the figures and then attacking the auditors.",
+        [("Dr Ross", "accusation", "the mayor of hiding the figures")],
+    ),
+    (
+        "The report noted rising prices in the northern districts.",
+        [("The report", "statement", "rising prices in the northern districts")],
+    ),
     # negation, passive without a source, narration
     ("The minister did not say that the plan would be dropped.", []),
     ("The candidate is expected to win the vote.", []),
