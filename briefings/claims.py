@@ -10,7 +10,9 @@ speaker_end]`` (the antecedent when the speaker was a pronoun). Four passes, all
 2. reported speech: a reporting verb of the lexicon, not negated, with a subject (or passive agent) and a
    complement clause, infinitive or object (X a déclaré que …, X denied the claims, …, officials said);
 3. source phrases: selon X / d'après X / according to X, and "accusations selon lesquelles …";
-4. pronoun speakers resolved to the nearest preceding subject or speaker of compatible number.
+4. pronoun speakers resolved to the nearest preceding subject or speaker of compatible number (never one
+   inside the claim itself; in an adverbial clause, the person named just before), and role
+   descriptions ("le ministre", "the co-chairman") resolved to the name the same role introduced nearby.
 
 The lexicons (``briefings/lexicons/{lang}_cues.toml``) map cue lemmas to a stance: statement, denial,
 accusation, warning, promise, estimate. Direct quotes are of kind "quote" unless their cue is stronger.
