@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from bot.storage.repository import SqlRepository
 
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 60_000  # many feeds polled at once queue for the single SQLite writer
 
 
 def default_database_url() -> str:
