@@ -16,7 +16,7 @@ from bot.poller import Poller, PollResult, utcnow
 from bot.protocols import ChatAdapter
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
-from bot.storage.db import default_database_url, open_database
+from bot.storage.db import repository
 from bot.storage.repository import Repository
 from briefings.engine import LocalEngine
 
@@ -76,8 +76,7 @@ async def open_runtime(
     connect_args: dict | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> AsyncIterator[Runtime]:
-    repo = await open_database(settings.database_url or default_database_url(), connect_args=connect_args)
-    try:
+    async with repository(settings.database_url, connect_args=connect_args) as repo:
         await ensure_default_feeds(repo, settings)
         fetcher = Fetcher(
             allow_private_networks=settings.allow_private_networks,
@@ -105,8 +104,6 @@ async def open_runtime(
             finally:
                 for adapter in chosen.values():
                     await adapter.stop()
-    finally:
-        await repo.close()
 
 
 async def ensure_default_feeds(repo: Repository, settings: Settings) -> None:

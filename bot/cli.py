@@ -202,7 +202,7 @@ def feeds_add(
     """Watch a feed (a page's own feed is found through <link rel="alternate">)."""
     from bot.poller import resolve_feed_url
     from bot.sources.fetch import Fetcher
-    from bot.storage.db import default_database_url, open_database
+    from bot.storage.db import repository
 
     settings: Settings = ctx.obj
     platform, chat, thread = _parse_channel(channel)
@@ -213,13 +213,10 @@ def feeds_add(
         if error:
             err.print(f"error: {error}", markup=False)
             return 1
-        repo = await open_database(settings.database_url or default_database_url())
-        try:
+        async with repository(settings.database_url) as repo:
             feed = await repo.add_feed(feed_url, title=title)
             target = await repo.upsert_channel(platform, chat, thread=thread)
             await repo.subscribe(target.id, feed.id)
-        finally:
-            await repo.close()
         typer.echo(f"{feed.id}\t{feed_url}\t{title or ''}")
         return 0
 
@@ -231,16 +228,13 @@ def feeds_list(ctx: typer.Context) -> None:
     """The feeds, with their state and last error."""
     from rich.table import Table
 
-    from bot.storage.db import default_database_url, open_database
+    from bot.storage.db import repository
 
     settings: Settings = ctx.obj
 
     async def main() -> int:
-        repo = await open_database(settings.database_url or default_database_url())
-        try:
+        async with repository(settings.database_url) as repo:
             feeds = await repo.list_feeds()
-        finally:
-            await repo.close()
         out = Console(soft_wrap=True)
         if not out.is_terminal:  # scripts get one tab-separated line per feed
             for f in feeds:
@@ -268,20 +262,17 @@ def feeds_list(ctx: typer.Context) -> None:
 @feeds_app.command("remove")
 def feeds_remove(ctx: typer.Context, feed: Annotated[str, typer.Argument(help="Feed id or URL.")]) -> None:
     """Stop watching a feed (its subscriptions go with it)."""
-    from bot.storage.db import default_database_url, open_database
+    from bot.storage.db import repository
 
     settings: Settings = ctx.obj
 
     async def main() -> int:
-        repo = await open_database(settings.database_url or default_database_url())
-        try:
+        async with repository(settings.database_url) as repo:
             row = await repo.get_feed(int(feed) if feed.isdigit() else feed)
             if row is None:
                 err.print(f"error: {feed}: no such feed", markup=False)
                 return 1
             await repo.remove_feed(row.id)
-        finally:
-            await repo.close()
         typer.echo(f"removed {row.url}")
         return 0
 
@@ -296,7 +287,7 @@ def feeds_import(
 ) -> None:
     """Watch every feed of an OPML file."""
     from bot.sources.opml import parse_opml
-    from bot.storage.db import default_database_url, open_database
+    from bot.storage.db import repository
 
     settings: Settings = ctx.obj
     platform, chat, thread = _parse_channel(channel)
@@ -307,14 +298,11 @@ def feeds_import(
         except OSError as exc:
             err.print(f"error: {path}: {exc.strerror or exc}", markup=False)
             return 1
-        repo = await open_database(settings.database_url or default_database_url())
-        try:
+        async with repository(settings.database_url) as repo:
             target = await repo.upsert_channel(platform, chat, thread=thread)
             for outline in outlines:
                 feed = await repo.add_feed(outline.url, title=outline.title)
                 await repo.subscribe(target.id, feed.id)
-        finally:
-            await repo.close()
         typer.echo(f"imported {len(outlines)} feed(s)")
         return 0
 
@@ -325,16 +313,13 @@ def feeds_import(
 def feeds_export(ctx: typer.Context) -> None:
     """Print the feeds as OPML 2.0."""
     from bot.sources.opml import OutlineFeed, to_opml
-    from bot.storage.db import default_database_url, open_database
+    from bot.storage.db import repository
 
     settings: Settings = ctx.obj
 
     async def main() -> int:
-        repo = await open_database(settings.database_url or default_database_url())
-        try:
+        async with repository(settings.database_url) as repo:
             feeds = await repo.list_feeds()
-        finally:
-            await repo.close()
         typer.echo(to_opml(OutlineFeed(url=f.url, title=f.title) for f in feeds), nl=False)
         return 0
 

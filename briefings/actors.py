@@ -22,7 +22,7 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -63,7 +63,7 @@ class Gazetteer:
     roles: frozenset[str]
     titles: frozenset[str]
     names: Mapping[str, str] = field(default_factory=dict)  # normalised canonical -> canonical
-    surfaces: tuple[str, ...] = ()  # metonyms and aliases as written, to find those NER missed
+    pattern: re.Pattern[str] | None = None  # gazetteer names, metonyms and aliases as written
     collectives: Mapping[str, ActorKind] = field(default_factory=dict)  # "gouvernement" -> organization
 
     def canonical(self, surface: str) -> str | None:
@@ -88,9 +88,7 @@ def load_gazetteer(lang: str) -> Gazetteer:
     aliases = {norm(a): str(canon) for canon, forms in raw.get("aliases", {}).items() for a in forms}
     targets = {*countries, *metonyms.values(), *raw.get("aliases", {})}
     return Gazetteer(
-        countries=frozenset(
-            norm(c) for c in {*countries, *metonyms.values()} if norm(c) in {norm(x) for x in countries}
-        ),
+        countries=frozenset(norm(c) for c in countries),
         metonyms=metonyms,
         aliases=aliases,
         noise=frozenset(norm(w) for w in raw.get("noise", {}).get("words", [])),
@@ -102,12 +100,18 @@ def load_gazetteer(lang: str) -> Gazetteer:
             for kind, nouns in raw.get("collectives", {}).items()
             for w in nouns
         },
-        surfaces=tuple(
-            f
-            for f in [*raw.get("metonyms", {}), *(a for v in raw.get("aliases", {}).values() for a in v)]
-            if len(f) > 2
+        pattern=_names_pattern(
+            [*targets, *raw.get("metonyms", {}), *(a for v in raw.get("aliases", {}).values() for a in v)]
         ),
     )
+
+
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for the gazetteer's names as written (longest first), to find those NER missed."""
+    forms = sorted({n for n in names if len(n) > 2}, key=len, reverse=True)
+    if not forms:
+        return None
+    return re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(n) for n in forms) + r")(?![\w-])")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -278,14 +282,10 @@ class ActorTable:
 def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazetteer) -> ActorTable:
     """The actors of ``doc`` (see the module docstring); ``lang`` is the article's language."""
     mentions = sorted(_mentions(doc, gazetteer), key=lambda m: m.start)
-    clusters = _merge(mentions, gazetteer)
+    clusters = _merge(mentions, gazetteer, lead=_lead_subject(doc))
     if title:
         for c in clusters:
             c.in_title = any(_mentioned(n, title) for n in (c.name, *c.names))
-    subject = _lead_subject(doc)
-    for c, m in ((home, m) for m in mentions for home in clusters if m.text in home.names):
-        if subject[0] <= m.start < subject[1]:
-            c.lead_subject = True
     text = doc.text
     table = ActorTable(clusters=clusters, gazetteer=gazetteer, text_length=max(len(text), 1))
     for (start, end), role in _roles(doc, gazetteer):
@@ -482,11 +482,9 @@ def _role_pattern(roles: frozenset[str]) -> re.Pattern[str]:
 
 def _gazetteer_mentions(text: str, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
     """Capitalised gazetteer names (countries, metonyms) that NER missed."""
-    names = sorted({*gazetteer.names.values(), *gazetteer.surfaces}, key=len, reverse=True)
-    if not names:
+    if gazetteer.pattern is None:
         return
-    pattern = re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
-    for m in pattern.finditer(text):
+    for m in gazetteer.pattern.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in covered) or not m.group(1)[0].isupper():
             continue
         canonical = gazetteer.canonical(m.group(1)) or m.group(1)
@@ -499,12 +497,12 @@ def _gazetteer_mentions(text: str, covered: list[tuple[int, int]], gazetteer: Ga
 # ---------------------------------------------------------------------------------------------- merging
 
 
-def _merge(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Cluster]:
+def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, int]) -> list[_Cluster]:
+    """Mentions grouped into actors; ``lead`` is the span of the lead sentence's subject."""
     clusters: list[_Cluster] = []
-    by_key: dict[str, _Cluster] = {}
+    by_key: dict[str, _Cluster] = {}  # normalised form -> its actor
     forms: Counter[str] = Counter(m.canonical or m.text for m in mentions)
     order = sorted(forms, key=lambda f: (-len(words(f)), -forms[f]))
-    home: dict[str, _Cluster] = {}
     for form in order:
         key = norm(form)
         cluster = by_key.get(key) or _containing(form, clusters) or _expanded(form, clusters)
@@ -513,10 +511,8 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Cluster]:
             clusters.append(cluster)
         cluster.names[form] += 0
         by_key[key] = cluster
-        home[form] = cluster
     for m in mentions:
-        form = m.canonical or m.text
-        cluster = home[form]
+        cluster = by_key[norm(m.canonical or m.text)]
         cluster.names[m.text] += 1
         if m.canonical:
             cluster.canonical = cluster.canonical or m.canonical
@@ -524,6 +520,7 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer) -> list[_Cluster]:
         cluster.kinds[m.kind] += 1
         cluster.mentions += 1
         cluster.first = min(cluster.first, m.start)
+        cluster.lead_subject |= lead[0] <= m.start < lead[1]
     for c in clusters:
         if c.canonical is None and gazetteer.kind_of(c.name):
             c.kinds["country"] += 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from briefings.actors import extract_actors, load_gazetteer
+from briefings.actors import ActorTable, extract_actors, load_gazetteer
 from briefings.claims import Attribution, extract_attributions, load_cues
 from briefings.language import detect_language
 from briefings.models import Article, Briefing, Claim
@@ -151,11 +151,11 @@ def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
     return replace(briefing, bullets=tuple(make_bullets(briefing, max_bullets=max_bullets)))
 
 
-def _claim(attribution: Attribution, table: object) -> Claim:
-    speaker = table.resolve(attribution.speaker) or _describe(attribution.speaker)  # type: ignore[attr-defined]
+def _claim(attribution: Attribution, table: ActorTable) -> Claim:
+    speaker = table.resolve(attribution.speaker) or _describe(attribution.speaker)
     return Claim(
         speaker=speaker,
-        speaker_role=table.role_of(speaker),  # type: ignore[attr-defined]
+        speaker_role=table.role_of(speaker),
         cue=attribution.cue,
         text=attribution.text,
         kind=attribution.kind,  # type: ignore[arg-type]

@@ -6,6 +6,8 @@ PostgreSQL (``postgresql+asyncpg://``). No ``alembic.ini`` is needed: the migrat
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,18 @@ async def open_database(
         await engine.dispose()
         raise
     return SqlRepository(engine)
+
+
+@asynccontextmanager
+async def repository(
+    url: str | None = None, *, connect_args: dict[str, Any] | None = None
+) -> AsyncIterator[SqlRepository]:
+    """`open_database` on ``url`` (default: `default_database_url`), closed when the block ends."""
+    repo = await open_database(url or default_database_url(), connect_args=connect_args)
+    try:
+        yield repo
+    finally:
+        await repo.close()
 
 
 async def upgrade_database(url: str, *, connect_args: dict[str, Any] | None = None) -> str:
