@@ -24,7 +24,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from briefings.engine import LocalEngine
 from handlers.router import Command, Context, Reply, Router, build_router
+from tests.localhttp import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -96,14 +97,8 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[Server]:
     state = Server()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Bound", (Handler,), {"server_state": state}))
-    httpd.daemon_threads = True
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(type("Bound", (Handler,), {"server_state": state})) as state.base:
+        yield state
 
 
 # --- the bot's parts ----------------------------------------------------------------------------

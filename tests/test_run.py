@@ -7,11 +7,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -21,6 +20,7 @@ import pytest
 from bot.adapters.console import ConsoleAdapter
 from bot.app import ensure_default_feeds, open_runtime, run_once
 from bot.settings import Settings
+from tests.localhttp import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = [
@@ -89,9 +89,8 @@ class FeedServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/feed.xml"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.handler = Handler
+        self.url = ""  # set while `serving`
 
     def add(self, n: int) -> None:
         base = datetime(2026, 11, 20, tzinfo=UTC)
@@ -115,8 +114,9 @@ class FeedServer:
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
     s = FeedServer()
-    yield s
-    s.httpd.shutdown()
+    with serving(s.handler) as base:
+        s.url = f"{base}/feed.xml"
+        yield s
 
 
 def settings_for(database_url: str, feed: str, **extra: Any) -> Settings:
@@ -169,12 +169,10 @@ async def test_failing_feed_backs_off_then_is_deactivated_and_its_channel_told_o
         waits = []
         for _ in range(2):
             (result,) = await run_once(rt)
-            assert result.error == f"{server.url}: HTTP 500" or "500" in (result.error or "")
+            assert (result.error or "").startswith(f"{server.url}: HTTP 500")
             feed = await rt.repo.get_feed(server.url)
-            assert feed is not None
-            waits.append(
-                feed.next_poll_at - feed.last_polled_at if feed.last_polled_at else feed.next_poll_at
-            )
+            assert feed is not None and feed.last_polled_at is not None and feed.next_poll_at is not None
+            waits.append(feed.next_poll_at - feed.last_polled_at)
         assert waits[1] > waits[0]  # exponential backoff
         assert feed.last_error is not None and "500" in feed.last_error
         (result,) = await run_once(rt)
@@ -339,7 +337,7 @@ async def test_summary_only_entries_are_briefed_from_the_article_page(
             if self.path == "/feed.xml":
                 body = (
                     '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>Harbour plan</title>'
-                    f"<link>http://127.0.0.1:{port}/story</link><guid>s1</guid><description>A short teaser.</description>"
+                    f"<link>{base}/story</link><guid>s1</guid><description>A short teaser.</description>"
                     "</item></channel></rss>"
                 ).encode()
             else:
@@ -355,18 +353,13 @@ async def test_summary_only_entries_are_briefed_from_the_article_page(
         def log_message(self, *args: Any) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    port = httpd.server_address[1]
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     out = io.StringIO()
-    try:
-        settings = settings_for(database_url, f"http://127.0.0.1:{port}/feed.xml")
+    with serving(Page) as base:
+        settings = settings_for(database_url, f"{base}/feed.xml")
         async with open_runtime(
             settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
         ) as rt:
             (result,) = await run_once(rt)
-    finally:
-        httpd.shutdown()
     assert result.briefed == 1
     assert "Mila Hart" in out.getvalue()
     assert "newsletter" not in out.getvalue()

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,7 @@ from bot.sources.feeds import (
 from bot.sources.fetch import USER_AGENT, Fetcher, FetchResult, fetch_page
 from bot.sources.net import BlockedURL, check_url
 from bot.sources.opml import OutlineFeed, parse_opml, to_opml
+from tests.localhttp import serving
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 MB = 1024 * 1024
@@ -175,16 +176,8 @@ def _gzip_bomb() -> bytes:
 @pytest.fixture
 def server() -> Iterator[Server]:
     state = Server()
-    handler = type("BoundHandler", (Handler,), {"server_state": state})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    httpd.block_on_close = False
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(type("BoundHandler", (Handler,), {"server_state": state})) as state.base:
+        yield state
 
 
 async def get(url: str, **options: object) -> FetchResult:
