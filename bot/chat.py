@@ -1,6 +1,6 @@
 """The console chat: type commands as a chat user would, read the bot's replies.
 
-Usage (``newsbrief chat``, once the CLI calls `main_chat`)::
+Usage (``newsbrief chat``)::
 
     > /subscribe https://example.org/feed.xml
     Subscribed to Example (https://example.org/feed.xml). Its new articles will be briefed here.
@@ -15,7 +15,6 @@ here (never on a chat platform). Replies print as the console adapter prints pos
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, TextIO
@@ -27,7 +26,6 @@ from handlers.router import Command, Context, Reply, Router, build_router
 
 if TYPE_CHECKING:
     from bot.app import Runtime
-    from bot.settings import Settings
 
 OPERATOR = "operator"
 
@@ -112,25 +110,3 @@ async def _loop(
 
 def _probe(platform: str, chat: str) -> Command:
     return Command(platform=platform, chat=chat, user=OPERATOR, name="")
-
-
-def main_chat(settings: Settings) -> int:
-    """``newsbrief chat``: an interactive session as the console channel (the one `newsbrief run` feeds).
-
-    Returns the exit status: 0 at end of input, 130 on Ctrl-C, 1 (one line on stderr) on a failure.
-    """
-    from bot.app import CONSOLE_CHAT, open_runtime
-
-    async def main() -> None:
-        async with open_runtime(settings, adapters={}) as runtime:
-            await chat_session(runtime, stdin=sys.stdin, stdout=sys.stdout, chat=CONSOLE_CHAT)
-
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # database unreachable, bad settings: one line, no traceback
-        first = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"error: {type(exc).__name__}: {first}", file=sys.stderr)
-        return 1
-    return 0

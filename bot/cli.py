@@ -329,10 +329,17 @@ def feeds_export(ctx: typer.Context) -> None:
 @app.command()
 def chat(ctx: typer.Context) -> None:
     """Talk to the bot in this terminal: type the chat commands (/help, /brief …, /subscribe …)."""
-    from bot.chat import main_chat
+    from bot.app import CONSOLE_CHAT, open_runtime
+    from bot.chat import chat_session
 
     _logging()
-    raise typer.Exit(main_chat(ctx.obj))
+
+    async def main() -> int:
+        async with open_runtime(ctx.obj, adapters={}) as runtime:
+            await chat_session(runtime, stdin=sys.stdin, stdout=sys.stdout, chat=CONSOLE_CHAT)
+        return 0
+
+    raise typer.Exit(_guarded(main))
 
 
 @db_app.command("upgrade")
