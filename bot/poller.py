@@ -102,7 +102,9 @@ class Poller:
             [_row(feed, e, entry_to_article(e, source=feed.url)) for e in fresh[limit:]], now=now
         )
         announce = fresh[:limit][::-1]  # oldest first, so a chat reads them in order
-        articles = [await self._article(feed, e) for e in announce]
+        articles = list(
+            await asyncio.gather(*(self._article(feed, e) for e in announce))
+        )  # fetched concurrently
         briefed = queued = 0
         results = await asyncio.to_thread(lambda: list(self.engine.brief_many(articles)))
         for entry, article, result in zip(announce, articles, results, strict=True):

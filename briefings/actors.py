@@ -121,6 +121,7 @@ def norm(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+@lru_cache(maxsize=1 << 16)
 def words(text: str) -> frozenset[str]:
     """The words of a name, singular ("Tories" and "Tory" share "tory")."""
     return frozenset(_singular(w) for w in re.split(r"[\s\-.]+", norm(text)) if w)
