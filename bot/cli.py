@@ -198,6 +198,10 @@ def feeds_add(
     channel: Annotated[
         str, typer.Option("--channel", help="Who receives its briefings: PLATFORM:CHAT[:THREAD].")
     ] = "console:stdout",
+    every: Annotated[
+        int | None,
+        typer.Option("--every", min=1, help="Poll this feed every N minutes (default: the settings')."),
+    ] = None,
 ) -> None:
     """Watch a feed (a page's own feed is found through <link rel="alternate">)."""
     from bot.poller import resolve_feed_url
@@ -215,6 +219,8 @@ def feeds_add(
             return 1
         async with repository(settings.database_url) as repo:
             feed = await repo.add_feed(feed_url, title=title)
+            if every is not None:
+                await repo.set_poll_interval(feed.id, every * 60)
             target = await repo.upsert_channel(platform, chat, thread=thread)
             await repo.subscribe(target.id, feed.id)
         typer.echo(f"{feed.id}\t{feed_url}\t{title or ''}")

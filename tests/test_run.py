@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -363,3 +364,51 @@ async def test_summary_only_entries_are_briefed_from_the_article_page(
     assert result.briefed == 1
     assert "Mila Hart" in out.getvalue()
     assert "newsletter" not in out.getvalue()
+
+
+async def test_a_feed_can_have_its_own_polling_interval(
+    server: FeedServer, database_url: str, database_connect_args: dict
+) -> None:
+    from bot.app import poll_due
+
+    server.add(1)
+    now = [datetime(2026, 11, 25, 8, 0, tzinfo=UTC)]
+    settings = settings_for(database_url, server.url, poll_interval_s=900, poll_jitter=0.0)
+    async with open_runtime(
+        settings,
+        adapters={"console": ConsoleAdapter(stream=io.StringIO())},
+        connect_args=database_connect_args,
+        clock=lambda: now[0],
+    ) as rt:
+        feed = await rt.repo.get_feed(server.url)
+        assert feed is not None
+        await rt.repo.set_poll_interval(feed.id, 120)
+        await poll_due(rt)
+        now[0] += timedelta(minutes=3)  # past its own 2 minutes, well before the default 15
+        await poll_due(rt)
+    assert server.hits == 2
+
+
+def test_feeds_add_finds_a_pages_feed_and_takes_its_own_interval(env: dict[str, str], tmp_path: Path) -> None:
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/feed.xml":
+                body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Site news</title></channel></rss>'
+            else:
+                body = b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>'
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with serving(Site) as base:
+        allowed = {**env, "NEWSBRIEF_ALLOW_PRIVATE_NETWORKS": "true"}
+        added = newsbrief("feeds", "add", f"{base}/", "--every", "5", env=allowed, cwd=tmp_path)
+        refused = newsbrief("feeds", "add", f"{base}/", env=env, cwd=tmp_path)
+    assert added.stdout == f"1\t{base}/feed.xml\tSite news\n"
+    assert refused.returncode == 1
+    assert "refused" in refused.stderr
+    with sqlite3.connect(tmp_path / "data" / "newsbrief" / "newsbrief.db") as db:
+        assert db.execute("SELECT url, poll_interval_s FROM feeds").fetchall() == [(f"{base}/feed.xml", 300)]

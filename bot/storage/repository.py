@@ -156,6 +156,10 @@ class Repository(Protocol):
         """Stop polling the feed; ``reason`` is kept in ``last_error``."""
         ...
 
+    async def set_poll_interval(self, feed_id: int, seconds: int | None) -> None:
+        """The feed's own polling interval (``None``: the default of the settings)."""
+        ...
+
     async def mark_first_poll_done(self, feed_id: int) -> None:
         """Set ``seen_once``: later new entries are announced."""
         ...
@@ -374,6 +378,11 @@ class SqlRepository:
         async with self._sessions.begin() as s:
             feed = await _get(s, Feed, feed_id)
             feed.active, feed.last_error = False, reason
+
+    async def set_poll_interval(self, feed_id: int, seconds: int | None) -> None:
+        async with self._sessions.begin() as s:
+            feed = await _get(s, Feed, feed_id)
+            feed.poll_interval_s = seconds
 
     async def mark_first_poll_done(self, feed_id: int) -> None:
         async with self._sessions.begin() as s:
