@@ -6,11 +6,16 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import overload
 
+from pydantic import SecretStr
+
+from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.poller import Poller, PollResult, utcnow
 from bot.protocols import ChatAdapter
@@ -19,6 +24,7 @@ from bot.sources.fetch import Fetcher
 from bot.storage.db import repository
 from bot.storage.repository import Repository
 from briefings.engine import LocalEngine
+from handlers.router import Context, build_router
 
 log = logging.getLogger("newsbrief")
 SEED_FEED = Path(__file__).resolve().parent.parent / "seeds" / "feed.xml"
@@ -37,10 +43,11 @@ class Runtime:
     poller: Poller
     outbox: Outbox
     adapters: Mapping[str, ChatAdapter]
+    dispatcher: Dispatcher
 
 
 def build_adapters(settings: Settings) -> dict[str, ChatAdapter]:
-    """The chat platforms named in the settings."""
+    """The chat platforms named in the settings (not started, not listening)."""
     adapters: dict[str, ChatAdapter] = {}
     for name in settings.platforms:
         if name == "console":
@@ -50,22 +57,38 @@ def build_adapters(settings: Settings) -> dict[str, ChatAdapter]:
         elif name == "telegram":
             from bot.adapters.telegram import TelegramAdapter
 
-            if settings.telegram_token is None:
-                raise ValueError(
-                    "platform 'telegram' needs NEWSBRIEF_TELEGRAM_TOKEN (or NEWSBRIEF_TELEGRAM_TOKEN_FILE)"
-                )
-            adapters[name] = TelegramAdapter(settings.telegram_token.get_secret_value())
+            adapters[name] = TelegramAdapter(
+                _secret(settings.telegram_token, "telegram", "TELEGRAM_TOKEN"),
+                base_url=settings.telegram_api_url,
+            )
         elif name == "slack":
             from bot.adapters.slack import SlackAdapter
 
-            if settings.slack_bot_token is None:
-                raise ValueError(
-                    "platform 'slack' needs NEWSBRIEF_SLACK_BOT_TOKEN (or NEWSBRIEF_SLACK_BOT_TOKEN_FILE)"
-                )
-            adapters[name] = SlackAdapter(token=settings.slack_bot_token.get_secret_value())
+            adapters[name] = SlackAdapter(
+                token=_secret(settings.slack_bot_token, "slack", "SLACK_BOT_TOKEN"),
+                base_url=settings.slack_api_url,
+                signing_secret=_secret(settings.slack_signing_secret),
+                app_token=_secret(settings.slack_app_token),
+                admin_ids=settings.slack_admin_ids,
+                http_host=settings.slack_listen_host,
+                http_port=settings.slack_listen_port,
+            )
         else:
             raise ValueError(f"platform '{name}' is not available (known: console, telegram, slack)")
     return adapters
+
+
+@overload
+def _secret(value: SecretStr | None, platform: str, env: str) -> str: ...
+@overload
+def _secret(value: SecretStr | None) -> str | None: ...
+def _secret(value: SecretStr | None, platform: str | None = None, env: str | None = None) -> str | None:
+    """A secret's value; a missing required one is a one-line error naming its variable."""
+    if value is not None and value.get_secret_value():
+        return value.get_secret_value()
+    if platform:
+        raise ValueError(f"platform '{platform}' needs NEWSBRIEF_{env} (or NEWSBRIEF_{env}_FILE)")
+    return None
 
 
 @asynccontextmanager
@@ -75,7 +98,14 @@ async def open_runtime(
     adapters: Mapping[str, ChatAdapter] | None = None,
     connect_args: dict | None = None,
     clock: Callable[[], datetime] = utcnow,
+    listen: bool = False,
 ) -> AsyncIterator[Runtime]:
+    """The bot's parts, open; closed on exit. With ``listen``, chat platforms also take commands.
+
+    Listening means: Telegram long polling (or its webhook endpoint when ``telegram_webhook_url`` is set),
+    Slack slash commands over Socket Mode (app token) or HTTP (signing secret). ``adapters`` replaces
+    the platforms of the settings (tests); a Slack one listens only if it was built with ``on_command``.
+    """
     async with repository(settings.database_url, connect_args=connect_args) as repo:
         await ensure_default_feeds(repo, settings)
         fetcher = Fetcher(
@@ -84,9 +114,12 @@ async def open_runtime(
             concurrency=settings.fetch_concurrency,
             per_host=settings.fetch_per_host,
         )
-        async with fetcher:
+        engine = LocalEngine(pipelines=settings.pipelines)
+        async with fetcher, _user_context(repo, engine, settings) as ctx:
+            dispatcher = Dispatcher(router=build_router(), ctx=ctx)
             chosen = dict(adapters) if adapters is not None else build_adapters(settings)
-            engine = LocalEngine(pipelines=settings.pipelines)
+            if listen:
+                _wire_slack(chosen, dispatcher)
             runtime = Runtime(
                 settings=settings,
                 repo=repo,
@@ -96,14 +129,56 @@ async def open_runtime(
                     repo=repo, adapters=chosen, clock=clock, max_attempts=settings.delivery_max_attempts
                 ),
                 adapters=chosen,
+                dispatcher=dispatcher,
             )
-            for adapter in chosen.values():
-                await adapter.start()
-            try:
-                yield runtime
-            finally:
+            async with AsyncExitStack() as stack:
                 for adapter in chosen.values():
-                    await adapter.stop()
+                    await adapter.start()
+                    stack.push_async_callback(adapter.stop)
+                if listen:
+                    await _listen(runtime)
+                yield runtime
+
+
+@asynccontextmanager
+async def _user_context(repo: Repository, engine: LocalEngine, settings: Settings) -> AsyncIterator[Context]:
+    """The handlers' context for chat users: their URLs go through a fetcher that reads no local files."""
+    async with Fetcher(
+        allow_private_networks=settings.allow_private_networks,
+        max_bytes=settings.max_body_bytes,
+        local_files=False,
+    ) as user_fetcher:
+        yield Context(repo=repo, fetcher=user_fetcher, engine=engine, settings=settings, local_files=False)
+
+
+def _wire_slack(adapters: Mapping[str, ChatAdapter], dispatcher: Dispatcher) -> None:
+    """Give Slack adapters their slash-command callback (Slack serves commands from `start`)."""
+    from bot.adapters.slack import SlackAdapter
+
+    for adapter in adapters.values():
+        if isinstance(adapter, SlackAdapter) and adapter.on_command is None:
+            adapter.on_command = dispatcher.slack(adapter.is_admin)
+
+
+async def _listen(runtime: Runtime) -> None:
+    """Start taking commands on the platforms that take them (Telegram; Slack listens from `start`)."""
+    from bot.adapters.telegram import TelegramAdapter
+
+    settings = runtime.settings
+    for adapter in runtime.adapters.values():
+        if not isinstance(adapter, TelegramAdapter):
+            continue
+        on_command = partial(runtime.dispatcher.telegram, adapter)
+        if settings.telegram_webhook_url:
+            await adapter.start_webhook(
+                on_command,
+                url=settings.telegram_webhook_url,
+                secret_token=_secret(settings.telegram_webhook_secret, "telegram", "TELEGRAM_WEBHOOK_SECRET"),
+                host=settings.telegram_listen_host,
+                port=settings.telegram_listen_port,
+            )
+        else:
+            await adapter.start_polling(on_command)
 
 
 async def ensure_default_feeds(repo: Repository, settings: Settings) -> None:

@@ -15,12 +15,10 @@ here (never on a chat platform). Replies print as the console adapter prints pos
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
 from bot.models import Post
-from bot.sources.fetch import Fetcher
 from handlers.messages import message
 from handlers.router import Command, Context, Reply, Router, build_router
 
@@ -44,24 +42,6 @@ def render_reply(reply: Reply) -> str:
     return "\n\n".join(blocks)
 
 
-@asynccontextmanager
-async def open_chat_context(runtime: Runtime, *, local_files: bool = True) -> AsyncIterator[Context]:
-    """A handler `Context` on the runtime's parts, with its own user-facing fetcher (no local files)."""
-    settings = runtime.settings
-    async with Fetcher(
-        allow_private_networks=settings.allow_private_networks,
-        max_bytes=settings.max_body_bytes,
-        local_files=False,
-    ) as fetcher:
-        yield Context(
-            repo=runtime.repo,
-            fetcher=fetcher,
-            engine=runtime.poller.engine,
-            settings=settings,
-            local_files=local_files,
-        )
-
-
 async def chat_session(
     runtime_or_ctx: Runtime | Context,
     *,
@@ -80,8 +60,8 @@ async def chat_session(
     if isinstance(runtime_or_ctx, Context):
         await _loop(runtime_or_ctx, router, stdin=stdin, stdout=stdout, platform=platform, chat=chat)
         return
-    async with open_chat_context(runtime_or_ctx) as ctx:
-        await _loop(ctx, router, stdin=stdin, stdout=stdout, platform=platform, chat=chat)
+    ctx = replace(runtime_or_ctx.dispatcher.ctx, local_files=True)
+    await _loop(ctx, router, stdin=stdin, stdout=stdout, platform=platform, chat=chat)
 
 
 async def _loop(

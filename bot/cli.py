@@ -147,7 +147,7 @@ def run(
     _logging(verbose=verbose)
 
     async def main() -> int:
-        async with open_runtime(settings) as runtime:
+        async with open_runtime(settings, listen=not once) as runtime:
             if not once:
                 await run_forever(runtime)
                 return 0

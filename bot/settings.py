@@ -19,7 +19,13 @@ from pydantic_settings import (
 )
 
 DEFAULT_CONFIG = Path("newsbrief.toml")
-SECRET_FIELDS = ("telegram_token", "slack_bot_token", "slack_app_token", "slack_signing_secret")
+SECRET_FIELDS = (
+    "telegram_token",
+    "telegram_webhook_secret",
+    "slack_bot_token",
+    "slack_app_token",
+    "slack_signing_secret",
+)
 
 
 class Settings(BaseSettings):
@@ -51,8 +57,19 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     delivery_max_attempts: int = 10
 
+    # chat platforms: where their APIs are and how commands come in
+    telegram_api_url: str = "https://api.telegram.org/bot"  # a local Bot API server, or a test double
+    telegram_webhook_url: str | None = None  # public HTTPS URL: webhook mode; unset: long polling
+    telegram_listen_host: str = "0.0.0.0"  # where the webhook endpoint listens (behind a TLS proxy)
+    telegram_listen_port: int = 8443
+    slack_api_url: str = "https://slack.com/api/"
+    slack_listen_host: str = "0.0.0.0"  # HTTP mode (signing secret): where slash commands are served
+    slack_listen_port: int = 3000
+    slack_admin_ids: list[str] = Field(default_factory=list)  # Slack users allowed admin commands too
+
     # secrets: environment or *_FILE only (see _secrets_from_files); never from the TOML file
     telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None  # required in webhook mode
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

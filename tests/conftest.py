@@ -16,6 +16,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+pytest_plugins = ["tests.fake_telegram", "tests.fake_slack"]  # the fake_telegram and fake_slack fixtures
+
 PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
 
 

@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.adapters.slack import MAX_MESSAGE_CHARS, SlackAdapter, SlackCommand, escape
 from bot.models import Address, Post
 from bot.protocols import DeliveryError
-from tests.fake_slack import FakeSlack, fake_slack_fixture  # noqa: F401  (the fake_slack fixture)
+from tests.fake_slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

@@ -25,9 +25,8 @@ from bot.adapters.telegram import (
 )
 from bot.models import Address, Post
 from bot.protocols import DeliveryError
-from tests.fake_telegram import FakeTelegram, ParseError, fake_telegram, parse_html
+from tests.fake_telegram import FakeTelegram, ParseError, parse_html
 
-__all__ = ["fake_telegram"]  # the fixture, imported for pytest
 # PTB 22 itself reads RetryAfter.retry_after while building the exception and warns about its future type.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 

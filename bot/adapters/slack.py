@@ -71,7 +71,15 @@ class SlackCommand(NamedTuple):
     thread: str | None
 
 
-OnCommand = Callable[[SlackCommand], Awaitable[str]]
+class SlackReply(NamedTuple):
+    """What ``on_command`` may answer besides a bare string: a text, then posts to the command's channel."""
+
+    text: str | None
+    posts: tuple[Post, ...] = ()
+
+
+OnCommand = Callable[[SlackCommand], Awaitable[str | SlackReply | None]]
+SendPost = Callable[[Address, Post], Awaitable[list[str]]]
 
 
 # ---- rendering ---------------------------------------------------------------------------------------
@@ -207,8 +215,13 @@ def build_bolt_app(
     commands: Iterable[str] = COMMANDS,
     response_type: str = "in_channel",
     socket_mode: bool = False,
+    send_post: SendPost | None = None,
 ) -> AsyncApp:
     """A Bolt app answering ``/<command>``: ack at once, then post what ``on_command`` returns.
+
+    A string (or a `SlackReply`'s text) goes back through the command's ``response_url`` (or to the
+    channel when there is none); a `SlackReply`'s posts then go to the command's channel and thread
+    through ``send_post`` (`SlackAdapter.send`).
 
     The bot token comes from ``client`` (which also decides where API calls go). Bolt refuses requests
     whose signature does not match ``signing_secret`` or whose timestamp is more than 5 minutes off.
@@ -227,18 +240,26 @@ def build_bolt_app(
         await ack()
         command = command_from_payload(body)
         try:
-            reply = await on_command(command)
+            answer = await on_command(command)
         except Exception:
             log.exception("slack command %s failed", command.name)
-            reply = "Sorry, that command failed."
-        if not reply:
-            return
-        if body.get("response_url"):
-            await respond(text=escape(reply), response_type=response_type)
-        else:
+            answer = "Sorry, that command failed."
+        reply = answer if isinstance(answer, SlackReply) else SlackReply(answer)
+        if reply.text and body.get("response_url"):
+            await respond(text=escape(reply.text), response_type=response_type)
+        elif reply.text:
             await client.chat_postMessage(
-                channel=command.channel, text=escape(reply), thread_ts=command.thread
+                channel=command.channel, text=escape(reply.text), thread_ts=command.thread
             )
+        address = Address("slack", command.channel, command.thread)
+        for post in reply.posts if send_post else ():
+            try:
+                await send_post(address, post)
+            except DeliveryError as error:
+                log.warning(
+                    "slack reply to /%s in %s not delivered: %s", command.name, command.channel, error
+                )
+                break
 
     for name in commands:
         app.command(f"/{name}")(handle)
@@ -315,7 +336,11 @@ class SlackAdapter:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
             self.app = build_bolt_app(
-                client=self.client, signing_secret="", on_command=self.on_command, socket_mode=True
+                client=self.client,
+                signing_secret="",
+                on_command=self.on_command,
+                socket_mode=True,
+                send_post=self.send,
             )
             self._socket = AsyncSocketModeHandler(self.app, self.app_token)
             await self._socket.connect_async()
@@ -325,7 +350,10 @@ class SlackAdapter:
                 "Slack slash commands over HTTP need a signing secret (or an app token for Socket Mode)"
             )
         self.app = build_bolt_app(
-            client=self.client, signing_secret=self.signing_secret, on_command=self.on_command
+            client=self.client,
+            signing_secret=self.signing_secret,
+            on_command=self.on_command,
+            send_post=self.send,
         )
         self.runner = await serve_http(
             self.app, host=self.http_host, port=self.http_port, path=self.http_path

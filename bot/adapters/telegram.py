@@ -36,6 +36,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from aiohttp import web
 from telegram import ChatMember, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
@@ -51,6 +52,7 @@ MAX_TEXT = 4096  # sendMessage text, in UTF-16 code units after entity parsing
 ELLIPSIS = "…"
 BULLET = "• "
 ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+WEBHOOK_MAX_BYTES = 1024 * 1024  # an update is a few kB; anything far bigger is refused
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 CommandRecord = tuple[str, list[str], str, str, str | None]
@@ -180,7 +182,17 @@ def render_post(post: Post, *, max_length: int = MAX_TEXT) -> list[str]:
             label = _cut(label, max_length)
             markup = html.escape(label)
         blocks.append((markup, utf16_len(label)))
+    return _pack(blocks, max_length=max_length)
 
+
+def render_text(text: str, *, max_length: int = MAX_TEXT) -> list[str]:
+    """A plain-text reply as escaped HTML messages, split between lines (a too-long line is cut with "…")."""
+    lines = [_cut(line, max_length) for line in text.strip().splitlines()]
+    return _pack([(html.escape(line), utf16_len(line)) for line in lines], max_length=max_length)
+
+
+def _pack(blocks: list[tuple[str, int]], *, max_length: int) -> list[str]:
+    """Greedily join ``(markup, parsed length)`` blocks with newlines into messages of ≤ ``max_length``."""
     messages: list[str] = []
     current: list[str] = []
     size = 0
@@ -230,14 +242,17 @@ class TelegramAdapter:
         self._pacer = Pacer(self.limits, self.clock)
         self._polling = False
         self._handler: MessageHandler | None = None
+        self._webhook: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         """Initialise the client (a ``getMe`` call, which fails fast on a wrong token)."""
         await self.application.initialize()
 
     async def stop(self) -> None:
-        """Stop polling if it runs, then close the client."""
+        """Stop polling or the webhook endpoint if either runs, then close the client."""
         await self.stop_polling()
+        await self.stop_webhook()
         await self.application.shutdown()
 
     async def send(self, address: Address, post: Post) -> list[str]:
@@ -246,13 +261,21 @@ class TelegramAdapter:
         If a later part of a split post fails, the parts already sent stay sent: a caller that retries the
         whole post repeats them.
         """
+        parts = render_post(post, max_length=self.max_length)
+        if not parts:
+            raise DeliveryError("empty post: no title, bullets or link", permanent=True)
+        return await self._deliver(address, parts)
+
+    async def send_text(self, address: Address, text: str) -> list[str]:
+        """Send a plain-text reply (escaped, split between lines), paced like posts; returns message ids."""
+        parts = render_text(text, max_length=self.max_length)
+        return await self._deliver(address, parts) if parts else []
+
+    async def _deliver(self, address: Address, parts: list[str]) -> list[str]:
         if address.platform != self.platform:
             raise DeliveryError(f"not a telegram address: {address}", permanent=True)
         if address.thread is not None and not address.thread.isdigit():
             raise DeliveryError(f"telegram topic id must be a number, got {address.thread!r}", permanent=True)
-        parts = render_post(post, max_length=self.max_length)
-        if not parts:
-            raise DeliveryError("empty post: no title, bullets or link", permanent=True)
         chat_id = _chat_id(address.chat)
         thread = int(address.thread) if address.thread is not None else None
         group = isinstance(chat_id, int) and chat_id < 0
@@ -342,6 +365,70 @@ class TelegramAdapter:
     async def set_webhook(self, url: str, *, secret_token: str) -> None:
         """Ask Telegram to POST updates to ``url`` with the header ``X-Telegram-Bot-Api-Secret-Token``."""
         await self.bot.set_webhook(url=url, secret_token=secret_token, allowed_updates=[Update.MESSAGE])
+
+    async def start_webhook(
+        self,
+        on_command: Callable[[CommandRecord], Awaitable[None]],
+        *,
+        url: str,
+        secret_token: str,
+        host: str,
+        port: int,
+    ) -> None:
+        """Serve Telegram's webhook POSTs on ``host:port`` (at the path of ``url``), then ``setWebhook(url)``.
+
+        Call after `start`. A request without the right ``X-Telegram-Bot-Api-Secret-Token`` is refused
+        with 403 and never parsed; a body that is not an update gets 400. Commands are handed to
+        ``on_command`` after the 200 is sent, so a slow command never makes Telegram resend the update;
+        an update id seen recently (a resend) is acknowledged and dropped.
+        """
+        if self._webhook is not None:
+            raise RuntimeError("webhook already served")
+        if not secret_token:
+            raise ValueError("telegram webhook mode needs a secret token (NEWSBRIEF_TELEGRAM_WEBHOOK_SECRET)")
+        username = self.bot.username
+        seen: deque[int] = deque(maxlen=1000)
+
+        async def receive(request: web.Request) -> web.Response:
+            header = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+            if not secret_token_matches(header, secret_token):
+                return web.Response(status=403, text="forbidden")
+            try:
+                update = Update.de_json(await request.json(), self.bot)
+            except (ValueError, TypeError, KeyError, AttributeError):
+                return web.Response(status=400, text="not an update")
+            if update is None or update.update_id in seen:
+                return web.Response(text="ok")
+            seen.append(update.update_id)
+            record = command_from_update(update, bot_username=username)
+            if record is not None:
+                task = asyncio.create_task(on_command(record))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            return web.Response(text="ok")
+
+        app = web.Application(client_max_size=WEBHOOK_MAX_BYTES)
+        app.router.add_post(urlsplit(url).path or "/", receive)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        self._webhook = runner
+        await self.set_webhook(url, secret_token=secret_token)
+
+    @property
+    def webhook_address(self) -> tuple[str, int] | None:
+        """Where the webhook endpoint listens once started (the real port when ``port=0``)."""
+        if self._webhook is None or not self._webhook.addresses:
+            return None
+        host, port = self._webhook.addresses[0][:2]
+        return host, port
+
+    async def stop_webhook(self) -> None:
+        if self._webhook is not None:
+            await self._webhook.cleanup()
+            self._webhook = None
+        for task in list(self._tasks):
+            task.cancel()
 
     def update_from_webhook(
         self, body: dict[str, Any], *, secret_header: str | None, secret_token: str
