@@ -274,7 +274,7 @@ def _np(tok: Token) -> tuple[int, int]:
         lo, hi = min((c.i for c in tok.lefts), default=tok.i), tok.i
     while lo < tok.i and (doc[lo].is_punct or (tok.pos_ == "PROPN" and doc[lo].pos_ in ("DET", "ADP"))):
         lo += 1
-    while hi > tok.i and doc[hi].is_punct:
+    while hi > tok.i and (doc[hi].is_punct or _temporal(doc[hi])):  # "Agnès Buzyn dimanche"
         hi -= 1
     if tok.ent_type_ and tok.ent_iob_ != "O":  # the whole name, whatever the parser made of it
         ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
@@ -508,6 +508,8 @@ def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
         if content is None:
             continue
         speaker = _subject(v, cues, 3 if inverted else 0)  # an inverted cue has its own subject or none
+        if inverted and (speaker is None or speaker.i < v.i) and any(c.dep_ in SUBJECTS for c in v.rights):
+            speaker = next(c for c in v.rights if c.dep_ in SUBJECTS)  # « … », a dit X: X, whatever precedes
         if speaker is None and inverted:
             speaker = _after_subject(v, cues, ctx.sentence_bounds(v.i)[1])
         if speaker is None and not inverted:
@@ -531,6 +533,9 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
     kids += [g for c in kids if _temporal(c) for g in c.children if g.dep_ in ("obj", "dobj")]  # misparse:
     # "a réclamé vendredi un référendum" with the object under "vendredi"
     s_lo, s_hi = ctx.sentence_bounds(v.i)
+    inverted = _inverted_span(ctx, v, s_lo, s_hi)
+    if inverted is not None:
+        return inverted, True
     order = (("ccomp",), ("advcl",), ("xcomp",), ("obj", "dobj"), ("obl:arg",))
     stance = _stance(v, ctx.cues)
     if stance == "accusation":  # accuse X of …: the object and what follows
@@ -582,6 +587,33 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
             lo = max(lo, v.head.left_edge.i)
         return _trim(ctx, lo, left - 1), True
     return None, False
+
+
+def _inverted_span(ctx: _Ctx, v: Token, s_lo: int, s_hi: int) -> tuple[int, int] | None:
+    """Content of an inverted cue, "…, a toutefois estimé la ministre X" / "…, said Alden": a comma right
+    before the verb group, a speaker right after the verb, and no reported clause after it. The parser
+    often hangs such a verb anywhere (a subject or object on the wrong side), so only the surface counts."""
+    doc, cues = ctx.doc, ctx.cues
+    if _gerund(v) or "Inf" in v.morph.get("VerbForm"):
+        return None  # "…, menaçant les villages": a participle clause, not an inversion
+    j = v.i - 1
+    while j > s_lo and (doc[j].pos_ in ("AUX", "ADV") or _norm(doc[j].text) in cues.skip):
+        j -= 1
+    if j <= s_lo + 1 or doc[j].text != ",":
+        return None
+    if any(c.i > v.i and (c.dep_ == "ccomp" or c.lower_ in CONTENT_MARKS) for c in v.children):
+        return None
+    nxt = v.i + 1
+    while nxt < s_hi and (
+        doc[nxt].pos_ == "ADV" or _temporal(doc[nxt]) or _norm(doc[nxt].text) in cues.skip
+    ):
+        nxt += 1
+    if nxt >= s_hi or doc[nxt].pos_ not in ("DET", "PROPN", "NOUN") or ctx.in_quote[nxt]:
+        return None
+    head = doc[nxt] if doc[nxt].pos_ != "DET" else doc[nxt].head
+    if head.i < v.i or head.pos_ not in ("PROPN", "NOUN") or head.head.i != v.i:
+        return None
+    return _trim(ctx, s_lo, j)
 
 
 def _gerund(v: Token) -> bool:

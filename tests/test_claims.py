@@ -137,6 +137,31 @@ FRENCH = [
         "Le sénateur Luc Perrin a affirmé que la réforme restait « une erreur historique pour le pays ».",
         [("Luc Perrin", "quote", "la réforme restait « une erreur historique pour le pays »")],
     ),
+    # inverted cues after a long content the parser hangs elsewhere: the name after the verb speaks
+    (
+        "Les stocks de blé ont baissé et une hausse des prix alors que la sécheresse continue pourrait "
+        "frapper les ménages modestes, a déclaré Agro Conseil.",
+        [
+            (
+                "Agro Conseil",
+                "statement",
+                "Les stocks de blé ont baissé et une hausse des prix alors que la sécheresse continue "
+                "pourrait frapper les ménages modestes",
+            )
+        ],
+    ),
+    (
+        "Les ventes de voitures électriques vont encore progresser cette année malgré la fin des aides "
+        "publiques, a estimé mardi la présidente de la fédération, Claire Morel.",
+        [
+            (
+                "Claire Morel",
+                "estimate",
+                "Les ventes de voitures électriques vont encore progresser cette année malgré la fin des "
+                "aides publiques",
+            )
+        ],
+    ),
 ]
 
 ENGLISH = [
@@ -249,6 +274,11 @@ ENGLISH = [
         [("The report", "statement", "rising prices in the northern districts")],
     ),
     # negation, passive without a source, narration
+    (
+        "Demand for steel will keep falling until the end of the year, said Tom Baker, an analyst at Metals "
+        "Research.",
+        [("Tom Baker", "statement", "Demand for steel will keep falling until the end of the year")],
+    ),
     ("The minister did not say that the plan would be dropped.", []),
     ("The candidate is expected to win the vote.", []),
     ("The train arrived in Leeds two hours late.", []),
