@@ -6,6 +6,7 @@ of these records; spaCy objects never leave ``briefings/``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -80,7 +81,8 @@ class Briefing:
             "lang": self.article.lang,
             "title": self.article.title,
             "actors": [
-                {**asdict(a), "aliases": list(a.aliases), "salience": round(a.salience, 4)} for a in self.actors
+                {**asdict(a), "aliases": list(a.aliases), "salience": round(a.salience, 4)}
+                for a in self.actors
             ],
             "claims": [
                 {
@@ -95,3 +97,43 @@ class Briefing:
             ],
             "bullets": list(self.bullets),
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Briefing:
+        """The briefing of a ``to_json()`` object, as storage keeps it (with "url" and optionally
+        "published", ISO 8601). The article's text is not stored: it comes back empty."""
+        published = data.get("published")
+        return cls(
+            article=Article(
+                text="",
+                title=data.get("title"),
+                url=data.get("url"),
+                lang=data.get("lang"),
+                published=datetime.fromisoformat(published) if published else None,
+                source=data.get("source") or "",
+            ),
+            actors=tuple(
+                Actor(
+                    name=a["name"],
+                    kind=a["kind"],
+                    aliases=tuple(a.get("aliases", ())),
+                    role=a.get("role"),
+                    mentions=a.get("mentions", 1),
+                    salience=a.get("salience", 0.0),
+                )
+                for a in data.get("actors", ())
+            ),
+            claims=tuple(
+                Claim(
+                    speaker=c["speaker"],
+                    cue=c["cue"],
+                    text=c["text"],
+                    kind=c["kind"],
+                    start=c.get("evidence", {}).get("start", 0),
+                    end=c.get("evidence", {}).get("end", 0),
+                    speaker_role=c.get("speaker_role"),
+                )
+                for c in data.get("claims", ())
+            ),
+            bullets=tuple(data.get("bullets", ())),
+        )

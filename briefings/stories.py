@@ -1,0 +1,430 @@
+"""Stories: the same news reported by several outlets, clustered, merged into one briefing, and ranked.
+
+Contract:
+
+- Input is a *stored briefing*: the dict of `Briefing.to_json()` plus "url", and optionally "published"
+  (ISO 8601) and "feed" (the outlet's title), as storage keeps it. The articles' full text is not needed.
+- ``StoryClusterer.add(key, data)`` puts one stored briefing in a story as it arrives and returns the
+  story's id (the key of its first article). Briefings are compared by the content words of their title,
+  bullets, claims and actor names (casefolded, accents and punctuation stripped, French and English stop
+  words dropped) and by their key actors; MinHash LSH finds the candidates, exact similarity decides.
+  Languages are kept apart: a story in French and the same story in English are two stories.
+- ``merge_story(items)`` is one `Story`: its briefing with the actors merged across articles ("Lavrov"
+  and "Sergueï Lavrov" are one actor), the claims of all sources (the same speaker saying nearly the same
+  thing counts once, keeping all its sources), bullets for the story, and its sources.
+- ``rank_stories(stories, limit=, now=)`` is a digest's stories, best first: more sources, more recent,
+  more salient actors, and no actor leading more than ``max_per_actor`` of them while others are left.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from datasketch import MinHash, MinHashLSH
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
+
+from briefings.actors import norm, words
+from briefings.models import Actor, Article, Briefing, Claim
+from briefings.render import LABELS, claim_bullet, labels, shorten
+
+StoredBriefing = Mapping[str, Any]
+
+# ---------------------------------------------------------------------------------------------- words
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """``text`` casefolded, without accents: "Sergueï À l’Élysée" -> "serguei a l'elysee"."""
+    text = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    return text.encode("ascii", "ignore").decode()
+
+
+STOP_WORDS = frozenset(fold(w) for w in FR_STOP_WORDS | EN_STOP_WORDS)
+
+
+def terms(text: str) -> list[str]:
+    """The content words of ``text`` in order: folded, without punctuation, stop words or single letters,
+    a plural "s" dropped ("grèves" -> "greve")."""
+    out = []
+    for w in _WORD.findall(fold(text)):
+        if len(w) > 1 and w not in STOP_WORDS:
+            out.append(w[:-1] if len(w) > 4 and w.endswith("s") else w)
+    return out
+
+
+_LABEL_WORDS = frozenset(t for lab in LABELS.values() for v in lab.values() for t in terms(v))
+
+
+def shingles(data: StoredBriefing) -> frozenset[str]:
+    """The words a stored briefing is compared by: its title, bullets, claims and actor names, less the
+    bullet labels ("Key actors") and the outlet's own name (it leaks in through datelines)."""
+    parts = [
+        data.get("title") or "",
+        *data.get("bullets", ()),
+        *(c["text"] for c in data.get("claims", ())),
+        *(a["name"] for a in data.get("actors", ())),
+    ]
+    return frozenset(terms("\n".join(parts))) - _LABEL_WORDS - frozenset(terms(data.get("feed") or ""))
+
+
+def actor_key(name: str, kind: str) -> str:
+    """What identifies an actor across articles: a person's surname, another actor's normalised name."""
+    key = norm(name)
+    return key.rsplit(" ", 1)[-1] if kind == "person" else key
+
+
+def key_actors(data: StoredBriefing, *, top: int = 5) -> frozenset[str]:
+    """The keys of a stored briefing's ``top`` actors, the outlet itself left out."""
+    feed = norm(data.get("feed") or "")
+    return frozenset(
+        actor_key(a["name"], a["kind"]) for a in data.get("actors", ())[:top] if norm(a["name"]) != feed
+    )
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+# ---------------------------------------------------------------------------------------------- clustering
+
+
+@dataclass(frozen=True, slots=True)
+class _Sketch:
+    words: frozenset[str]
+    actors: frozenset[str]
+
+
+@dataclass(kw_only=True)
+class StoryClusterer:
+    """Groups stored briefings into stories, incrementally, as they arrive.
+
+    A briefing joins the story it is most similar to when that similarity is at least ``threshold``,
+    else it starts a new story. Similarity to a story is the best over its first ``sample`` articles of
+    ``(1 - actor_weight) * word Jaccard + actor_weight * shared key actors`` (the share of the smaller
+    set of ``top_actors`` keys). Candidate stories come from MinHash LSH (``num_perm`` permutations,
+    ``lsh_threshold``), one index per language, so the cost per article does not grow with the day.
+    """
+
+    threshold: float = 0.2
+    lsh_threshold: float = 0.1
+    num_perm: int = 128
+    actor_weight: float = 0.2
+    top_actors: int = 5
+    sample: int = 4
+    _lsh: dict[str, MinHashLSH] = field(default_factory=dict, init=False, repr=False)
+    _story_of: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _members: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _sample: dict[str, list[_Sketch]] = field(default_factory=dict, init=False, repr=False)
+    _permutations: Any = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._permutations = MinHash(num_perm=self.num_perm).permutations
+
+    def add(self, key: str, data: StoredBriefing) -> str:
+        """Put the stored briefing ``data`` (identified by ``key``, e.g. its URL) in a story; return the
+        story's id. Adding a key again changes nothing and returns its story."""
+        if key in self._story_of:
+            return self._story_of[key]
+        sketch = _Sketch(words=shingles(data), actors=key_actors(data, top=self.top_actors))
+        minhash = MinHash(num_perm=self.num_perm, permutations=self._permutations, scheme="affine32")
+        minhash.update_batch(w.encode() for w in sketch.words)
+        lang = data.get("lang") or ""
+        if lang not in self._lsh:
+            self._lsh[lang] = MinHashLSH(threshold=self.lsh_threshold, num_perm=self.num_perm)
+        lsh = self._lsh[lang]
+        best, best_score = key, self.threshold
+        for story in {self._story_of[k] for k in lsh.query(minhash)}:
+            score = max(self.similarity(sketch, other) for other in self._sample[story])
+            if score >= best_score:
+                best, best_score = story, score
+        self._story_of[key] = best
+        self._members.setdefault(best, []).append(key)
+        kept = self._sample.setdefault(best, [])
+        if len(kept) < self.sample:
+            kept.append(sketch)
+            lsh.insert(key, minhash)
+        return best
+
+    def similarity(self, a: _Sketch, b: _Sketch) -> float:
+        shared = (
+            len(a.actors & b.actors) / min(len(a.actors), len(b.actors)) if a.actors and b.actors else 0.0
+        )
+        return (1 - self.actor_weight) * jaccard(a.words, b.words) + self.actor_weight * shared
+
+    def stories(self) -> list[list[str]]:
+        """The keys of each story, stories in order of their first article, articles in order added."""
+        return [list(keys) for keys in self._members.values()]
+
+
+# ---------------------------------------------------------------------------------------------- merging
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One article of a story: where to read it."""
+
+    title: str | None
+    url: str
+    outlet: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story across outlets.
+
+    ``briefing`` is the merged briefing: actors merged across articles (salience averaged over the
+    sources, so actors every outlet names come first), claims of all sources with the most reported first,
+    bullets for the story. Its article has no text; its claims' offsets are those in the first source
+    that reported them. ``sources`` are in order of publication; ``claim_sources[i]`` are the indexes in
+    ``sources`` of the articles that reported ``briefing.claims[i]``.
+    """
+
+    id: str
+    briefing: Briefing
+    sources: tuple[Source, ...]
+    claim_sources: tuple[tuple[int, ...], ...]
+
+    @property
+    def published(self) -> datetime | None:
+        """When the story was last reported."""
+        return self.briefing.article.published
+
+    @property
+    def lead_actor(self) -> str | None:
+        """The key (see `actor_key`) of the story's most salient actor."""
+        actors = self.briefing.actors
+        return actor_key(actors[0].name, actors[0].kind) if actors else None
+
+
+def merge_story(
+    items: Sequence[StoredBriefing], *, story_id: str | None = None, max_bullets: int = 6
+) -> Story:
+    """One `Story` from the stored briefings of its articles (see the module docstring); ``story_id``
+    defaults to the URL of the first item, as `StoryClusterer` names stories."""
+    if not items:
+        raise ValueError("merge_story needs at least one stored briefing")
+    story_id = story_id or items[0]["url"]
+    pairs = sorted(
+        ((d, Briefing.from_json(d)) for d in items), key=lambda p: _timestamp(p[1].article.published)
+    )
+    ordered, briefings = [d for d, _ in pairs], [b for _, b in pairs]
+    sources = tuple(
+        Source(title=d.get("title"), url=d["url"], outlet=d.get("feed"), published=b.article.published)
+        for d, b in zip(ordered, briefings, strict=True)
+    )
+    outlets = {norm(s.outlet) for s in sources if s.outlet}
+    actors, canonical = merge_actors(briefings)
+    actors = [a for a in actors if norm(a.name) not in outlets]
+    claims, credits = merge_claims(briefings, canonical=canonical, actors=actors)
+    main = briefings[_central(ordered)]
+    article = Article(
+        text="",
+        title=main.article.title,
+        url=main.article.url,
+        lang=main.article.lang,
+        published=max((s.published for s in sources if s.published), default=None),
+        source=story_id,
+    )
+    briefing = Briefing(article=article, actors=tuple(actors), claims=tuple(claims))
+    bullets = story_bullets(briefing, lead=_lead(main), max_bullets=max_bullets)
+    return Story(
+        id=story_id,
+        briefing=Briefing(
+            article=article, actors=briefing.actors, claims=briefing.claims, bullets=tuple(bullets)
+        ),
+        sources=sources,
+        claim_sources=tuple(credits),
+    )
+
+
+def _timestamp(published: datetime | None) -> float:
+    return published.timestamp() if published else math.inf
+
+
+@dataclass
+class _ActorGroup:
+    kind: str
+    names: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    roles: Counter[str] = field(default_factory=Counter)
+    mentions: int = 0
+    salience: float = 0.0
+
+    def takes(self, name: str) -> bool:
+        """Whether ``name``'s words are all in one of this actor's names ("Lavrov" in "Sergueï Lavrov")."""
+        return self.kind != "country" and any(words(name) <= words(n) for n in self.names)
+
+    def actor(self, *, sources: int) -> Actor:
+        name = max(self.names, key=lambda n: (len(words(n)), self.names[n], len(n)))
+        return Actor(
+            name=name,
+            kind=self.kinds.most_common(1)[0][0],  # type: ignore[arg-type]
+            aliases=tuple(sorted(n for n in self.names if n != name)),
+            role=self.roles.most_common(1)[0][0] if self.roles else None,
+            mentions=self.mentions,
+            salience=self.salience / sources,
+        )
+
+
+def merge_actors(briefings: Sequence[Briefing]) -> tuple[list[Actor], dict[str, str]]:
+    """The actors of several briefings as one list, most salient first (salience averaged over the
+    briefings), and every surface form's canonical name (keys normalised with `briefings.actors.norm`).
+
+    Fullest names first; a form whose words are all in a fuller name already seen ("Lavrov" in "Sergueï
+    Lavrov") is that actor, except a country's one-word name, which is never part of another name.
+    """
+    groups: list[_ActorGroup] = []
+    index: dict[str, _ActorGroup] = {}
+    for actor in sorted((a for b in briefings for a in b.actors), key=lambda a: -len(words(a.name))):
+        forms = (actor.name, *actor.aliases)
+        group = next((index[norm(f)] for f in forms if norm(f) in index), None)
+        if group is None and actor.kind != "country":
+            group = max((g for g in groups if g.takes(actor.name)), key=lambda g: g.mentions, default=None)
+        if group is None:
+            group = _ActorGroup(kind=actor.kind)
+            groups.append(group)
+        group.names.update({actor.name: 1, **{a: 0 for a in actor.aliases if a != actor.name}})
+        group.kinds[actor.kind] += 1
+        group.roles.update([actor.role] if actor.role else [])
+        group.mentions += actor.mentions
+        group.salience += actor.salience
+        for f in forms:
+            index.setdefault(norm(f), group)
+    merged = sorted(
+        (g.actor(sources=len(briefings)) for g in groups), key=lambda a: (-a.salience, -a.mentions)
+    )
+    canonical = {norm(n): a.name for a in merged for n in (a.name, *a.aliases)}
+    return merged, canonical
+
+
+def merge_claims(
+    briefings: Sequence[Briefing], *, canonical: Mapping[str, str], actors: Sequence[Actor], same: float = 0.6
+) -> tuple[list[Claim], list[tuple[int, ...]]]:
+    """The claims of all briefings with speakers put under their canonical names, each with the indexes of
+    the briefings that reported it. Two claims of the same speaker whose content words overlap by at least
+    ``same`` (Jaccard) are one claim: the first wording is kept, with both sources. Most reported first,
+    then by the speaker's salience, then in order of appearance."""
+    roles = {a.name: a.role for a in actors}
+    salience = {a.name: a.salience for a in actors}
+    kept: list[tuple[Claim, frozenset[str], set[int]]] = []
+    for i, briefing in enumerate(briefings):
+        for claim in briefing.claims:
+            speaker = canonical.get(norm(claim.speaker), claim.speaker)
+            content = frozenset(terms(claim.text))
+            match = next(
+                (k for k in kept if norm(k[0].speaker) == norm(speaker) and jaccard(k[1], content) >= same),
+                None,
+            )
+            if match:
+                match[2].add(i)
+                continue
+            role = roles.get(speaker) or claim.speaker_role
+            kept.append((Claim(**{**_fields(claim), "speaker": speaker, "speaker_role": role}), content, {i}))
+    order = sorted(
+        range(len(kept)), key=lambda j: (-len(kept[j][2]), -salience.get(kept[j][0].speaker, 0.0), j)
+    )
+    return [kept[j][0] for j in order], [tuple(sorted(kept[j][2])) for j in order]
+
+
+def _fields(claim: Claim) -> dict[str, Any]:
+    return {f: getattr(claim, f) for f in Claim.__slots__}
+
+
+def _central(items: Sequence[StoredBriefing]) -> int:
+    """The index of the item most similar to the others (its title and lead speak for the story)."""
+    sketches = [shingles(d) for d in items[:8]]
+    return max(range(len(sketches)), key=lambda i: (sum(jaccard(sketches[i], s) for s in sketches), -i))
+
+
+# "LYON, 24 nov. (Dépêche Continentale) — ": a dateline, periods allowed (render's gist stops at them)
+_DATELINE = re.compile(r"^[^\n()]{0,40}\([^()\n]{2,40}\)\s*[—–-]+\s*")
+
+
+def _lead(briefing: Briefing) -> str | None:
+    """The gist bullet of a stored briefing (its first bullet, unless that is a claim or the actors line),
+    else its title."""
+    lang = briefing.article.lang
+    first = briefing.bullets[0] if briefing.bullets else None
+    not_gist = {claim_bullet(c, lang=lang) for c in briefing.claims}
+    if first and first not in not_gist and not first.startswith(labels(lang)["actors"]):
+        return _DATELINE.sub("", first)
+    return briefing.article.title
+
+
+def story_bullets(briefing: Briefing, *, lead: str | None, max_bullets: int = 6) -> list[str]:
+    """The bullets of a merged story: its lead, its claims in the briefing's order (most reported first),
+    at most two per speaker, and a line of key actors; at most ``max_bullets`` in all."""
+    lang = briefing.article.lang
+    lab = labels(lang)
+    names = [a.name for a in briefing.actors[:8]]
+    head = [shorten(lead)] if lead else []
+    room = max(0, max_bullets - len(head) - (1 if names else 0))
+    claims: list[str] = []
+    per_speaker: Counter[str] = Counter()
+    for claim in briefing.claims:
+        if len(claims) >= room:
+            break
+        if per_speaker[claim.speaker] < 2 and len(claim.text.split()) >= 3:
+            per_speaker[claim.speaker] += 1
+            claims.append(claim_bullet(claim, lang=lang))
+    tail = [shorten(f"{lab['actors']}{lab['colon']}{', '.join(names)}")] if names else []
+    return [*head, *claims, *tail][:max_bullets]
+
+
+# ---------------------------------------------------------------------------------------------- ranking
+
+
+def story_score(story: Story, *, now: datetime, half_life: timedelta = timedelta(hours=12)) -> float:
+    """A story's worth in a digest, in [0, 1]: half from its number of sources (5 and more count as 5),
+    0.3 from its recency (halved every ``half_life``), 0.2 from the salience of its three key actors."""
+    sources = math.log1p(min(len(story.sources), 5)) / math.log1p(5)
+    published = story.published
+    age = max((now - published).total_seconds(), 0.0) if published else math.inf
+    recency = 0.5 ** (age / half_life.total_seconds())
+    top = story.briefing.actors[:3]
+    salience = sum(a.salience for a in top) / 3
+    return 0.5 * sources + 0.3 * recency + 0.2 * min(salience, 1.0)
+
+
+def rank_stories(
+    stories: Iterable[Story],
+    *,
+    limit: int = 8,
+    now: datetime,
+    max_per_actor: int = 2,
+    penalty: float = 0.25,
+    half_life: timedelta = timedelta(hours=12),
+) -> list[Story]:
+    """The ``limit`` best stories for a digest, best first (see `story_score`).
+
+    Diversity: stories are chosen one at a time, and a story whose lead actor already leads
+    ``max_per_actor`` chosen stories has its score multiplied by ``penalty``, so one actor does not fill
+    the digest while other stories are left. ``now`` must be comparable with the stories' timestamps.
+    """
+    pool = [(story_score(s, now=now, half_life=half_life), s) for s in stories]
+    pool.sort(key=lambda p: p[0], reverse=True)
+    chosen: list[Story] = []
+    leads: Counter[str] = Counter()
+    while pool and len(chosen) < limit:
+
+        def adjusted(i: int) -> float:
+            score, story = pool[i]
+            lead = story.lead_actor
+            return score * penalty if lead and leads[lead] >= max_per_actor else score
+
+        best = max(range(len(pool)), key=lambda i: (adjusted(i), -i))
+        story = pool.pop(best)[1]
+        chosen.append(story)
+        if story.lead_actor:
+            leads[story.lead_actor] += 1
+    return chosen
