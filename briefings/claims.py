@@ -53,6 +53,11 @@ CLOSERS = frozenset({"»", "”", "›"})
 MARKS = frozenset("«»“”‹›„\"'")
 CONTENT_MARKS = frozenset({"que", "qu'", "qu’", "that"})
 CONTRAST = frozenset({"but", "yet", "mais", "though", "although", "while", "whereas", "tandis"})
+# a dateline opening a paragraph: "WASHINGTON (AP) — ", "Washington (AFP) – ", "PARIS, 12 mai (Reuters) - "
+DATELINE = re.compile(
+    r"(?m)^[ \t]*(?:[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[\w.]+(?:\s+[\w.]+)?)?\s*(?:\([^()\n]{1,25}\))?"
+    r"|[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*(?:,\s*[\w.]+(?:\s+[\w.]+)?)?\s*\([A-Z][^()\n]{0,24}\))\s*[—–-]{1,2}\s+"
+)
 MIN_QUOTE_WORDS = 4
 FLOAT_SENTENCES = 2
 
@@ -148,6 +153,24 @@ class _Ctx:
             for i in range(bisect_left(starts, qs), bisect_left(starts, qe + 1)):
                 self.in_quote[i] = 1
         self.starts = starts
+        self.dateline = bytearray(len(doc))
+        for m in DATELINE.finditer(self.text):
+            for i in range(bisect_left(starts, m.start()), bisect_left(starts, m.end())):
+                self.dateline[i] = 1
+
+    def past_dateline(self, tok: Token | None) -> Token | None:
+        """``tok``, or when it is a dateline ("WASHINGTON (AP) — President X said") the name after it."""
+        if tok is None or not self.dateline[tok.i]:
+            return tok
+        return next(
+            (
+                t
+                for t in tok.doc[tok.i : tok.i + 12]
+                if not self.dateline[t.i]
+                and (t.head.i == tok.i or (t.head.i == tok.head.i and t.dep_ in SUBJECTS))
+            ),
+            None,
+        )
 
     def token_at(self, char: int) -> int:
         return max(0, min(len(self.doc) - 1, bisect_left(self.starts, char + 1) - 1))
@@ -406,7 +429,10 @@ def _trim(ctx: _Ctx, lo: int, hi: int) -> tuple[int, int] | None:
     they enclose everything; None when fewer than two words remain."""
     doc = ctx.doc
     while lo < hi and (
-        doc[lo].text in EDGE_PUNCT or doc[lo].is_space or doc[lo].lower_ in ("que", "qu'", "qu’", "that")
+        doc[lo].text in EDGE_PUNCT
+        or doc[lo].is_space
+        or doc[lo].lower_ in ("que", "qu'", "qu’", "that")
+        or ctx.dateline[lo]
     ):
         lo += 1
     while hi > lo and (doc[hi - 1].text in EDGE_PUNCT or doc[hi - 1].is_space):
@@ -491,6 +517,7 @@ def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | N
             speaker = _subject(tok, cues)
             if speaker is None or ctx.in_quote[speaker.i]:
                 speaker = _after_subject(tok, cues, len(doc))
+            speaker = ctx.past_dateline(speaker)
             if speaker is not None and not ctx.in_quote[speaker.i]:
                 return tok, speaker, stance
     return None
@@ -514,6 +541,7 @@ def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
             speaker = _after_subject(v, cues, ctx.sentence_bounds(v.i)[1])
         if speaker is None and not inverted:
             speaker = _initial_name(ctx, v)
+        speaker = ctx.past_dateline(speaker)
         if speaker is None or ctx.in_quote[speaker.i]:
             continue
         sp = _np(speaker)

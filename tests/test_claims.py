@@ -137,6 +137,10 @@ FRENCH = [
         "Le sénateur Luc Perrin a affirmé que la réforme restait « une erreur historique pour le pays ».",
         [("Luc Perrin", "quote", "la réforme restait « une erreur historique pour le pays »")],
     ),
+    (
+        "LYON (AFP) - Le maire a affirmé que le tunnel serait rouvert avant l'été.",
+        [("Le maire", "statement", "le tunnel serait rouvert avant l'été")],
+    ),
     # inverted cues after a long content the parser hangs elsewhere: the name after the verb speaks
     (
         "Les stocks de blé ont baissé et une hausse des prix alors que la sécheresse continue pourrait "
@@ -278,6 +282,15 @@ ENGLISH = [
         "Demand for steel will keep falling until the end of the year, said Tom Baker, an analyst at Metals "
         "Research.",
         [("Tom Baker", "statement", "Demand for steel will keep falling until the end of the year")],
+    ),
+    # a dateline is not the speaker, nor part of the claim
+    (
+        "BOSTON (AP) — Governor Ellen Park on Monday accused the state senate of blocking the transit bill.",
+        [("Governor Ellen Park", "accusation", "the state senate of blocking the transit bill")],
+    ),
+    (
+        "Chicago (AFP) – Orders for new machinery fell again in March, the trade association said Tuesday.",
+        [("the trade association", "statement", "Orders for new machinery fell again in March")],
     ),
     ("The minister did not say that the plan would be dropped.", []),
     ("The candidate is expected to win the vote.", []),
