@@ -8,6 +8,7 @@ stay pending; permanent failures (chat gone, bot blocked) deactivate the channel
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -31,18 +32,45 @@ class Outbox:
     clock: Callable[[], datetime]
     max_attempts: int = 10
 
+    batch_size: int = 1000
+    max_channels: int = 256  # channels sent to at once; each channel's deliveries go one at a time
+
+    def __post_init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._channels = asyncio.Semaphore(self.max_channels)
+
     async def flush(self) -> int:
-        """Send every pending delivery whose platform is running; returns how many were sent."""
+        """Send every pending delivery whose platform is running; returns how many were sent.
+
+        Channels are served concurrently (adapters pace each chat and the platform as a whole); within
+        a channel deliveries go in order, and a failure stops that channel until the next flush, so a
+        later post never overtakes an earlier one. Concurrent calls run one after another.
+        """
+        async with self._lock:
+            sent = 0
+            skipped: set[int] = set()
+            while batch := [
+                d
+                for d in await self.repo.pending_deliveries(limit=self.batch_size + len(skipped))
+                if d.id not in skipped
+            ]:
+                by_channel: dict[int, list[DeliveryRow]] = {}
+                for delivery in batch:
+                    by_channel.setdefault(delivery.channel.id, []).append(delivery)
+                results = await asyncio.gather(
+                    *(self._send_channel(ds, skipped) for ds in by_channel.values())
+                )
+                sent += sum(results)
+            return sent
+
+    async def _send_channel(self, deliveries: list[DeliveryRow], skipped: set[int]) -> int:
         sent = 0
-        skipped: set[int] = set()
-        while batch := [
-            d for d in await self.repo.pending_deliveries(limit=100 + len(skipped)) if d.id not in skipped
-        ]:
-            for delivery in batch:
-                if await self._send(delivery):
-                    sent += 1
-                else:
-                    skipped.add(delivery.id)
+        async with self._channels:
+            for index, delivery in enumerate(deliveries):
+                if not await self._send(delivery):
+                    skipped.update(d.id for d in deliveries[index:])
+                    break
+                sent += 1
         return sent
 
     async def _send(self, delivery: DeliveryRow) -> bool:

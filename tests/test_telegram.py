@@ -255,7 +255,7 @@ async def test_pacer_schedule_for_a_group_and_a_private_chat() -> None:
     pacer = Pacer(Limits(), clock)
     group_times = []
     for _ in range(22):
-        await pacer.wait_turn("-100", group=True)
+        pacer.finished(await pacer.wait_turn("-100", group=True))
         group_times.append(clock.now())
 
     gaps = [b - a for a, b in itertools.pairwise(group_times)]
@@ -269,7 +269,7 @@ async def test_pacer_global_limit() -> None:
     pacer = Pacer(Limits(), clock)
     times = []
     for chat in range(61):  # different chats: only the global limit applies
-        await pacer.wait_turn(str(chat), group=False)
+        pacer.finished(await pacer.wait_turn(str(chat), group=False))
         times.append(clock.now())
 
     assert times[29] == times[0]  # thirty go out at once …

@@ -89,47 +89,71 @@ class MonotonicClock:
         await asyncio.sleep(seconds)
 
 
+class Slot:
+    """One message's place in the pacer: stamped when it may go, stamped again when its request ended."""
+
+    __slots__ = ("at", "done")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.done = asyncio.Event()
+
+
 class Pacer:
-    """Per-chat and global pacing with asyncio locks and logs of recent send times.
+    """Per-chat and global pacing with asyncio locks and logs of recent sends.
 
     A sender holds `chat_lock(chat)` for a whole post (its parts stay together, posts to a chat keep their
-    order), then calls `wait_turn` before each message. `wait_turn` sleeps until the chat's last message is
-    `chat_interval` old and, for a group, its `group_messages`-th last is `group_window` old; then, holding
-    the global lock, until the `global_messages`-th last message overall is `global_window` old. asyncio
-    locks wake waiters first-come first-served, so every queued send goes out, in order.
+    order), calls `wait_turn` before each request and `finished` with its slot when the request is over.
+    Intervals are counted from the end of the earlier request to the start of the next: a request's
+    arrival at Telegram lies between the two, so however the network delays them, Telegram never sees
+    two messages of a chat less than `chat_interval` apart, nor more than `global_messages` in a window.
+    `wait_turn` sleeps until the chat's last message is `chat_interval` old and, for a group, its
+    `group_messages`-th last is `group_window` old; then, holding the global lock, until the
+    `global_messages`-th last message overall has finished and is `global_window` old. asyncio locks wake
+    waiters first-come first-served, so every queued send goes out, in order.
     """
 
     def __init__(self, limits: Limits, clock: Clock) -> None:
         self.limits = limits
         self.clock = clock
         self._chat_locks: dict[str, asyncio.Lock] = {}
-        self._chat_sent: dict[str, deque[float]] = {}
+        self._chat_sent: dict[str, deque[Slot]] = {}
         self._global_lock = asyncio.Lock()
-        self._global_sent: deque[float] = deque(maxlen=limits.global_messages)
+        self._global_sent: deque[Slot] = deque(maxlen=limits.global_messages)
 
     def chat_lock(self, chat: str) -> asyncio.Lock:
         return self._chat_locks.setdefault(chat, asyncio.Lock())
 
-    async def wait_turn(self, chat: str, *, group: bool) -> None:
+    async def wait_turn(self, chat: str, *, group: bool) -> Slot:
         limits = self.limits
         sent = self._chat_sent.setdefault(chat, deque(maxlen=max(limits.group_messages, 1)))
         while True:
             now = self.clock.now()
-            wait = sent[-1] + limits.chat_interval - now if sent else 0.0
+            wait = sent[-1].at + limits.chat_interval - now if sent else 0.0
             if group and len(sent) >= limits.group_messages:
-                wait = max(wait, sent[0] + limits.group_window - now)
+                wait = max(wait, sent[0].at + limits.group_window - now)
             if wait <= 0:
                 break
             await self.clock.sleep(wait)
         async with self._global_lock:
             while len(self._global_sent) >= limits.global_messages:
-                wait = self._global_sent[0] + limits.global_window - self.clock.now()
+                oldest = self._global_sent[0]
+                await oldest.done.wait()
+                wait = oldest.at + limits.global_window - self.clock.now()
                 if wait <= 0:
                     break
                 await self.clock.sleep(wait)
-            now = self.clock.now()
-            self._global_sent.append(now)
-        sent.append(now)
+            slot = Slot(self.clock.now())
+            self._global_sent.append(slot)
+        sent.append(slot)
+        return slot
+
+    def finished(self, slot: Slot) -> None:
+        """The slot's request is over (answered or failed): later intervals count from now. Idempotent."""
+        if slot.done.is_set():
+            return
+        slot.at = self.clock.now()
+        slot.done.set()
 
 
 def utf16_len(text: str) -> int:
@@ -290,7 +314,7 @@ class TelegramAdapter:
         self, key: str, chat_id: int | str, text: str, *, thread: int | None, group: bool
     ) -> Message:
         for attempt in range(1, self.limits.attempts + 1):
-            await self._pacer.wait_turn(key, group=group)
+            slot = await self._pacer.wait_turn(key, group=group)
             try:
                 return await self.bot.send_message(
                     chat_id=chat_id,
@@ -300,6 +324,7 @@ class TelegramAdapter:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             except RetryAfter as error:
+                self._pacer.finished(slot)  # before the wait: a retrying chat must not hold up the others
                 seconds = _retry_seconds(error)
                 log.info("telegram chat %s: rate limited, retry %d in %.0f s", key, attempt, seconds)
                 if attempt == self.limits.attempts:
@@ -311,6 +336,8 @@ class TelegramAdapter:
                 raise DeliveryError(f"telegram chat {key}: {error.message}", permanent=True) from error
             except TelegramError as error:
                 raise DeliveryError(f"telegram chat {key}: {error.message}") from error
+            finally:
+                self._pacer.finished(slot)
         raise AssertionError("unreachable: the loop returns or raises")
 
     async def is_admin(self, chat_id: int | str, user_id: int | str) -> bool:
