@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from pydantic import SecretStr
 
+from bot.digests import digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
 from bot.outbox import Outbox
 from bot.poller import Poller, PollResult, utcnow
@@ -26,11 +27,15 @@ from bot.storage.repository import Repository
 from briefings.engine import LocalEngine
 from handlers.router import Context, build_router
 
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
 log = logging.getLogger("newsbrief")
 SEED_FEED = Path(__file__).resolve().parent.parent / "seeds" / "feed.xml"
 CONSOLE_CHAT = "stdout"
 TICK_S = 30  # how often due feeds are looked for
 OUTBOX_TICK_S = 5
+DIGEST_SYNC_S = 60  # how often digest jobs are matched to the channels' settings
 
 
 @dataclass
@@ -219,6 +224,46 @@ async def poll_due(runtime: Runtime) -> None:
     await runtime.outbox.flush()
 
 
+async def digests_due(runtime: Runtime, *, channel_id: int | None = None) -> None:
+    """Queue the digests that are due (all channels, or one), then send what was queued."""
+    now = runtime.poller.clock()
+    if channel_id is None:
+        await send_due_digests(runtime.repo, now=now, grace=runtime.settings.digest_grace)
+    elif (channel := await runtime.repo.get_channel_by_id(channel_id)) is not None and channel.active:
+        await send_due_digest(runtime.repo, channel, now=now, grace=runtime.settings.digest_grace)
+    await runtime.outbox.flush()
+
+
+async def sync_digest_jobs(runtime: Runtime, scheduler: BaseScheduler) -> None:
+    """One APScheduler job per channel with digests on, its `CronTrigger` in the channel's timezone.
+
+    Run every `DIGEST_SYNC_S`, so /digest and /timezone changes take effect within that time. A job that
+    fires late (a busy loop) still runs within the grace window; the digest record makes it run once.
+    """
+    wanted = {}
+    for channel in await runtime.repo.list_channels(active_only=True):
+        if channel.digest_time:
+            wanted[f"digest-{channel.id}"] = (channel, f"{channel.digest_time} {channel.timezone}")
+    for job in scheduler.get_jobs():
+        if job.id.startswith("digest-") and job.id != "digest-sync" and job.id not in wanted:
+            job.remove()
+    for job_id, (channel, spec) in wanted.items():
+        job = scheduler.get_job(job_id)
+        if job is not None and job.name == spec:
+            continue
+        scheduler.add_job(
+            digests_due,
+            digest_trigger(channel),
+            kwargs={"runtime": runtime, "channel_id": channel.id},
+            id=job_id,
+            name=spec,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(runtime.settings.digest_grace.total_seconds()),
+        )
+
+
 async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) -> None:
     """Poll and deliver on a schedule (APScheduler on this event loop) until SIGINT/SIGTERM or ``stop``."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -232,6 +277,7 @@ async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) ->
         except (NotImplementedError, RuntimeError):  # pragma: no cover - not on the main thread
             pass
     await runtime.outbox.flush()  # deliveries left pending by a previous run go first
+    await digests_due(runtime)  # digests missed while the bot was down, within their grace window
     scheduler = AsyncIOScheduler(timezone=UTC, event_loop=loop)
     start = datetime.now(UTC) + timedelta(seconds=1)
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -239,6 +285,14 @@ async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) ->
         poll_due, IntervalTrigger(seconds=TICK_S), args=[runtime], id="poll", next_run_time=start, **common
     )
     scheduler.add_job(runtime.outbox.flush, IntervalTrigger(seconds=OUTBOX_TICK_S), id="outbox", **common)
+    scheduler.add_job(
+        sync_digest_jobs,
+        IntervalTrigger(seconds=DIGEST_SYNC_S),
+        args=[runtime, scheduler],
+        id="digest-sync",
+        next_run_time=start,
+        **common,
+    )
     scheduler.start()
     try:
         await stop.wait()

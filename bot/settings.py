@@ -7,6 +7,7 @@ they are `SecretStr`, so they never show in logs or reprs.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ class Settings(BaseSettings):
     fetch_per_host: int = 2
     max_body_bytes: int = 10 * 1024 * 1024
     delivery_max_attempts: int = 10
+    digest_grace: timedelta = timedelta(hours=6)  # a digest later than this after its time is skipped
 
     # chat platforms: where their APIs are and how commands come in
     telegram_api_url: str = "https://api.telegram.org/bot"  # a local Bot API server, or a test double

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.digests import DEFAULT_SPAN, digest_posts
 from handlers.messages import LANGUAGES, message
 from handlers.router import Command, Context, Reply, Router, language_of, shorten
 
 DEFAULT_TIMEZONE = "UTC"
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+MAX_DIGEST_STORIES = 30
 _TIMEZONE_MAX = 64  # the column's size; no IANA name comes close
 
 
 def register(router: Router) -> None:
-    router.register("digest", digest, help="/digest HH:MM | off | now: the daily digest", admin=True)
+    router.register(
+        "digest", digest, help="/digest HH:MM | off | now | stories N: the daily digest", admin=True
+    )
     router.register("timezone", timezone, help="/timezone Area/City, e.g. Europe/Paris", admin=True)
     router.register("lang", lang, help="/lang fr | en: the language of my replies", admin=True)
     router.register("settings", show, help="this chat's settings")
@@ -25,7 +30,14 @@ async def digest(command: Command, ctx: Context) -> Reply:
     lang_ = language_of(channel)
     value = command.args[0].lower() if len(command.args) == 1 else ""
     if value == "now":
-        return Reply(message(lang_, "digest_now"))
+        return await _digest_now(command, ctx, lang_)
+    if len(command.args) == 2 and command.args[0].lower() == "stories":
+        count = command.args[1]
+        if not (count.isdigit() and 1 <= int(count) <= MAX_DIGEST_STORIES):
+            return Reply(message(lang_, "digest_usage"))
+        channel = await ctx.ensure_channel(command)
+        await ctx.repo.update_channel(channel.id, digest_stories=int(count))
+        return Reply(message(lang_, "digest_stories", count=int(count)))
     if value == "off":
         channel = await ctx.ensure_channel(command)
         await ctx.repo.update_channel(channel.id, digest_time=None)
@@ -36,6 +48,16 @@ async def digest(command: Command, ctx: Context) -> Reply:
     channel = await ctx.ensure_channel(command)
     channel = await ctx.repo.update_channel(channel.id, digest_time=time)
     return Reply(message(lang_, "digest_set", time=time, timezone=channel.timezone))
+
+
+async def _digest_now(command: Command, ctx: Context, lang_: str) -> Reply:
+    """The digest since the previous one (or the last 24 h), at once; the daily schedule is unchanged."""
+    channel = await ctx.channel(command)
+    if channel is None or not await ctx.repo.subscriptions(channel.id):
+        return Reply(message(lang_, "digest_nothing"))
+    now = datetime.now(UTC)
+    since = await ctx.repo.last_digest(channel.id) or now - DEFAULT_SPAN
+    return Reply(posts=tuple(await digest_posts(ctx.repo, channel, since=since, now=now)))
 
 
 async def timezone(command: Command, ctx: Context) -> Reply:

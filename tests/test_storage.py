@@ -15,7 +15,7 @@ from bot.storage.db import open_database, upgrade_database
 from bot.storage.repository import SqlRepository
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-TABLES = {"alembic_version", "feeds", "articles", "briefings", "channels", "subscriptions", "deliveries"}
+TABLES = {"alembic_version", "feeds", "articles", "briefings", "channels", "subscriptions", "deliveries", "digests"}
 
 
 def briefing_json(title: str, *actors: str, lang: str = "fr") -> dict[str, Any]:
@@ -66,7 +66,7 @@ async def test_upgrade_creates_the_tables_and_twice_is_a_no_op(
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     await repo.close()
 
-    assert (first, second) == ("0001", "0001")
+    assert (first, second) == ("0002", "0002")
     assert tables == TABLES
 
 

@@ -13,12 +13,21 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, TypedDict, TypeVar, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, delete, exists, or_, select, update
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.models import Address
-from bot.storage.tables import ArticleRecord, Base, BriefingRecord, Channel, Delivery, Feed, Subscription
+from bot.storage.tables import (
+    ArticleRecord,
+    Base,
+    BriefingRecord,
+    Channel,
+    Delivery,
+    Digest,
+    Feed,
+    Subscription,
+)
 
 DeliveryStatus = Literal["pending", "sent", "failed"]
 _Row = TypeVar("_Row", bound=Base)
@@ -64,6 +73,7 @@ class ChannelRow:
     max_bullets: int
     digest_time: str | None
     created_at: datetime
+    digest_stories: int = 8
 
     @property
     def address(self) -> Address:
@@ -95,6 +105,7 @@ class ChannelSettings(TypedDict, total=False):
     language: str | None
     max_bullets: int
     digest_time: str | None
+    digest_stories: int
 
 
 class Repository(Protocol):
@@ -269,6 +280,43 @@ class Repository(Protocol):
         self, channel_id: int, *, digest_key: str, data: dict[str, Any], now: datetime
     ) -> int | None:
         """A pending digest delivery (``digest_key`` like ``"2026-11-25#2"``); ``None`` if that key exists."""
+        ...
+
+    async def record_digest(
+        self,
+        channel_id: int,
+        *,
+        local_date: str,
+        scheduled_for: datetime,
+        since: datetime | None,
+        parts: Sequence[dict[str, Any]],
+        skipped: bool = False,
+        now: datetime,
+    ) -> bool:
+        """Record the channel's digest of ``local_date`` and queue its ``parts`` (one delivery each, keyed
+        ``"<local_date>#<i>/<n>"``), in one transaction. ``skipped`` records it as skipped, queuing nothing.
+
+        False, with nothing queued, when that digest was already recorded: this is what makes a digest
+        go out at most once however often it is triggered, and its messages through the outbox exactly once.
+        """
+        ...
+
+    async def digest_recorded(self, channel_id: int, local_date: str) -> bool:
+        """Whether the channel's digest of ``local_date`` (YYYY-MM-DD) was recorded, sent or skipped."""
+        ...
+
+    async def last_digest(self, channel_id: int) -> datetime | None:
+        """When the channel's latest sent digest was scheduled, or None if it never had one."""
+        ...
+
+    async def briefings_since(
+        self, channel_id: int, *, since: datetime, limit: int = 20000
+    ) -> list[dict[str, Any]]:
+        """The briefings stored since ``since`` from the channel's feeds, newest first (at most ``limit``).
+
+        Each is the briefing JSON plus ``"url"`` (the article's canonical URL), ``"published"`` (ISO 8601,
+        the article's date or else when it was stored), ``"feed"`` (the feed's title or URL) and ``"id"``.
+        """
         ...
 
     async def pending_deliveries(self, *, limit: int = 100) -> list[DeliveryRow]:
@@ -591,6 +639,76 @@ class SqlRepository:
             await _get(s, Channel, channel_id)
             return await _insert_ignore(s, Delivery, values)
 
+    async def record_digest(
+        self,
+        channel_id: int,
+        *,
+        local_date: str,
+        scheduled_for: datetime,
+        since: datetime | None,
+        parts: Sequence[dict[str, Any]],
+        skipped: bool = False,
+        now: datetime,
+    ) -> bool:
+        _require_aware(scheduled_for, since, now)
+        values = {
+            "channel_id": channel_id,
+            "local_date": local_date,
+            "status": "skipped" if skipped else "sent",
+            "scheduled_for": scheduled_for,
+            "since": since,
+            "stories": 0 if skipped else len(parts),
+            "created_at": now,
+        }
+        async with self._sessions.begin() as s:
+            await _get(s, Channel, channel_id)
+            if await _insert_ignore(s, Digest, values) is None:
+                return False
+            for index, data in enumerate(() if skipped else parts, start=1):
+                key = f"{local_date}#{index}/{len(parts)}"
+                delivery = {"channel_id": channel_id, "digest_key": key, "data": data, "created_at": now}
+                await _insert_ignore(s, Delivery, delivery)
+            return True
+
+    async def digest_recorded(self, channel_id: int, local_date: str) -> bool:
+        query = select(exists().where(Digest.channel_id == channel_id, Digest.local_date == local_date))
+        async with self._sessions() as s:
+            return bool(await s.scalar(query))
+
+    async def last_digest(self, channel_id: int) -> datetime | None:
+        query = select(func.max(Digest.scheduled_for)).where(
+            Digest.channel_id == channel_id, Digest.status == "sent"
+        )
+        async with self._sessions() as s:
+            value = await s.scalar(query)
+        return _aware(value)
+
+    async def briefings_since(
+        self, channel_id: int, *, since: datetime, limit: int = 20000
+    ) -> list[dict[str, Any]]:
+        _require_aware(since)
+        subscribed = select(Subscription.feed_id).where(Subscription.channel_id == channel_id)
+        query = (
+            select(BriefingRecord.id, BriefingRecord.data, BriefingRecord.created_at, ArticleRecord, Feed)
+            .join(ArticleRecord, BriefingRecord.article_id == ArticleRecord.id)
+            .join(Feed, ArticleRecord.feed_id == Feed.id)
+            .where(ArticleRecord.feed_id.in_(subscribed), BriefingRecord.created_at >= since)
+            .order_by(BriefingRecord.created_at.desc(), BriefingRecord.id.desc())
+            .limit(limit)
+        )
+        async with self._sessions() as s:
+            rows = (await s.execute(query)).all()
+        return [
+            {
+                **data,
+                "id": briefing_id,
+                "url": data.get("url") or article.url,
+                "published": (article.published or created).isoformat(),
+                "feed": feed.title or feed.url,
+            }
+            for briefing_id, data, created, article, feed in rows
+        ]
+
     async def pending_deliveries(self, *, limit: int = 100) -> list[DeliveryRow]:
         query = (
             select(Delivery, Channel, BriefingRecord.data, ArticleRecord.url)
@@ -644,6 +762,13 @@ class SqlRepository:
             return result.rowcount > 0
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    """Aggregates (``max``) bypass `UTCDateTime` on SQLite: give their naive UTC values a zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 def _require_aware(*values: datetime | None) -> None:
     for value in values:
         if value is not None and value.utcoffset() is None:
@@ -685,6 +810,10 @@ def _check_channel_settings(settings: dict[str, Any]) -> None:
             raise ValueError(f"timezone {settings['timezone']!r} is not an IANA time zone name") from error
     if (digest_time := settings.get("digest_time")) is not None and not _HH_MM.fullmatch(digest_time):
         raise ValueError(f"digest_time {digest_time!r} is not HH:MM (00:00 to 23:59)")
+    if "digest_stories" in settings and not (
+        isinstance(settings["digest_stories"], int) and 1 <= settings["digest_stories"] <= 30
+    ):
+        raise ValueError(f"digest_stories {settings['digest_stories']!r} is not a number from 1 to 30")
     if "max_bullets" in settings and not (
         isinstance(settings["max_bullets"], int) and settings["max_bullets"] > 0
     ):
@@ -731,4 +860,5 @@ def _channel_row(channel: Channel) -> ChannelRow:
         max_bullets=channel.max_bullets,
         digest_time=channel.digest_time,
         created_at=channel.created_at,
+        digest_stories=channel.digest_stories,
     )

@@ -106,6 +106,23 @@ class Channel(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     max_bullets: Mapped[int] = mapped_column(Integer, default=6)
     digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" in the channel's timezone
+    digest_stories: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    created_at: Mapped[datetime]
+
+
+class Digest(Base):
+    """A channel's digest of one local date: recorded (sent or skipped) before any of its messages is queued."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("channel_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    local_date: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD in the channel's timezone
+    status: Mapped[str] = mapped_column(String(16))  # "sent" (its messages queued) or "skipped"
+    scheduled_for: Mapped[datetime]
+    since: Mapped[datetime | None]
+    stories: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
 
 
