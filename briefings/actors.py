@@ -45,6 +45,8 @@ KINDS: dict[str, ActorKind] = {
 OPTIONAL_LABELS = frozenset({"NORP", "MISC"})  # kept only when the gazetteer knows them
 DETERMINERS = re.compile(r"^(?:(?:le|la|les|the|du|des|de la|au|aux)\s+|(?:de l|l|d)['’]\s*)+", re.IGNORECASE)
 POSSESSIVE = re.compile(r"(?:'s|')$")
+DETERMINER_WORDS = frozenset("the le la les l' a an un une".split())
+PREPOSITIONS = frozenset("of for to at in from with by on de du des d' au aux a pour par chez sur dans".split())
 LEAD_CHARS = 400
 MAX_NAME_WORDS = 8
 MODIFIERS = frozenset(
@@ -133,6 +135,14 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+def plural_word(form: str) -> bool:
+    """A one-word plural (after determiners) ("Europeans", "Republicans"): a group of people, not the longer name its singular
+    modifies ("European Union", "Republican Party")."""
+    form = DETERMINERS.sub("", norm(form))
+    ws = words(form)
+    return len(ws) == 1 and form not in ws
+
+
 def _abbreviates(short: str, full: str) -> bool:
     """ "Lib Dems" abbreviates "Liberal Democrats": as many words, each a prefix (3+ letters) of its match."""
     a, b = norm(short).split(), norm(full).split()
@@ -209,21 +219,32 @@ class ActorTable:
         canonical = self.gazetteer.canonical(surface)
         if canonical:
             return self._index[norm(canonical)].name if norm(canonical) in self._index else canonical
-        found = self._by_words(words(surface))
+        found = self._by_words(surface)
         if found:
             return found.name
         return self._by_role(surface) or self._inside(surface)
 
     def _inside(self, phrase: str) -> str | None:
-        """The actor named inside a longer phrase ("Le porte-parole de X, John Kirby"), persons first."""
-        n = f" {norm(phrase)} "
-        hits = [
-            (n.find(f" {norm(name)} "), c.kind != "person", c)
-            for c in self.clusters
-            for name in (c.name, *c.names)
-            if len(name) > 2 and f" {norm(name)} " in n
-        ]
-        return min(hits, key=lambda h: (h[1], h[0]))[2].name if hits else None
+        """The actor named as the head of a longer phrase, persons first: the name ends the phrase or an
+        apposition or a complement follows it ("Le porte-parole de X, John Kirby", "the residents' group Harbour
+        Voices", "John Kirby, the spokesman", "Ann Lee of Acme Bank"). A name that modifies another noun ("the Trump campaign", "Clinton
+        aides") or follows a preposition ("le porte-parole du Kremlin") is not the speaker."""
+        n = norm(phrase).rstrip(" .,;:")
+        hits = []
+        for c in self.clusters:
+            for name in (c.name, *c.names):
+                if len(name) <= 2 or name[:1].islower():  # a collective noun: "campaign" is not named
+                    continue
+                for m in re.finditer(rf"(?<![\w'-]){re.escape(norm(name))}(?![\w'-])", n):
+                    before = n[: m.start()].split()[-2:]
+                    if before[-1:] and before[-1] in DETERMINER_WORDS:
+                        before = before[:-1]
+                    if before[-1:] and before[-1] in PREPOSITIONS:
+                        continue
+                    after = n[m.end() :].lstrip()
+                    if not after or after[:1] in (",", "(") or after.split()[0] in PREPOSITIONS:
+                        hits.append((c.kind != "person", m.start(), c))
+        return min(hits, key=lambda h: h[:2])[2].name if hits else None
 
     def role_of(self, name: str) -> str | None:
         cluster = self._index.get(norm(name))
@@ -261,10 +282,16 @@ class ActorTable:
         unnamed = c.name[:1].islower()
         return score * (0.5 if c.kind == "place" else 0.8 if unnamed else 1.0)
 
-    def _by_words(self, ws: frozenset[str]) -> _Cluster | None:
+    def _by_words(self, surface: str) -> _Cluster | None:
+        ws = words(surface)
         if not ws:
             return None
-        hits = [c for c in self.clusters if any(ws <= words(n) for n in (c.name, *c.names))]
+        plural = plural_word(surface)
+        hits = [
+            c
+            for c in self.clusters
+            if any(ws <= words(n) and not (plural and len(words(n)) > 1) for n in (c.name, *c.names))
+        ]
         persons = [c for c in hits if c.kind == "person"] or hits
         return max(persons, key=lambda c: c.mentions) if persons else None
 
@@ -530,8 +557,14 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, in
 
 def _containing(form: str, clusters: list[_Cluster]) -> _Cluster | None:
     """The cluster with a fuller name that contains all the words of ``form`` ("Lavrov" in "Sergueï Lavrov")."""
-    ws = words(form)
-    hits = [c for c in clusters if any(ws <= words(n) for n in c.names if not _is_country_form(n, c))]
+    ws, plural = words(form), plural_word(form)
+    hits = [
+        c
+        for c in clusters
+        if any(
+            ws <= words(n) and not (plural and len(words(n)) > 1) for n in c.names if not _is_country_form(n, c)
+        )
+    ]
     return max(hits, key=lambda c: sum(c.names.values())) if len(hits) >= 1 else None
 
 
@@ -610,7 +643,12 @@ def _role_before(ent: Span, gazetteer: Gazetteer) -> str | None:
     tokens = []
     while i >= 0 and len(tokens) < 12:
         t = doc[i]
-        if t.is_punct or t.pos_ in {"VERB", "AUX", "PRON", "SCONJ", "CCONJ"} or t.ent_type_ == ent.label_:
+        hyphen = t.text == "-" and i > 0 and not doc[i - 1].whitespace_ and not t.whitespace_  # "co-chairman"
+        if (
+            (t.is_punct and not hyphen)
+            or t.pos_ in {"VERB", "AUX", "PRON", "SCONJ", "CCONJ"}
+            or t.ent_type_ == ent.label_
+        ):
             break
         tokens.insert(0, t)
         if (t.pos_ == "DET" and t.lower_ not in {"la"}) or t.is_sent_start:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from briefings.actors import ActorTable, extract_actors, load_gazetteer
+from briefings.actors import ActorTable, extract_actors, load_gazetteer, plural_word
 from briefings.claims import Attribution, extract_attributions, load_cues
 from briefings.language import detect_language
 from briefings.models import Article, Briefing, Claim
@@ -152,7 +152,9 @@ def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
 
 
 def _claim(attribution: Attribution, table: ActorTable) -> Claim:
-    speaker = table.resolve(attribution.speaker) or _describe(attribution.speaker)
+    speaker = table.resolve(attribution.speaker)
+    if speaker is None or (plural_word(attribution.speaker) and len(speaker.split()) > 1):
+        speaker = _describe(attribution.speaker)  # "Europeans say" is a group, not the European Union
     return Claim(
         speaker=speaker,
         speaker_role=table.role_of(speaker),
@@ -165,9 +167,10 @@ def _claim(attribution: Attribution, table: ActorTable) -> Claim:
 
 
 def _describe(speaker: str) -> str:
-    """An unnamed speaker as a description: "les médias d’État" -> "médias d'État", "The agency" -> "agency"."""
-    text = " ".join(speaker.replace("’", "'").split())
-    return re.sub(r"^(?:(?:le|la|les|the|a|an|un|une|des)\s+|l')", "", text, flags=re.IGNORECASE) or text
+    """An unnamed speaker as a description, spelt as in the article: "les médias d’État" -> "médias d’État",
+    "The agency" -> "agency"."""
+    text = " ".join(speaker.split())
+    return re.sub(r"^(?:(?:le|la|les|the|a|an|un|une|des)\s+|l['’])", "", text, flags=re.IGNORECASE) or text
 
 
 def _dedupe(claims: Iterable[Claim]) -> list[Claim]:

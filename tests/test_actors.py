@@ -106,6 +106,41 @@ def test_a_role_phrase_resolves_to_the_actor_with_that_role() -> None:
     assert actors.resolve("la porte-parole") == "Claire Vasseur"
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "phrase", "expected"),
+    [
+        # a name heading a longer phrase is its actor
+        (
+            "Market analyst Rosa Delgado of Harlow Bank spoke on Monday. Harlow Bank lost money.",
+            "en",
+            "Market analyst Rosa Delgado of Harlow Bank",
+            "Rosa Delgado",
+        ),
+        (
+            "The tenants' association Green Court Voices met. Green Court Voices wants answers.",
+            "en",
+            "The tenants' association Green Court Voices",
+            "Green Court Voices",
+        ),
+        # a name modifying another noun is not: the campaign, the aides, the spokesman of an institution
+        ("Senator Paul Mercer spoke in Ohio on Friday.", "en", "the Mercer campaign", None),
+        ("Senator Paul Mercer spoke in Ohio on Friday.", "en", "Mercer campaign aides", None),
+        ("Le Kremlin a salué la décision.", "fr", "le porte-parole du Kremlin", None),
+        # a hyphenated role before a name is that person's role
+        (
+            "Green co-leader Ada Brennan visited the port on Monday.",
+            "en",
+            "The Green co-leader",
+            "Ada Brennan",
+        ),
+        # a plural group is not the longer name its singular modifies
+        ("The Harbour Party won the vote. Harbours are busy.", "en", "Harbours", None),
+    ],
+)
+def test_phrases_resolve_to_the_actor_they_name(text: str, lang: str, phrase: str, expected: str | None) -> None:
+    assert table(text, lang=lang).resolve(phrase) == expected
+
+
 def test_noise_and_boilerplate_words_are_not_actors() -> None:
     found = names(
         "Lire aussi. Le Covid a ralenti les chantiers, a expliqué Marie Dubois à Lyon. Lire la suite.",

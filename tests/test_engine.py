@@ -28,7 +28,14 @@ def claims_by(briefing: Briefing, speaker: str) -> list[str]:
 def test_seed_language_and_key_actors(seed: Briefing) -> None:
     top = [a.name for a in seed.actors[:8]]
     assert seed.article.lang == "fr"
-    for name in ["Sergueï Lavrov", "Corée du Nord", "Russie", "Kim Jong Un", "Vladimir Poutine", "États-Unis"]:
+    for name in [
+        "Sergueï Lavrov",
+        "Corée du Nord",
+        "Russie",
+        "Kim Jong Un",
+        "Vladimir Poutine",
+        "États-Unis",
+    ]:
         assert name in top, (name, top)
 
 
@@ -70,7 +77,9 @@ def test_denial_and_quote_in_our_english_sample(engine: LocalEngine) -> None:
 
 
 def test_unsupported_language_is_refused_with_the_available_ones(engine: LocalEngine) -> None:
-    article = Article(text="Der Minister sagte am Montag, dass die Regierung die Steuern senken werde.", source="de.txt")
+    article = Article(
+        text="Der Minister sagte am Montag, dass die Regierung die Steuern senken werde.", source="de.txt"
+    )
     with pytest.raises(BriefingError) as caught:
         engine.brief(article)
     assert str(caught.value) == "de.txt: language 'de' is not supported (available: en, fr)"
@@ -79,3 +88,35 @@ def test_unsupported_language_is_refused_with_the_available_ones(engine: LocalEn
 def test_max_bullets_is_respected(engine: LocalEngine) -> None:
     article = load_path(SEEDS / "2026-11-greve-des-controleurs.fr.txt")
     assert len(engine.brief(article, max_bullets=2).bullets) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a campaign, aides or a group named after a person are not that person
+        (
+            "Senator Paul Mercer toured Ohio on Friday. The Mercer campaign said that the senator would "
+            "debate twice in October.",
+            [("Mercer campaign", "the senator would debate twice in October")],
+        ),
+        # a plural demonym speaks as a group, not as the union its singular names
+        (
+            "The European Union opened talks with Canada. Europeans especially say the treaty will lower "
+            "food standards.",
+            [("Europeans", "the treaty will lower food standards")],
+        ),
+        # a role description resolved to the person with that role, however far back
+        (
+            "Green co-leader Ada Brennan toured the port on Monday. The dockers met the council. The "
+            "council met the dockers. The port lost money. The mayor was absent. The ships were late. "
+            "The cranes were idle. The rain fell. The wind rose. The tide turned. The Green co-leader said "
+            "the harbour would be dredged next year.",
+            [("Ada Brennan", "the harbour would be dredged next year")],
+        ),
+    ],
+)
+def test_speakers_resolve_to_actors_or_stay_descriptions(
+    engine: LocalEngine, text: str, expected: list[tuple[str, str]]
+) -> None:
+    briefing = engine.brief(Article(text=text, source="sample.txt", lang="en"))
+    assert [(c.speaker, c.text) for c in briefing.claims] == expected
