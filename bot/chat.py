@@ -18,7 +18,7 @@ import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
-from bot.models import Post
+from bot.adapters.console import render_post
 from handlers.messages import message
 from handlers.router import Command, Context, Reply, Router, build_router
 
@@ -26,14 +26,6 @@ if TYPE_CHECKING:
     from bot.app import Runtime
 
 OPERATOR = "operator"
-
-
-def render_post(post: Post) -> list[str]:
-    """A post as the console adapter prints it: title, indented bullets, the link."""
-    lines = [post.title or "(untitled)", *(f"  • {b}" for b in post.bullets)]
-    if post.url:
-        lines.append(f"  {post.url}")
-    return lines
 
 
 def render_reply(reply: Reply) -> str:

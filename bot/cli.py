@@ -333,6 +333,58 @@ def feeds_export(ctx: typer.Context) -> None:
 
 
 @app.command()
+def digest(
+    ctx: typer.Context,
+    channel: Annotated[
+        str, typer.Option("--channel", help="Whose digest: PLATFORM:CHAT[:THREAD].")
+    ] = "console:stdout",
+    since: Annotated[str, typer.Option("--since", help="How far back: 24h, 90m, 2d (default: 24h).")] = "24h",
+    fmt: Annotated[Format, typer.Option("--format", help="text or json (the posts).")] = Format.text,
+) -> None:
+    """Print a channel's digest of the articles briefed since --since: a preview, nothing is sent."""
+    import json
+    from dataclasses import asdict
+    from datetime import UTC, datetime
+
+    from bot.chat import render_post
+    from bot.digests import digest_posts
+    from bot.storage.db import repository
+
+    settings: Settings = ctx.obj
+    platform, chat_id, thread = _parse_channel(channel)
+    span = _duration(since)
+
+    async def main() -> int:
+        async with repository(settings.database_url) as repo:
+            target = await repo.get_channel(platform, chat_id, thread=thread)
+            if target is None:
+                err.print(f"error: no channel {channel} (see `newsbrief feeds list`)", markup=False)
+                return 1
+            now = datetime.now(UTC)
+            posts = await digest_posts(repo, target, since=now - span, now=now)
+        for post in posts:
+            if fmt is Format.json:
+                typer.echo(json.dumps(asdict(post), ensure_ascii=False))
+            else:
+                typer.echo("\n".join(render_post(post)) + "\n")
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+def _duration(value: str):
+    """``"24h"``, ``"90m"``, ``"2d"`` as a timedelta; anything else is a usage error."""
+    import re
+    from datetime import timedelta
+
+    match = re.fullmatch(r"\s*(\d{1,5})\s*([mhd])\s*", value.lower())
+    if not match or int(match[1]) == 0:
+        raise typer.BadParameter(f"{value!r}: expected a duration like 24h, 90m or 2d", param_hint="--since")
+    unit = {"m": "minutes", "h": "hours", "d": "days"}[match[2]]
+    return timedelta(**{unit: int(match[1])})
+
+
+@app.command()
 def chat(ctx: typer.Context) -> None:
     """Talk to the bot in this terminal: type the chat commands (/help, /brief …, /subscribe …)."""
     from bot.app import CONSOLE_CHAT, open_runtime

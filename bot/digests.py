@@ -35,8 +35,8 @@ SOURCES_SHOWN = 5
 Outcome = Literal["sent", "skipped", "already", "not due"]
 
 _EMPTY = {
-    "en": "Digest: nothing new from this chat's feeds.",
-    "fr": "Résumé : rien de nouveau dans les flux de ce chat.",
+    "en": ("Digest", "Nothing new from this chat's feeds."),
+    "fr": ("Résumé", "Rien de nouveau dans les flux de ce chat."),
 }
 _SOURCES = {"en": "{n} sources: {list}", "fr": "{n} sources : {list}"}
 _ONE_SOURCE = {"en": "Source: {list}", "fr": "Source : {list}"}
@@ -114,9 +114,10 @@ async def digest_posts(
 ) -> list[Post]:
     """The posts of the channel's digest over the briefings stored since ``since``."""
     items = await repo.briefings_since(channel.id, since=since)
-    lang = channel.language or "en"
+    lang = channel.language if channel.language in ("fr", "en") else "en"
     if not items:
-        return [Post(title=None, bullets=(_EMPTY[lang],), lang=lang)]
+        title, text = _EMPTY.get(lang, _EMPTY["en"])
+        return [Post(title=title, bullets=(text,), lang=lang)]
     stories = top_stories(
         items, limit=channel.digest_stories, now=now, max_bullets=max(channel.max_bullets - 1, 2)
     )  # one bullet is left for the sources line

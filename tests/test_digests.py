@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -277,4 +280,35 @@ async def test_a_day_without_news_says_so(repository: SqlRepository) -> None:
     await send_due_digests(repository, now=paris(2027, 6, 2, 8, 0))
     adapter = Recorder()
     await outbox(repository, adapter, paris(2027, 6, 2, 8, 0)).flush()
-    assert [p.bullets for p in adapter.sent] == [("Digest: nothing new from this chat's feeds.",)]
+    assert [(p.title, p.bullets) for p in adapter.sent] == [
+        ("Digest", ("Nothing new from this chat's feeds.",))
+    ]
+
+
+async def test_newsbrief_digest_prints_a_preview(
+    repository: SqlRepository, database_url: str, database_kind: str
+) -> None:
+    if database_kind != "sqlite":
+        pytest.skip("the CLI process cannot join this test's PostgreSQL schema")
+    channel = await desk(repository)
+    await store(repository, channel, [*HARBOUR, *OTHERS], at=datetime.now(UTC) - timedelta(hours=2))
+    env = {**os.environ, "NEWSBRIEF_DATABASE_URL": database_url}
+
+    def digest(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot.cli", "digest", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+
+    preview = digest("--channel", "console:desk", "--since", "24h")
+    older = digest("--channel", "console:desk", "--since", "1h")
+    unknown = digest("--channel", "console:nobody")
+
+    assert preview.returncode == 0, preview.stderr
+    titles = [line for line in preview.stdout.splitlines() if line[:1].isdigit()]
+    assert len(titles) == 3 and "strike" in titles[0]
+    assert "2 sources: Wellport" in preview.stdout
+    assert older.stdout.strip() == "Digest\n  • Nothing new from this chat's feeds."
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        1,
+        "error: no channel console:nobody (see `newsbrief feeds list`)",
+    )
+    assert await repository.pending_deliveries() == []  # a preview sends nothing

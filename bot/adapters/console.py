@@ -9,6 +9,14 @@ from typing import TextIO
 from bot.models import Address, Post
 
 
+def render_post(post: Post) -> list[str]:
+    """A post as lines: title, indented bullets, the link."""
+    lines = [post.title or "(untitled)", *(f"  • {b}" for b in post.bullets)]
+    if post.url:
+        lines.append(f"  {post.url}")
+    return lines
+
+
 class ConsoleAdapter:
     """Prints each post as a title line, bullets and the link; message ids are a running counter."""
 
@@ -25,9 +33,6 @@ class ConsoleAdapter:
         return None
 
     async def send(self, address: Address, post: Post) -> list[str]:
-        lines = [post.title or "(untitled)", *(f"  • {b}" for b in post.bullets)]
-        if post.url:
-            lines.append(f"  {post.url}")
-        self.stream.write("\n".join(lines) + "\n\n")
+        self.stream.write("\n".join(render_post(post)) + "\n\n")
         self.stream.flush()
         return [str(next(self._ids))]
