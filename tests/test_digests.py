@@ -312,3 +312,39 @@ async def test_newsbrief_digest_prints_a_preview(
         "error: no channel console:nobody (see `newsbrief feeds list`)",
     )
     assert await repository.pending_deliveries() == []  # a preview sends nothing
+
+
+async def test_one_cron_job_per_channel_follows_its_settings(
+    database_url: str, database_connect_args: dict
+) -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.app import open_runtime, sync_digest_jobs
+    from bot.settings import Settings
+
+    settings = Settings(database_url=database_url, feeds=["/nonexistent.xml"], platforms=[])
+    async with open_runtime(settings, adapters={}, connect_args=database_connect_args) as runtime:
+        repo = runtime.repo
+        paris_desk = await desk(repo)  # type: ignore[arg-type]
+        other = await repo.upsert_channel("console", "other")
+        await repo.update_channel(other.id, timezone="Asia/Tokyo", digest_time="07:30")
+        scheduler = AsyncIOScheduler(timezone=UTC)
+
+        await sync_digest_jobs(runtime, scheduler)
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        first = jobs[f"digest-{paris_desk.id}"]
+        fires = [
+            first.trigger.get_next_fire_time(None, paris(2027, 3, 26, 12)),
+            first.trigger.get_next_fire_time(None, paris(2027, 3, 28, 12)),
+        ]
+
+        await repo.update_channel(paris_desk.id, digest_time="09:15")
+        await repo.update_channel(other.id, digest_time=None)
+        await sync_digest_jobs(runtime, scheduler)
+        after = {job.id: job for job in scheduler.get_jobs()}
+
+    assert sorted(jobs) == sorted([f"digest-{paris_desk.id}", f"digest-{other.id}"])
+    assert [f.astimezone(UTC).hour for f in fires] == [7, 6]  # 08:00 Paris, before and after the change
+    assert jobs[f"digest-{other.id}"].name == "07:30 Asia/Tokyo"
+    assert list(after) == [f"digest-{paris_desk.id}"]
+    assert after[f"digest-{paris_desk.id}"].name == "09:15 Europe/Paris"
