@@ -93,6 +93,8 @@ class Cues:
     skip: frozenset[str]
     object_verbs: frozenset[str]
     skip_words: frozenset[str]
+    unreflexive: frozenset[str] = frozenset()
+    modals: frozenset[str] = frozenset()
 
 
 @cache
@@ -122,6 +124,8 @@ def load_cues(lang: str) -> Cues:
         skip=frozenset(m.get("skip", [])),
         object_verbs=frozenset(m.get("object_verbs", [])),
         skip_words=frozenset(m.get("time_words", [])),
+        unreflexive=frozenset(m.get("unreflexive", [])),
+        modals=frozenset(m.get("modals", [])),
     )
 
 
@@ -260,13 +264,33 @@ def _stance(tok: Token, cues: Cues) -> str | None:
     if not options:
         return None
     kids = [_norm(c.text) for c in tok.children]
-    if any(k in cues.negations for k in kids):
+    if any(k in cues.negations for k in kids) or _unasserted(tok, kids, cues):
         return None
     kids += [c.lemma_.lower() for c in tok.children]  # "a fait valoir": valoir with faire
     for extra, stance in options:
         if all(w in kids for w in extra):
             return stance
     return None
+
+
+def _unasserted(tok: Token, kids: list[str], cues: Cues) -> bool:
+    """Whether a cue verb asserts nothing here: a pronominal form with another meaning ("s'annonce
+    compliqué", "s'ajouter aux attaques"), a modal or future infinitive ("devrait en dire plus", "will
+    announce"), or a bare past participle describing a noun ("le réacteur, prévu de longue date")."""
+    lemma = tok.lemma_.lower()
+    if lemma in cues.unreflexive and "se" in kids:
+        return True
+    if any(c.dep_.startswith("aux") and c.lower_ in cues.modals for c in tok.children):
+        return True
+    if "Inf" in tok.morph.get("VerbForm") and tok.head.lemma_.lower() in cues.modals and tok.head.i < tok.i:
+        return True
+    participle = tok.tag_ == "VBN" or ("Part" in tok.morph.get("VerbForm") and "Past" in tok.morph.get("Tense"))
+    return (
+        participle
+        and tok.dep_ in ("acl", "amod")
+        and not any(c.dep_.startswith("aux") for c in tok.children)
+        and _agent(tok) is None
+    )
 
 
 def _norm(word: str) -> str:
@@ -288,6 +312,8 @@ def _np(tok: Token) -> tuple[int, int]:
     for c in tok.children:
         if not (c.dep_ in (NP_LEFT if c.i < tok.i else NP_RIGHT) or (c.dep_ == "prep" and c.lower_ == "of")):
             continue
+        if c.dep_ == "conj" and c.lower_ in ("autres", "others"):
+            continue  # "l'ONU et d'autres", "the UN and others": the one named
         sub = list(c.subtree)
         if any(s.dep_ in ("acl:relcl", "relcl") for s in sub):
             sub = [s for s in sub if s.i <= tok.i or s.i <= c.i]
@@ -329,14 +355,22 @@ def _glued(a: Token, b: Token) -> bool:
     )
 
 
+def _agent(v: Token) -> Token | None:
+    """The passive agent of ``v`` introduced by par / by ("soupçonné par l'ONU"; not "prévu de longue date")."""
+    for c in v.children:
+        if c.dep_ == "obl:agent" and any(k.dep_ == "case" and k.lower_ == "par" for k in c.children):
+            return c
+        if c.dep_ == "agent" and c.lower_ == "by":
+            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    return None
+
+
 def _subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
     """Who speaks through verb ``v``: its passive agent, else its subject (the antecedent of a relative
     pronoun, the subject of the governing verb for conjoined verbs, infinitives and participles)."""
-    for c in v.children:
-        if c.dep_ == "obl:agent":
-            return c
-        if c.dep_ == "agent":
-            return next((g for g in c.children if g.dep_ == "pobj"), None)
+    agent = _agent(v)
+    if agent is not None:
+        return agent
     kids = [g for c in v.children for g in ((c, *c.children) if _norm(c.text) in cues.skip else (c,))]
     subs = [
         c
@@ -564,6 +598,12 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
     inverted = _inverted_span(ctx, v, s_lo, s_hi)
     if inverted is not None:
         return inverted, True
+    if _agent(v) is not None:  # X est soupçonné par Y de … / was denied by Y: the whole passive clause,
+        sub = list(v.subtree)  # with the noun a relative clause describes ("une côte qui est soupçonnée")
+        lo = v.head.left_edge.i if v.dep_ in ("acl:relcl", "relcl") and v.head.i < v.i else sub[0].i
+        span = _trim(ctx, max(lo, s_lo), min(sub[-1].i + 1, s_hi))
+        if span is not None:
+            return span, False
     order = (("ccomp",), ("advcl",), ("xcomp",), ("obj", "dobj"), ("obl:arg",))
     stance = _stance(v, ctx.cues)
     if stance == "accusation":  # accuse X of …: the object and what follows
@@ -602,11 +642,6 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
                 return span, False
         if not (t.is_punct or t.pos_ in ("PRON", "ADV")):
             break
-    if any(c.dep_ in ("obl:agent", "agent") for c in kids):  # X est soupçonné par Y de … / was denied by Y
-        sub = list(v.subtree)
-        span = _trim(ctx, max(sub[0].i, s_lo), min(sub[-1].i + 1, s_hi))
-        if span is not None:
-            return span, False
     # « … », ont rapporté X / the plant will close, officials said: the content precedes the cue
     lo = s_lo
     left = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux") or c.dep_ in SUBJECTS)])

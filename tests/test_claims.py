@@ -141,6 +141,23 @@ FRENCH = [
         "LYON (AFP) - Le maire a affirmé que le tunnel serait rouvert avant l'été.",
         [("Le maire", "statement", "le tunnel serait rouvert avant l'été")],
     ),
+    # cues that assert nothing: pronominal forms with another meaning, modal infinitives, participles
+    ("La soirée s'annonce longue pour les secouristes de la vallée.", []),
+    ("Ces nouveaux drones pourraient s'ajouter aux moyens de l'armée de l'air.", []),
+    ("La ministre devrait en dire plus sur la réforme après les élections.", []),
+    ("Le tunnel, prévu de longue date, sera creusé sous la colline.", []),
+    # a passive relative clause with an agent: the noun it describes belongs to the claim; "et d'autres"
+    (
+        "Les deux pays partagent une frontière qui est soupçonnée par l'ONU et d'autres de servir au "
+        "trafic d'armes.",
+        [
+            (
+                "ONU",
+                "accusation",
+                "une frontière qui est soupçonnée par l'ONU et d'autres de servir au trafic d'armes",
+            )
+        ],
+    ),
     # inverted cues after a long content the parser hangs elsewhere: the name after the verb speaks
     (
         "Les stocks de blé ont baissé et une hausse des prix alors que la sécheresse continue pourrait "
@@ -292,6 +309,8 @@ ENGLISH = [
         "Chicago (AFP) – Orders for new machinery fell again in March, the trade association said Tuesday.",
         [("the trade association", "statement", "Orders for new machinery fell again in March")],
     ),
+    ("The company will announce its results on Monday.", []),
+    ("The merger, announced last year, could still be blocked by the regulator.", []),
     ("The minister did not say that the plan would be dropped.", []),
     ("The candidate is expected to win the vote.", []),
     ("The train arrived in Leeds two hours late.", []),
