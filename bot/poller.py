@@ -108,15 +108,14 @@ class Poller:
         briefed = queued = 0
         results = await asyncio.to_thread(lambda: list(self.engine.brief_many(articles)))
         for entry, article, result in zip(announce, articles, results, strict=True):
-            article_id = await self._record(feed, entry, article, now=now)
-            if article_id is None:
-                continue
             if isinstance(result, BriefingError):
                 log.warning("%s", result)
-                continue
-            briefing_id = await self.repo.store_briefing(article_id, _data(result), now=now)
-            briefed += 1
-            queued += len(await self.repo.enqueue_deliveries(briefing_id, feed_id=feed.id, now=now))
+            data = None if isinstance(result, BriefingError) else _data(result)
+            article_id, deliveries = await self.repo.add_briefed_article(
+                _row(feed, entry, article), data, now=now
+            )
+            briefed += article_id is not None and data is not None
+            queued += len(deliveries)
         await self._succeeded(
             feed, etag=page.etag, last_modified=page.last_modified, title=parsed.title or feed.title
         )
@@ -138,11 +137,6 @@ class Poller:
             else:
                 text = extract_main_text(page.body, url=page.url)
         return entry_to_article(entry, source=feed.url, text=text)
-
-    async def _record(
-        self, feed: FeedRow, entry: FeedEntry, article: Article, *, now: datetime
-    ) -> int | None:
-        return await self.repo.add_article(**_row(feed, entry, article), now=now)
 
     async def _succeeded(
         self, feed: FeedRow, *, etag: str | None, last_modified: str | None, title: str | None

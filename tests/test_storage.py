@@ -398,3 +398,30 @@ async def test_recent_briefings_newest_first_with_a_query(repository: SqlReposit
     assert [b["title"] for b in by_title] == ["Budget voté"]
     assert [b["title"] for b in by_accented_name] == ["Budget voté"]
     assert await repository.recent_briefings(channel.id, limit=5, query="nobody") == []
+
+
+async def test_an_announced_article_is_stored_briefed_and_queued_at_once(repository: SqlRepository) -> None:
+    feed = await repository.add_feed("https://news.example/feed.xml")
+    channels = [await repository.upsert_channel("console", name) for name in ("a", "b")]
+    for channel in channels:
+        await repository.subscribe(channel.id, feed.id)
+    row = {
+        "feed_id": feed.id,
+        "entry_id": "e1",
+        "url": "https://news.example/a/1",
+        "content_hash": "h1",
+        "title": "One",
+        "published": T0,
+    }
+
+    article_id, deliveries = await repository.add_briefed_article(row, briefing_json("One"), now=T0)
+    again = await repository.add_briefed_article({**row, "entry_id": "e1-bis"}, briefing_json("One"), now=T0)
+    unbriefed = await repository.add_briefed_article(
+        {**row, "entry_id": "e2", "url": "https://news.example/a/2", "content_hash": "h2"}, None, now=T0
+    )
+
+    assert article_id is not None and len(deliveries) == 2
+    assert again == (None, [])  # the same URL: already known, nothing stored or queued
+    assert unbriefed[0] is not None and unbriefed[1] == []
+    pending = await repository.pending_deliveries()
+    assert [(d.channel.chat, d.data and d.data["title"]) for d in pending] == [("a", "One"), ("b", "One")]

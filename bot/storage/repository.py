@@ -208,6 +208,16 @@ class Repository(Protocol):
         """
         ...
 
+    async def add_briefed_article(
+        self, row: dict[str, Any], briefing: dict[str, Any] | None, *, now: datetime
+    ) -> tuple[int | None, list[int]]:
+        """`add_article` (``row``: its keyword arguments without ``now``), then `store_briefing` and
+        `enqueue_deliveries` to the feed's subscribers, in one transaction: a crash cannot leave an article
+        seen but never delivered. Returns the article id (``None``: already known, nothing done) and the
+        new deliveries' ids. ``briefing`` ``None`` records the article only (it could not be briefed).
+        """
+        ...
+
     async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
         """Store the briefing JSON of an article and return its id (the existing id if already stored)."""
         ...
@@ -502,6 +512,25 @@ class SqlRepository:
         async with self._sessions.begin() as s:
             return await _insert_ignore(s, ArticleRecord, values)
 
+    async def add_briefed_article(
+        self, row: dict[str, Any], briefing: dict[str, Any] | None, *, now: datetime
+    ) -> tuple[int | None, list[int]]:
+        _require_aware(now, row.get("published"))
+        async with self._sessions.begin() as s:
+            article_id = await _insert_ignore(s, ArticleRecord, {**row, "fetched_at": now})
+            if article_id is None or briefing is None:
+                return article_id, []
+            values = {
+                "article_id": article_id,
+                "lang": briefing.get("lang"),
+                "title": briefing.get("title"),
+                "data": briefing,
+                "created_at": now,
+            }
+            briefing_id = await _insert_ignore(s, BriefingRecord, values)
+            assert briefing_id is not None  # a new article has no briefing yet
+            return article_id, await _enqueue(s, briefing_id, feed_id=row.get("feed_id"), now=now)
+
     async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
         _require_aware(now)
         values = {
@@ -614,21 +643,10 @@ class SqlRepository:
     # -- the outbox ----------------------------------------------------------------------------------
 
     async def enqueue_deliveries(self, briefing_id: int, *, feed_id: int, now: datetime) -> list[int]:
-        channels = (
-            select(Subscription.channel_id)
-            .join(Channel)
-            .where(Subscription.feed_id == feed_id, Channel.active)
-            .order_by(Subscription.channel_id)
-        )
         _require_aware(now)
         async with self._sessions.begin() as s:
             await _get(s, BriefingRecord, briefing_id)
-            created = []
-            for channel_id in await s.scalars(channels):
-                values = {"channel_id": channel_id, "briefing_id": briefing_id, "created_at": now}
-                if (delivery_id := await _insert_ignore(s, Delivery, values)) is not None:
-                    created.append(delivery_id)
-            return created
+            return await _enqueue(s, briefing_id, feed_id=feed_id, now=now)
 
     async def enqueue_digest(
         self, channel_id: int, *, digest_key: str, data: dict[str, Any], now: datetime
@@ -792,6 +810,24 @@ async def _insert_ignore(session: AsyncSession, table: type[Base], values: dict[
         dialect.insert(table).values(**values).on_conflict_do_nothing().returning(table.__table__.c.id)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def _enqueue(
+    session: AsyncSession, briefing_id: int, *, feed_id: int | None, now: datetime
+) -> list[int]:
+    """Queue the briefing for every active channel subscribed to the feed (once per channel)."""
+    channels = (
+        select(Subscription.channel_id)
+        .join(Channel)
+        .where(Subscription.feed_id == feed_id, Channel.active)
+        .order_by(Subscription.channel_id)
+    )
+    created = []
+    for channel_id in await session.scalars(channels):
+        values = {"channel_id": channel_id, "briefing_id": briefing_id, "created_at": now}
+        if (delivery_id := await _insert_ignore(session, Delivery, values)) is not None:
+            created.append(delivery_id)
+    return created
 
 
 def _channel_at(platform: str, chat: str, thread: str | None) -> Select[Any]:
