@@ -167,7 +167,7 @@ class Poller:
             for channel in await self.repo.subscribers(feed.id):
                 await self.repo.enqueue_digest(
                     channel.id,
-                    digest_key=f"feed-deactivated:{feed.id}",
+                    digest_key=f"feed-deactivated:{feed.id}:{now:%Y%m%d%H%M}",
                     now=now,
                     data={
                         "title": f"Feed deactivated: {feed.title or feed.url}",

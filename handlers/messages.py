@@ -38,8 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "subscribe_failed": "Could not subscribe: {error}",
         "subscribed": "Subscribed to {title}. Its new articles will be briefed here.",
         "already_subscribed": "This chat already follows {title}.",
-        "subscribed_dead": "Subscribed to {title}, but the feed was turned off after repeated errors "
-        "(last: {error}); it stays off until the operator turns it back on.",
+        "subscribed_revived": "Subscribed to {title}. It had been turned off after repeated errors; it "
+        "answers again, so it is back on.",
         "unsubscribe_usage": "Usage: /unsubscribe <URL or number from /feeds>",
         "unsubscribe_unknown": "This chat does not follow “{what}”. See /feeds.",
         "unsubscribed": "Unsubscribed from {title}.",
@@ -92,8 +92,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "subscribe_failed": "Abonnement impossible : {error}",
         "subscribed": "Abonné à {title}. Ses nouveaux articles seront résumés ici.",
         "already_subscribed": "Ce chat suit déjà {title}.",
-        "subscribed_dead": "Abonné à {title}, mais ce flux a été désactivé après des erreurs répétées "
-        "(dernière : {error}) ; il le reste jusqu'à ce que l'opérateur le réactive.",
+        "subscribed_revived": "Abonné à {title}. Ce flux avait été désactivé après des erreurs répétées ; "
+        "il répond de nouveau, il est donc réactivé.",
         "unsubscribe_usage": "Usage : /unsubscribe <URL ou numéro donné par /feeds>",
         "unsubscribe_unknown": "Ce chat ne suit pas « {what} ». Voir /feeds.",
         "unsubscribed": "Désabonné de {title}.",

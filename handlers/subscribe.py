@@ -36,9 +36,9 @@ async def subscribe(command: Command, ctx: Context) -> Reply:
     channel = await ctx.ensure_channel(command)
     added = await ctx.repo.subscribe(channel.id, feed.id)
     name = feed_name(feed)
-    if not feed.active:
-        error = shorten(feed.last_error or "?", ERROR_MAX)
-        return Reply(message(lang, "subscribed_dead", title=name, error=error))
+    if not feed.active:  # it was turned off after errors, but it answered just now: back on
+        await ctx.repo.reactivate_feed(feed.id)
+        return Reply(message(lang, "subscribed_revived", title=name))
     return Reply(message(lang, "subscribed" if added else "already_subscribed", title=name))
 
 

@@ -19,6 +19,7 @@ import pytest
 from bot.adapters.console import ConsoleAdapter
 from bot.app import ensure_default_feeds, open_runtime, run_once
 from bot.settings import Settings
+from handlers.router import Command
 from tests.localhttp import FeedServer, serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +92,15 @@ async def test_failing_feed_backs_off_then_is_deactivated_and_its_channel_told_o
         (result,) = await run_once(rt)
         assert result.deactivated is True
         assert await run_once(rt) == []  # a deactivated feed is not polled
+
+        server.fail = False  # the feed works again: subscribing to it turns it back on
+        command = Command.parse(f"/subscribe {server.url}", platform="console", chat="stdout", user="op")
+        assert command is not None
+        reply = await rt.dispatcher.router.dispatch(command, rt.dispatcher.ctx)
+        assert (reply.text or "").startswith(f"Subscribed to {server.url}")
+        assert "back on" in (reply.text or "")
+        (result,) = await run_once(rt)
+        assert result.error is None
     notices = [t for t in titles(out) if t.startswith("Feed deactivated")]
     assert notices == ["Feed deactivated: " + server.url]
 

@@ -167,6 +167,10 @@ class Repository(Protocol):
         """Stop polling the feed; ``reason`` is kept in ``last_error``."""
         ...
 
+    async def reactivate_feed(self, feed_id: int) -> FeedRow:
+        """Turn a deactivated feed back on, due now, with its error run cleared."""
+        ...
+
     async def set_poll_interval(self, feed_id: int, seconds: int | None) -> None:
         """The feed's own polling interval (``None``: the default of the settings)."""
         ...
@@ -436,6 +440,12 @@ class SqlRepository:
         async with self._sessions.begin() as s:
             feed = await _get(s, Feed, feed_id)
             feed.active, feed.last_error = False, reason
+
+    async def reactivate_feed(self, feed_id: int) -> FeedRow:
+        async with self._sessions.begin() as s:
+            feed = await _get(s, Feed, feed_id)
+            feed.active, feed.error_count, feed.first_error_at, feed.next_poll_at = True, 0, None, None
+            return _feed_row(feed)
 
     async def set_poll_interval(self, feed_id: int, seconds: int | None) -> None:
         async with self._sessions.begin() as s:
