@@ -1,0 +1,204 @@
+"""Digest speed: clustering, merging and ranking a day of stored briefings, and clustering quality.
+
+Usage: python bench/digest.py [--articles 5000] [--repeat 3] [--seed 42]
+
+The fixture corpus (seeds/stories/, 36 articles, 12 gold stories) is briefed once by the real engine
+(not timed); purity and completeness of the clustering are computed on it. Then ``--articles`` stored
+briefings of the last 24 h are made from those briefings: each copy of the corpus is a new set of
+stories (its names, numbers and most words get a suffix of their own, the same within a copy), and each
+article gets a new URL, a timestamp in the last 24 h, shuffled bullets and sometimes one claim or
+bullet fewer. Timed, as the digest would run: JSON decoding of the stored briefings, clustering all of
+them, merging every story, ranking the top 8. Target (issue 5): ≤ 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import time
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from briefings.engine import DEFAULT_PIPELINES, LocalEngine
+from briefings.models import Article, Briefing
+from briefings.stories import STOP_WORDS, StoryClusterer, merge_story, rank_stories
+
+CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "stories"
+NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+
+def briefed_corpus() -> list[tuple[str, dict[str, Any]]]:
+    """(gold story, stored briefing) for each article of the fixture corpus, briefed by the real engine."""
+    corpus = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.json"))]
+    articles = [
+        Article(
+            text=a["text"],
+            title=a["title"],
+            url=a["url"],
+            lang=a["lang"],
+            published=datetime.fromisoformat(a["published"]),
+            source=a["url"],
+        )
+        for a in corpus
+    ]
+    out = []
+    for a, b in zip(corpus, LocalEngine(pipelines=DEFAULT_PIPELINES).brief_many(articles), strict=True):
+        assert isinstance(b, Briefing), b
+        out.append(
+            (a["story"], {**b.to_json(), "url": a["url"], "published": a["published"], "feed": a["outlet"]})
+        )
+    return out
+
+
+def purity_completeness(clusters: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float]:
+    n = sum(len(c) for c in clusters)
+    purity = sum(Counter(gold[k] for k in c).most_common(1)[0][1] for c in clusters) / n
+    spread: dict[str, Counter[int]] = defaultdict(Counter)
+    for i, cluster in enumerate(clusters):
+        for key in cluster:
+            spread[gold[key]][i] += 1
+    return purity, sum(c.most_common(1)[0][1] for c in spread.values()) / n
+
+
+def cluster(items: Sequence[dict[str, Any]]) -> list[list[str]]:
+    clusterer = StoryClusterer()
+    for data in items:
+        clusterer.add(data["url"], data)
+    return clusterer.stories()
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _renamed(word: str, copy: int) -> bool:
+    """Whether a copy renames ``word``: four words in five, never a stop word."""
+    return word.lower() not in STOP_WORDS and zlib.crc32(f"{word.lower()}{copy}".encode()) % 5 > 0
+
+
+def variant(data: dict[str, Any], *, copy: int, rng: random.Random, when: datetime) -> dict[str, Any]:
+    """A stored briefing of copy number ``copy``: a different story made from ``data`` (see the module
+    docstring), published at ``when``."""
+    tag = "qx" + "".join("abcdefghijklmnopqrstuvwxyz"[int(d)] for d in str(copy))
+
+    def text(s: str | None) -> str | None:
+        if s is None:
+            return None
+        return _WORD.sub(lambda m: m[0] + tag if _renamed(m[0], copy) else m[0], s)
+
+    claims = [{**c, "speaker": text(c["speaker"]), "text": text(c["text"])} for c in data["claims"]]
+    if claims and rng.random() < 0.3:
+        claims.pop(rng.randrange(len(claims)))
+    bullets = [text(b) for b in data["bullets"]]
+    if len(bullets) > 2 and rng.random() < 0.3:
+        bullets.pop(rng.randrange(1, len(bullets)))
+    bullets[1:-1] = rng.sample(bullets[1:-1], k=len(bullets) - 2) if len(bullets) > 2 else bullets[1:-1]
+    return {
+        **data,
+        "title": text(data["title"]),
+        "actors": [
+            {**a, "name": text(a["name"]), "aliases": [text(x) for x in a["aliases"]]} for a in data["actors"]
+        ],
+        "claims": claims,
+        "bullets": bullets,
+        "url": f"{data['url']}-{copy}",
+        "published": when.isoformat(),
+    }
+
+
+def synthetic(corpus: list[tuple[str, dict[str, Any]]], n: int, *, seed: int) -> list[tuple[str, str]]:
+    """``n`` (gold story, stored JSON) pairs of the last 24 h, in publication order."""
+    rng = random.Random(seed)
+    out: list[tuple[datetime, str, str]] = []
+    copy = 0
+    while len(out) < n:
+        starts = {story: NOW - timedelta(hours=rng.uniform(3, 24)) for story, _ in corpus}
+        for story, data in corpus[: n - len(out)]:
+            when = min(starts[story] + timedelta(minutes=rng.uniform(0, 180)), NOW)
+            item = variant(data, copy=copy, rng=rng, when=when)
+            out.append((when, f"{story}#{copy}", json.dumps(item, ensure_ascii=False)))
+        copy += 1
+    out.sort(key=lambda t: t[0])
+    return [(gold, raw) for _, gold, raw in out]
+
+
+def digest(stored: Sequence[str]) -> dict[str, Any]:
+    """The timed part: decode, cluster, merge, rank; the time of each step."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    items = [json.loads(raw) for raw in stored]
+    t1 = time.perf_counter()
+    clusters = cluster(items)
+    t2 = time.perf_counter()
+    by_url = {d["url"]: d for d in items}
+    stories = [merge_story([by_url[k] for k in keys], story_id=keys[0]) for keys in clusters]
+    t3 = time.perf_counter()
+    top = rank_stories(stories, now=NOW, limit=8)
+    t4 = time.perf_counter()
+    return {
+        "cpu": time.process_time() - c0,
+        "decode": t1 - t0,
+        "cluster": t2 - t1,
+        "merge": t3 - t2,
+        "rank": t4 - t3,
+        "total": t4 - t0,
+        "clusters": clusters,
+        "top": top,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(
+        f"machine: {' '.join(platform.uname())}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+
+    t = time.perf_counter()
+    corpus = briefed_corpus()
+    print(
+        f"fixture corpus: {len(corpus)} articles, {len({s for s, _ in corpus})} gold stories, "
+        f"briefed in {time.perf_counter() - t:.1f} s (not timed below)"
+    )
+    gold = {d["url"]: story for story, d in corpus}
+    clusters = cluster([d for _, d in corpus])
+    purity, completeness = purity_completeness(clusters, gold)
+    print(
+        f"fixture clustering: {len(clusters)} clusters, purity {purity:.3f}, completeness {completeness:.3f}"
+    )
+
+    stored = synthetic(corpus, args.articles, seed=args.seed)
+    runs = [digest([raw for _, raw in stored]) for _ in range(args.repeat)]
+    last = runs[-1]
+    gold = {json.loads(raw)["url"]: story for story, raw in stored}
+    purity, completeness = purity_completeness(last["clusters"], gold)
+    print(
+        f"synthetic day: {len(stored)} stored briefings, {len(set(gold.values()))} gold stories, "
+        f"{len(last['clusters'])} clusters, purity {purity:.3f}, completeness {completeness:.3f}"
+    )
+    for step in ("decode", "cluster", "merge", "rank", "total", "cpu"):
+        times = [r[step] for r in runs]
+        print(
+            f"  {step:8} median {statistics.median(times):6.3f} s  (runs: {', '.join(f'{x:.3f}' for x in times)})"
+        )
+    best = statistics.median(r["total"] for r in runs)
+    print(f"target ≤ 5 s: {'pass' if best <= 5 else 'FAIL'}")
+    print("top stories:")
+    for story in last["top"]:
+        print(f"  {len(story.sources)} sources  {story.published:%H:%M}  {story.briefing.article.title}")
+
+
+if __name__ == "__main__":
+    main()
