@@ -58,6 +58,7 @@ DATELINE = re.compile(
     r"(?m)^[ \t]*(?:[A-Z][A-Z'’.-]+(?:\s+[A-Z][A-Z'’.-]+)*(?:,\s*[\w.]+(?:\s+[\w.]+)?)?\s*(?:\([^()\n]{1,25}\))?"
     r"|[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*(?:,\s*[\w.]+(?:\s+[\w.]+)?)?\s*\([A-Z][^()\n]{0,24}\))\s*[—–-]{1,2}\s+"
 )
+GENITIVE = frozenset({"de", "du", "des", "d'", "of"})
 MIN_QUOTE_WORDS = 4
 FLOAT_SENTENCES = 2
 
@@ -314,6 +315,10 @@ def _np(tok: Token) -> tuple[int, int]:
             continue
         if c.dep_ == "conj" and c.lower_ in ("autres", "others"):
             continue  # "l'ONU et d'autres", "the UN and others": the one named
+        if c.dep_ == "nmod" and c.i > tok.i and any(
+            k.dep_ == "case" and _norm(k.text) not in GENITIVE for k in c.children
+        ):
+            continue  # "le ministre dans un entretien au Parisien": a circumstance, not part of the name
         sub = list(c.subtree)
         if any(s.dep_ in ("acl:relcl", "relcl") for s in sub):
             sub = [s for s in sub if s.i <= tok.i or s.i <= c.i]
@@ -576,6 +581,10 @@ def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
         if speaker is None and not inverted:
             speaker = _initial_name(ctx, v)
         speaker = ctx.past_dateline(speaker)
+        if (speaker is None or ctx.in_quote[speaker.i]) and _gerund(v) and doc[v.i - 1].text == ",":
+            # « … », a-t-il ironisé, affirmant que …: the participle speaks for the cue before it
+            yield _Raw(None, _cue_text(v, ctx.text), stance, *content, v.idx)
+            continue
         if speaker is None or ctx.in_quote[speaker.i]:
             continue
         sp = _np(speaker)
@@ -762,13 +771,15 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
     for raw in sorted(raws, key=lambda r: r.start):
         span = raw.speaker
         if span is None:
-            if any(r.start <= raw.start and raw.end <= r.end + 1 for r in raws if not r.quote):
+            if any(r.start <= raw.start and raw.end <= r.end + 1 for r in raws if not r.quote and r is not raw):
                 continue  # a quoted fragment of a reported clause: the clause is the claim
             prev = resolved[-1] if resolved else None
             qs = ctx.sent[ctx.token_at(raw.start)]
             if prev is None or qs - ctx.sent[ctx.token_at(prev[0].end - 1)] > FLOAT_SENTENCES:
                 continue
-            resolved.append((replace(raw, cue=prev[0].cue), prev[1]))
+            if raw.cue and (prev[0].at < 0 or ctx.sent[ctx.token_at(raw.at)] != ctx.sent[ctx.token_at(prev[0].at)]):
+                continue  # a participle inherits only from a cue of its own sentence
+            resolved.append((replace(raw, cue=raw.cue or prev[0].cue), prev[1]))
             continue
         word = _norm(doc[span[0]].text)
         if span[1] - span[0] == 1 and word in cues.singular | cues.plural | cues.neuter:

@@ -141,6 +141,19 @@ FRENCH = [
         "LYON (AFP) - Le maire a affirmé que le tunnel serait rouvert avant l'été.",
         [("Le maire", "statement", "le tunnel serait rouvert avant l'été")],
     ),
+    # a participle after a quotation's cue speaks for the same person; a circumstance is not the speaker
+    (
+        "Julie Morel a quitté la réunion. « Nous avons tout essayé avec la direction », a-t-elle regretté, "
+        "précisant que la grève continuerait lundi.",
+        [
+            ("Julie Morel", "quote", "Nous avons tout essayé avec la direction"),
+            ("Julie Morel", "statement", "la grève continuerait lundi"),
+        ],
+    ),
+    (
+        "La réforme sera votée en mars, a précisé le ministre dans un entretien au journal local.",
+        [("le ministre", "statement", "La réforme sera votée en mars")],
+    ),
     # cues that assert nothing: pronominal forms with another meaning, modal infinitives, participles
     ("La soirée s'annonce longue pour les secouristes de la vallée.", []),
     ("Ces nouveaux drones pourraient s'ajouter aux moyens de l'armée de l'air.", []),
@@ -308,6 +321,14 @@ ENGLISH = [
     (
         "Chicago (AFP) – Orders for new machinery fell again in March, the trade association said Tuesday.",
         [("the trade association", "statement", "Orders for new machinery fell again in March")],
+    ),
+    (
+        'Mary Cole opened the meeting. "We are ready for the storm," she said, adding that the schools '
+        "would stay closed on Monday.",
+        [
+            ("Mary Cole", "quote", "We are ready for the storm,"),
+            ("Mary Cole", "statement", "the schools would stay closed on Monday"),
+        ],
     ),
     ("The company will announce its results on Monday.", []),
     ("The merger, announced last year, could still be blocked by the regulator.", []),
