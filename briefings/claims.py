@@ -536,7 +536,10 @@ def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | N
     if ended and i < len(doc) and doc[i].text[:1].isupper():
         i = len(doc)
     while i < len(doc) and len(after) < 10 and not ctx.in_quote[i] and ctx.sent[i] <= ctx.sent[last] + 1:
-        if doc[i].text in SENTENCE_END or "\n" in doc[i].text:
+        if "\n" in doc[i].text or (
+            doc[i].text in SENTENCE_END  # « … ». a déclaré X: a stray full stop before a lower-case cue
+            and not (i == last + 1 and i + 1 < len(doc) and doc[i + 1].text[:1].islower())
+        ):
             break
         after.append(i)
         i += 1

@@ -154,6 +154,12 @@ FRENCH = [
         "La réforme sera votée en mars, a précisé le ministre dans un entretien au journal local.",
         [("le ministre", "statement", "La réforme sera votée en mars")],
     ),
+    # a stray full stop between a quotation and its lower-case cue
+    (
+        "Le fait que le ministre tienne sa promesse « est un signe fort de la nécessité actuelle pour "
+        "Moscou ». a déclaré Anne Roux, chercheuse.",
+        [("Anne Roux", "quote", "est un signe fort de la nécessité actuelle pour Moscou")],
+    ),
     # cues that assert nothing: pronominal forms with another meaning, modal infinitives, participles
     ("La soirée s'annonce longue pour les secouristes de la vallée.", []),
     ("Ces nouveaux drones pourraient s'ajouter aux moyens de l'armée de l'air.", []),
