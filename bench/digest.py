@@ -1,6 +1,6 @@
 """Digest speed: clustering, merging and ranking a day of stored briefings, and clustering quality.
 
-Usage: python bench/digest.py [--articles 5000] [--repeat 3] [--seed 42]
+Usage: python bench/digest.py [--articles 5000] [--repeat 5] [--seed 42]
 
 The fixture corpus (seeds/stories/, 36 articles, 12 gold stories) is briefed once by the real engine
 (not timed); purity and completeness of the clustering are computed on it. Then ``--articles`` stored
@@ -157,7 +157,7 @@ def digest(stored: Sequence[str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
 
@@ -165,6 +165,7 @@ def main() -> None:
     print(
         f"machine: {' '.join(platform.uname())}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
+    print("load average before the run: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
     t = time.perf_counter()
     corpus = briefed_corpus()

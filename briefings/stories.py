@@ -125,11 +125,12 @@ class StoryClusterer:
     A briefing joins the story it is most similar to when that similarity is at least ``threshold``,
     else it starts a new story. Similarity to a story is the best over its first ``sample`` articles of
     ``(1 - actor_weight) * word Jaccard + actor_weight * shared key actors`` (the share of the smaller
-    set of ``top_actors`` keys). Candidate stories are those MinHash LSH finds by words (``num_perm``
-    permutations in ``bands`` bands: an article with a word Jaccard of 0.3 is found 94 % of the time with
-    the defaults) and those sharing two key actors with the article (an actor in more than
-    ``common_actor`` stories is too common to say anything). Each language has its own indexes; a story's
-    first ``sample`` articles are indexed, so the cost of an article does not grow with the day's.
+    set of ``top_actors`` keys). Candidate stories are first those sharing two key actors with the article
+    (an actor in more than ``common_actor`` stories is too common to say anything); when none is similar
+    enough, those MinHash LSH finds by words (``num_perm`` permutations in ``bands`` bands: an article
+    with a word Jaccard of 0.3 is found 94 % of the time with the defaults). Each language has its own
+    indexes; only a story's first ``sample`` articles are indexed, so the cost of an article does not grow
+    with the day's.
     """
 
     threshold: float = 0.2
@@ -145,10 +146,10 @@ class StoryClusterer:
     _members: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
     _order: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _sample: dict[str, list[_Sketch]] = field(default_factory=dict, init=False, repr=False)
-    _permutations: Any = field(default=None, init=False, repr=False)
+    _minhash: MinHash = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._permutations = MinHash(num_perm=self.num_perm).permutations
+        self._minhash = MinHash(num_perm=self.num_perm, hashfunc=_hash32)
 
     def add(self, key: str, data: StoredBriefing) -> str:
         """Put the stored briefing ``data`` (identified by ``key``, e.g. its URL) in a story; return the
@@ -157,30 +158,40 @@ class StoryClusterer:
             return self._story_of[key]
         lang = data.get("lang") or ""
         sketch = _Sketch(words=shingles(data), actors=key_actors(data, top=self.top_actors))
-        minhash = MinHash(
-            num_perm=self.num_perm, permutations=self._permutations, scheme="affine32", hashfunc=_hash32
-        )
-        minhash.update_batch(sketch.words)
         if lang not in self._lsh:
             self._lsh[lang] = MinHashLSH(
                 num_perm=self.num_perm, params=(self.bands, self.num_perm // self.bands)
             )
-        candidates = {self._story_of[k] for k in self._lsh[lang].query(minhash)}
-        candidates |= self._sharing_actors(lang, sketch.actors)
-        best, best_score = key, self.threshold
-        for story in sorted(candidates, key=self._order.__getitem__):  # oldest story first on a tie
-            score = max(self.similarity(sketch, other) for other in self._sample[story])
-            if score > best_score or (score == best_score and best == key):
-                best, best_score = story, score
-        self._story_of[key] = best
-        self._order.setdefault(best, len(self._order))
-        self._members.setdefault(best, []).append(key)
-        kept = self._sample.setdefault(best, [])
+        lsh, minhash = self._lsh[lang], None
+        story = self._most_similar(sketch, self._sharing_actors(lang, sketch.actors))
+        if story is None:
+            minhash = self._minhash_of(sketch)
+            story = self._most_similar(sketch, {self._story_of[k] for k in lsh.query(minhash)})
+        story = story or key
+        self._story_of[key] = story
+        self._order.setdefault(story, len(self._order))
+        self._members.setdefault(story, []).append(key)
+        kept = self._sample.setdefault(story, [])
         if len(kept) < self.sample:
             kept.append(sketch)
-            self._lsh[lang].insert(key, minhash)
+            lsh.insert(key, minhash or self._minhash_of(sketch))
             for actor in sketch.actors:
-                self._by_actor.setdefault((lang, actor), set()).add(best)
+                self._by_actor.setdefault((lang, actor), set()).add(story)
+        return story
+
+    def _minhash_of(self, sketch: _Sketch) -> MinHash:
+        minhash = self._minhash  # reused: the index keeps band hashes, not the MinHash
+        minhash.clear()
+        minhash.update_batch(sketch.words)
+        return minhash
+
+    def _most_similar(self, sketch: _Sketch, stories: set[str]) -> str | None:
+        """The story of ``stories`` most similar to ``sketch`` if similar enough (the oldest on a tie)."""
+        best, best_score = None, self.threshold
+        for story in sorted(stories, key=self._order.__getitem__):
+            score = max(self.similarity(sketch, other) for other in self._sample[story])
+            if score > best_score or (score == best_score and best is None):
+                best, best_score = story, score
         return best
 
     def _sharing_actors(self, lang: str, actors: frozenset[str]) -> set[str]:
