@@ -46,7 +46,9 @@ OPTIONAL_LABELS = frozenset({"NORP", "MISC"})  # kept only when the gazetteer kn
 DETERMINERS = re.compile(r"^(?:(?:le|la|les|the|du|des|de la|au|aux)\s+|(?:de l|l|d)['’]\s*)+", re.IGNORECASE)
 POSSESSIVE = re.compile(r"(?:'s|')$")
 DETERMINER_WORDS = frozenset("the le la les l' a an un une".split())
-PREPOSITIONS = frozenset("of for to at in from with by on de du des d' au aux a pour par chez sur dans".split())
+PREPOSITIONS = frozenset(
+    "of for to at in from with by on de du des d' au aux a pour par chez sur dans".split()
+)
 LEAD_CHARS = 400
 MAX_NAME_WORDS = 8
 MODIFIERS = frozenset(
@@ -562,7 +564,9 @@ def _containing(form: str, clusters: list[_Cluster]) -> _Cluster | None:
         c
         for c in clusters
         if any(
-            ws <= words(n) and not (plural and len(words(n)) > 1) for n in c.names if not _is_country_form(n, c)
+            ws <= words(n) and not (plural and len(words(n)) > 1)
+            for n in c.names
+            if not _is_country_form(n, c)
         )
     ]
     return max(hits, key=lambda c: sum(c.names.values())) if len(hits) >= 1 else None

@@ -96,6 +96,8 @@ class Cues:
     skip_words: frozenset[str]
     unreflexive: frozenset[str] = frozenset()
     modals: frozenset[str] = frozenset()
+    source_nouns: frozenset[str] = frozenset()
+    light_verbs: frozenset[str] = frozenset()
 
 
 @cache
@@ -127,6 +129,8 @@ def load_cues(lang: str) -> Cues:
         skip_words=frozenset(m.get("time_words", [])),
         unreflexive=frozenset(m.get("unreflexive", [])),
         modals=frozenset(m.get("modals", [])),
+        source_nouns=frozenset(m.get("source_nouns", [])),
+        light_verbs=frozenset(m.get("light_verbs", [])),
     )
 
 
@@ -195,7 +199,7 @@ def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
         return
     ctx = _Ctx(doc, cues)
     used: set[int] = set()
-    raws = [*_quote_claims(ctx, used), *_verb_claims(ctx, used), *_source_claims(ctx)]
+    raws = [*_quote_claims(ctx, used), *_verb_claims(ctx, used), *_source_claims(ctx), *_noun_claims(ctx)]
     yield from _finish(ctx, raws)
 
 
@@ -285,7 +289,9 @@ def _unasserted(tok: Token, kids: list[str], cues: Cues) -> bool:
         return True
     if "Inf" in tok.morph.get("VerbForm") and tok.head.lemma_.lower() in cues.modals and tok.head.i < tok.i:
         return True
-    participle = tok.tag_ == "VBN" or ("Part" in tok.morph.get("VerbForm") and "Past" in tok.morph.get("Tense"))
+    participle = tok.tag_ == "VBN" or (
+        "Part" in tok.morph.get("VerbForm") and "Past" in tok.morph.get("Tense")
+    )
     return (
         participle
         and tok.dep_ in ("acl", "amod")
@@ -315,8 +321,10 @@ def _np(tok: Token) -> tuple[int, int]:
             continue
         if c.dep_ == "conj" and c.lower_ in ("autres", "others"):
             continue  # "l'ONU et d'autres", "the UN and others": the one named
-        if c.dep_ == "nmod" and c.i > tok.i and any(
-            k.dep_ == "case" and _norm(k.text) not in GENITIVE for k in c.children
+        if (
+            c.dep_ == "nmod"
+            and c.i > tok.i
+            and any(k.dep_ == "case" and _norm(k.text) not in GENITIVE for k in c.children)
         ):
             continue  # "le ministre dans un entretien au Parisien": a circumstance, not part of the name
         sub = list(c.subtree)
@@ -536,9 +544,12 @@ def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | N
     if ended and i < len(doc) and doc[i].text[:1].isupper():
         i = len(doc)
     while i < len(doc) and len(after) < 10 and not ctx.in_quote[i] and ctx.sent[i] <= ctx.sent[last] + 1:
-        if "\n" in doc[i].text or (
-            doc[i].text in SENTENCE_END  # « … ». a déclaré X: a stray full stop before a lower-case cue
-            and not (i == last + 1 and i + 1 < len(doc) and doc[i + 1].text[:1].islower())
+        if (
+            "\n" in doc[i].text
+            or (
+                doc[i].text in SENTENCE_END  # « … ». a déclaré X: a stray full stop before a lower-case cue
+                and not (i == last + 1 and i + 1 < len(doc) and doc[i + 1].text[:1].islower())
+            )
         ):
             break
         after.append(i)
@@ -679,9 +690,7 @@ def _inverted_span(ctx: _Ctx, v: Token, s_lo: int, s_hi: int) -> tuple[int, int]
     if any(c.i > v.i and (c.dep_ == "ccomp" or c.lower_ in CONTENT_MARKS) for c in v.children):
         return None
     nxt = v.i + 1
-    while nxt < s_hi and (
-        doc[nxt].pos_ == "ADV" or _temporal(doc[nxt]) or _norm(doc[nxt].text) in cues.skip
-    ):
+    while nxt < s_hi and (doc[nxt].pos_ == "ADV" or _temporal(doc[nxt]) or _norm(doc[nxt].text) in cues.skip):
         nxt += 1
     if nxt >= s_hi or doc[nxt].pos_ not in ("DET", "PROPN", "NOUN") or ctx.in_quote[nxt]:
         return None
@@ -746,13 +755,12 @@ def _source_claims(ctx: _Ctx) -> Iterator[_Raw]:
 
 
 def _selon_lesquelles(ctx: _Ctx, rel: Token, cue: str) -> Iterator[_Raw]:
-    """… des accusations selon lesquelles P: the subject of the verb governing the noun claims P."""
+    """… des accusations selon lesquelles P: who made the accusations claims P (see `_noun_speaker`)."""
     clause = rel.head
     noun = clause.head if clause.dep_ in ("acl:relcl", "relcl", "acl") else None
     if noun is None:
         return
-    governor = noun.head
-    speaker = _subject(governor, ctx.cues) if governor is not noun else None
+    speaker = _noun_speaker(ctx, noun)
     if speaker is None:
         return
     content = _trim(ctx, rel.i + 1, clause.right_edge.i + 1)
@@ -761,6 +769,66 @@ def _selon_lesquelles(ctx: _Ctx, rel: Token, cue: str) -> Iterator[_Raw]:
     cue = f"{cue} {rel.text}"
     stance = ctx.cues.nouns.get(noun.lemma_.lower(), "statement")
     yield _Raw(_np(speaker), cue, stance, *content, rel.idx)
+
+
+def _noun_claims(ctx: _Ctx) -> Iterator[_Raw]:
+    """Claims introduced by a noun: "reports that P", "Clinton's allegations that P", "his warnings that P",
+    "la promesse que P", and "X's allegations of P" for accusations and denials."""
+    doc, cues = ctx.doc, ctx.cues
+    for n in doc:
+        stance = cues.nouns.get(n.lemma_.lower()) or cues.nouns.get(n.lower_)
+        if stance is None or ctx.in_quote[n.i] or n.i + 2 >= len(doc) or n.pos_ not in ("NOUN", "VERB"):
+            continue
+        nxt = doc[n.i + 1]
+        if nxt.lower_ in CONTENT_MARKS and nxt.dep_ == "mark" and nxt.head.i > nxt.i:
+            lo, hi = nxt.i + 1, nxt.head.right_edge.i + 1
+        elif nxt.lower_ == "of" and stance in ("accusation", "denial") and _possessor(n) is not None:
+            lo, hi = nxt.i + 1, nxt.right_edge.i + 1
+        else:
+            continue
+        speaker = _noun_speaker(ctx, n)
+        s_lo, s_hi = ctx.sentence_bounds(n.i)
+        content = _trim(ctx, max(lo, s_lo), min(hi, s_hi))
+        if speaker is None or content is None or ctx.in_quote[speaker.i]:
+            continue
+        yield _Raw(
+            _np(speaker) if speaker is not n else _np(n),
+            ctx.text[n.idx : nxt.idx + len(nxt)],
+            stance,
+            *content,
+            n.idx,
+        )
+
+
+def _possessor(noun: Token) -> Token | None:
+    """The possessor of ``noun``: "Clinton's", "his", "sa", "leurs"."""
+    for c in noun.children:
+        if c.dep_ in ("poss", "nmod:poss") or (c.pos_ == "DET" and "Yes" in c.morph.get("Poss")):
+            return c
+    return None
+
+
+def _noun_speaker(ctx: _Ctx, noun: Token) -> Token | None:
+    """Who makes the accusation, report or promise ``noun``: a named possessor ("Clinton's allegations");
+    a source noun itself ("newspaper reports that", "des informations selon lesquelles"); else the subject
+    of the verb that makes it ("X a lancé des accusations", "the candidate continued his warnings") —
+    never of a verb that rejects it ("X denied claims that": X does not claim); else a possessive pronoun
+    ("his warnings that"), resolved like a subject pronoun."""
+    cues = ctx.cues
+    poss = _possessor(noun)
+    if poss is not None and poss.pos_ in ("PROPN", "NOUN"):
+        return poss
+    if poss is None and (noun.lemma_.lower() in cues.source_nouns or noun.lower_ in cues.source_nouns):
+        return noun
+    governor = noun.head
+    if (
+        noun.dep_ in ("obj", "dobj")
+        and governor.pos_ in ("VERB", "AUX")
+        and _stance(governor, cues) != "denial"
+    ):
+        if governor.lemma_.lower() in cues.light_verbs or poss is not None:
+            return _subject(governor, cues) or poss
+    return poss
 
 
 # --------------------------------------------------------------------------------------- resolution, output
@@ -774,13 +842,17 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
     for raw in sorted(raws, key=lambda r: r.start):
         span = raw.speaker
         if span is None:
-            if any(r.start <= raw.start and raw.end <= r.end + 1 for r in raws if not r.quote and r is not raw):
+            if any(
+                r.start <= raw.start and raw.end <= r.end + 1 for r in raws if not r.quote and r is not raw
+            ):
                 continue  # a quoted fragment of a reported clause: the clause is the claim
             prev = resolved[-1] if resolved else None
             qs = ctx.sent[ctx.token_at(raw.start)]
             if prev is None or qs - ctx.sent[ctx.token_at(prev[0].end - 1)] > FLOAT_SENTENCES:
                 continue
-            if raw.cue and (prev[0].at < 0 or ctx.sent[ctx.token_at(raw.at)] != ctx.sent[ctx.token_at(prev[0].at)]):
+            if raw.cue and (
+                prev[0].at < 0 or ctx.sent[ctx.token_at(raw.at)] != ctx.sent[ctx.token_at(prev[0].at)]
+            ):
                 continue  # a participle inherits only from a cue of its own sentence
             resolved.append((replace(raw, cue=raw.cue or prev[0].cue), prev[1]))
             continue

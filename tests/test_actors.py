@@ -137,7 +137,9 @@ def test_a_role_phrase_resolves_to_the_actor_with_that_role() -> None:
         ("The Harbour Party won the vote. Harbours are busy.", "en", "Harbours", None),
     ],
 )
-def test_phrases_resolve_to_the_actor_they_name(text: str, lang: str, phrase: str, expected: str | None) -> None:
+def test_phrases_resolve_to_the_actor_they_name(
+    text: str, lang: str, phrase: str, expected: str | None
+) -> None:
     assert table(text, lang=lang).resolve(phrase) == expected
 
 

@@ -160,6 +160,17 @@ FRENCH = [
         "Moscou ». a déclaré Anne Roux, chercheuse.",
         [("Anne Roux", "quote", "est un signe fort de la nécessité actuelle pour Moscou")],
     ),
+    (
+        "Le ministre a réitéré sa promesse que les impôts baisseraient l'an prochain.",
+        [("Le ministre", "promise", "les impôts baisseraient l'an prochain")],
+    ),
+    (
+        "Le maire a démenti les informations selon lesquelles il allait démissionner.",
+        [
+            ("Le maire", "denial", "les informations selon lesquelles il allait démissionner"),
+            ("les informations", "statement", "il allait démissionner"),
+        ],
+    ),
     # cues that assert nothing: pronominal forms with another meaning, modal infinitives, participles
     ("La soirée s'annonce longue pour les secouristes de la vallée.", []),
     ("Ces nouveaux drones pourraient s'ajouter aux moyens de l'armée de l'air.", []),
@@ -335,6 +346,28 @@ ENGLISH = [
             ("Mary Cole", "quote", "We are ready for the storm,"),
             ("Mary Cole", "statement", "the schools would stay closed on Monday"),
         ],
+    ),
+    # claims introduced by a noun: a source noun speaks itself, a possessor or the maker of the claim speaks
+    (
+        "The minister refused to discuss local radio reports that the depot would close in June.",
+        [("local radio reports", "statement", "the depot would close in June")],
+    ),
+    (
+        "Senator Ruth Ellis made the allegation that the mayor had hidden the audit.",
+        [("Senator Ruth Ellis", "accusation", "the mayor had hidden the audit")],
+    ),
+    (
+        "Hillary Stone spoke in Ohio. She repeated her allegations of a secret deal between the two firms.",
+        [("Hillary Stone", "accusation", "a secret deal between the two firms")],
+    ),
+    (
+        "The governor has continued his warnings that the dam is unsafe.",
+        [("The governor", "warning", "the dam is unsafe")],
+    ),
+    # a claim rejected by the subject is not the subject's
+    (
+        "The company denied claims that it had polluted the river.",
+        [("The company", "denial", "claims that it had polluted the river")],
     ),
     ("The company will announce its results on Monday.", []),
     ("The merger, announced last year, could still be blocked by the regulator.", []),
