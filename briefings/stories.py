@@ -41,6 +41,7 @@ StoredBriefing = Mapping[str, Any]
 # ---------------------------------------------------------------------------------------------- words
 
 _NOT_ALNUM = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+_PUNCTUATION = str.maketrans({c: " " for c in "!\"'(),.:;?[]«»‘’“”…"})
 
 
 def fold(text: str) -> str:
@@ -138,7 +139,7 @@ class StoryClusterer:
     bands: int = 32
     actor_weight: float = 0.2
     top_actors: int = 5
-    sample: int = 4
+    sample: int = 2
     common_actor: int = 50
     _lsh: dict[str, MinHashLSH] = field(default_factory=dict, init=False, repr=False)
     _by_actor: dict[tuple[str, str], set[str]] = field(default_factory=dict, init=False, repr=False)
@@ -375,7 +376,7 @@ class _Said:
     @property
     def words(self) -> frozenset[str]:
         if self.content is None:
-            self.content = term_set(self.claim.text)
+            self.content = frozenset(self.claim.text.casefold().translate(_PUNCTUATION).split()) - STOP_WORDS
         return self.content
 
 
@@ -383,8 +384,8 @@ def merge_claims(
     briefings: Sequence[Briefing], *, canonical: Mapping[str, str], actors: Sequence[Actor], same: float = 0.6
 ) -> tuple[list[Claim], list[tuple[int, ...]]]:
     """The claims of all briefings with speakers put under their canonical names, each with the indexes of
-    the briefings that reported it. Two claims of the same speaker whose content words overlap by at least
-    ``same`` (Jaccard) are one claim: the first wording is kept, with both sources. Most reported first,
+    the briefings that reported it. Two claims of the same speaker whose words (casefolded, without
+    punctuation or stop words) overlap by at least ``same`` (Jaccard) are one claim: the first wording is kept, with both sources. Most reported first,
     then by the speaker's salience, then in order of appearance."""
     roles = {a.name: a.role for a in actors}
     salience = {a.name: a.salience for a in actors}
