@@ -79,11 +79,14 @@ class Outbox:
             return False
         post = _post(delivery)
         _fault_point(delivery)
+        done = list(delivery.sent_parts)  # a split post resumes after the parts already delivered
         try:
-            ids = await adapter.send(delivery.channel.address, post)
+            ids = await adapter.send(delivery.channel.address, post, skip=len(done))
         except DeliveryError as exc:
             permanent = exc.permanent or delivery.attempts + 1 >= self.max_attempts
-            await self.repo.mark_failed(delivery.id, error=str(exc), permanent=permanent)
+            await self.repo.mark_failed(
+                delivery.id, error=str(exc), permanent=permanent, sent_parts=done + exc.sent
+            )
             if exc.permanent:
                 await self.repo.set_channel_active(delivery.channel.id, False)
             log.warning(
@@ -94,7 +97,7 @@ class Outbox:
                 exc,
             )
             return False
-        await self.repo.mark_sent(delivery.id, message_ids=ids, now=self.clock())
+        await self.repo.mark_sent(delivery.id, message_ids=done + ids, now=self.clock())
         return True
 
 

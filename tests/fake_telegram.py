@@ -215,6 +215,7 @@ class FakeTelegram:
         self._random = random.Random(self.seed)
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._hiccup: tuple[int, int, str] | None = None
         self.url = ""
 
     # -- driving the fake from a test -------------------------------------------------------------------
@@ -234,6 +235,10 @@ class FakeTelegram:
     ) -> None:
         """Answer the next ``count`` calls (and then a random ``fraction`` of calls) to ``methods`` with 429."""
         self._faults = _Faults(count, fraction, retry_after, methods)
+
+    def fail_once(self, *, after: int, status: int = 502, description: str = "Bad Gateway") -> None:
+        """Let ``after`` more sendMessage calls through, then answer one with ``status`` (a server hiccup)."""
+        self._hiccup = (after, status, description)
 
     def block(self, chat_id: int | str) -> None:
         """Make ``chat_id`` answer every send with 403 "bot was blocked by the user"."""
@@ -283,6 +288,12 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
+        if method == "sendMessage" and self._hiccup is not None:
+            after, status, description = self._hiccup
+            self._hiccup = (after - 1, status, description) if after > 0 else None
+            if after == 0:
+                self.rejected.append((method, status, description))
+                return _error(status, description)
         if method in self._faults.methods and self._should_rate_limit():
             retry = self._faults.retry_after
             self.rejected.append((method, 429, str(params.get("chat_id"))))

@@ -36,7 +36,7 @@ def feed() -> Iterator[FeedServer]:
         yield server
 
 
-async def wait_for(condition: Callable[[], Any], timeout: float = 15.0) -> Any:
+async def wait_for(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout
     while not (value := condition()):
         assert time.monotonic() < deadline, "timed out"

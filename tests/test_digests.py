@@ -133,11 +133,11 @@ class Recorder(ConsoleAdapter):
         self.sent: list[Post] = []
         self.crash_at = crash_at
 
-    async def send(self, address: Address, post: Post) -> list[str]:
+    async def send(self, address: Address, post: Post, *, skip: int = 0) -> list[str]:
         if self.crash_at is not None and len(self.sent) + 1 == self.crash_at:
             raise Crash
         self.sent.append(post)
-        return await super().send(address, post)
+        return await super().send(address, post, skip=skip)
 
 
 class Crash(BaseException):

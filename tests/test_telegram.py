@@ -7,6 +7,7 @@ import itertools
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -24,7 +25,9 @@ from bot.adapters.telegram import (
     utf16_len,
 )
 from bot.models import Address, Post
+from bot.outbox import Outbox
 from bot.protocols import DeliveryError
+from bot.storage.repository import SqlRepository
 from tests.fake_telegram import FakeTelegram, ParseError, parse_html
 
 # PTB 22 itself reads RetryAfter.retry_after while building the exception and warns about its future type.
@@ -448,3 +451,26 @@ async def test_fake_error_bodies_and_json_requests(fake_telegram: FakeTelegram) 
         assert (result["message_id"], result["text"], result["chat"]["id"]) == (1, "x", 7)
         [sent] = fake_telegram.messages
         assert (sent.disable_web_page_preview, sent.message_thread_id) == (True, 3)
+
+
+async def test_a_split_post_interrupted_midway_resumes_after_the_parts_sent(
+    adapter: TelegramAdapter, fake_telegram: FakeTelegram, repository: SqlRepository
+) -> None:
+    channel = await repository.upsert_channel("telegram", "-1001")
+    post = Post(title="Long", bullets=tuple(f"{i}. " + "word & <b> " * 200 for i in range(6)))
+    parts = render_post(post)
+    assert len(parts) >= 3
+    data = {"title": post.title, "bullets": list(post.bullets)}
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    assert await repository.enqueue_digest(channel.id, digest_key="long", data=data, now=now)
+    outbox = Outbox(repo=repository, adapters={"telegram": adapter}, clock=lambda: now)
+
+    fake_telegram.fail_once(after=1)  # part 1 goes out, part 2 meets a 502
+    assert await outbox.flush() == 0
+    [pending] = await repository.pending_deliveries()
+    assert await outbox.flush() == 1
+
+    texts = [m.text for m in fake_telegram.messages]
+    assert len(texts) == len(parts) == len(set(texts))  # every part once: part 1 was not sent again
+    assert len(pending.sent_parts) == 1 and pending.attempts == 1
+    assert await repository.pending_deliveries() == []

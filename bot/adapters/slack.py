@@ -367,10 +367,14 @@ class SlackAdapter:
             await self.runner.cleanup()
             self.runner = None
 
-    async def send(self, address: Address, post: Post) -> list[str]:
+    async def send(self, address: Address, post: Post, *, skip: int = 0) -> list[str]:
+        """Post ``post`` as Block Kit messages (leaving out the first ``skip``); returns their ``ts``.
+
+        A failure after some messages went out raises a `DeliveryError` carrying their ``ts``.
+        """
         if address.platform != self.platform:
-            raise ValueError(f"not a Slack address: {address}")
-        messages = render(post)
+            raise DeliveryError(f"not a Slack address: {address}", permanent=True)
+        messages = render(post)[skip:]
         sent: list[str] = []
         async with self._locks.setdefault(address.chat, asyncio.Lock()):
             for text, blocks in messages:
@@ -389,9 +393,12 @@ class SlackAdapter:
                     raise DeliveryError(
                         f"slack chat.postMessage to {address.chat}: {code} (after {len(sent)} of {len(messages)} messages)",
                         permanent=code in PERMANENT_ERRORS,
+                        sent=sent,
                     ) from error
                 except (aiohttp.ClientError, TimeoutError) as error:
-                    raise DeliveryError(f"slack chat.postMessage to {address.chat}: {error!r}") from error
+                    raise DeliveryError(
+                        f"slack chat.postMessage to {address.chat}: {error!r}", sent=sent
+                    ) from error
                 finally:
                     self._last_sent[address.chat] = time.monotonic()
                 sent.append(str(response["ts"]))

@@ -279,16 +279,16 @@ class TelegramAdapter:
         await self.stop_webhook()
         await self.application.shutdown()
 
-    async def send(self, address: Address, post: Post) -> list[str]:
+    async def send(self, address: Address, post: Post, *, skip: int = 0) -> list[str]:
         """Deliver ``post`` as one or more HTML messages; returns their ids. See the module docstring.
 
-        If a later part of a split post fails, the parts already sent stay sent: a caller that retries the
-        whole post repeats them.
+        ``skip`` leaves out the first messages (delivered by an earlier attempt). If a later part of a
+        split post fails, the `DeliveryError` carries the ids of the parts that went out.
         """
         parts = render_post(post, max_length=self.max_length)
         if not parts:
             raise DeliveryError("empty post: no title, bullets or link", permanent=True)
-        return await self._deliver(address, parts)
+        return await self._deliver(address, parts[skip:])
 
     async def send_text(self, address: Address, text: str) -> list[str]:
         """Send a plain-text reply (escaped, split between lines), paced like posts; returns message ids."""
@@ -306,7 +306,13 @@ class TelegramAdapter:
         ids: list[str] = []
         async with self._pacer.chat_lock(address.chat):
             for text in parts:
-                message = await self._send_message(address.chat, chat_id, text, thread=thread, group=group)
+                try:
+                    message = await self._send_message(
+                        address.chat, chat_id, text, thread=thread, group=group
+                    )
+                except DeliveryError as error:
+                    error.sent = ids
+                    raise
                 ids.append(str(message.message_id))
         return ids
 

@@ -96,6 +96,7 @@ class DeliveryRow:
     url: str | None
     status: DeliveryStatus
     attempts: int
+    sent_parts: tuple[str, ...] = ()  # message ids of the parts an earlier, interrupted attempt delivered
 
 
 class ChannelSettings(TypedDict, total=False):
@@ -343,9 +344,12 @@ class Repository(Protocol):
         """
         ...
 
-    async def mark_failed(self, delivery_id: int, *, error: str, permanent: bool) -> bool:
+    async def mark_failed(
+        self, delivery_id: int, *, error: str, permanent: bool, sent_parts: Sequence[str] = ()
+    ) -> bool:
         """A send failed: ``attempts`` + 1 and the error kept; ``permanent`` → status ``failed`` (no retry).
-        False (and no change) if it was not pending.
+        ``sent_parts``: the ids of the messages of a split post that did go out (all of them so far), so
+        the next attempt sends only the rest. False (and no change) if it was not pending.
         """
         ...
 
@@ -758,6 +762,7 @@ class SqlRepository:
                     url=url,
                     status="pending",
                     attempts=delivery.attempts,
+                    sent_parts=tuple(delivery.message_ids or ()),
                 )
                 for delivery, channel, briefing_data, url in await s.execute(query)
             ]
@@ -768,12 +773,16 @@ class SqlRepository:
             delivery_id, status="sent", sent_at=now, message_ids=[str(m) for m in message_ids]
         )
 
-    async def mark_failed(self, delivery_id: int, *, error: str, permanent: bool) -> bool:
+    async def mark_failed(
+        self, delivery_id: int, *, error: str, permanent: bool, sent_parts: Sequence[str] = ()
+    ) -> bool:
+        partial = {"message_ids": [str(m) for m in sent_parts]} if sent_parts else {}
         return await self._finish(
             delivery_id,
             status="failed" if permanent else "pending",
             attempts=Delivery.attempts + 1,
             last_error=error,
+            **partial,
         )
 
     async def _finish(self, delivery_id: int, **values: Any) -> bool:
