@@ -252,7 +252,7 @@ async def test_every_redirect_hop_is_checked(server: Server) -> None:
             await check_url(url, allow_private_networks=False)
 
     start, target = server.url("/to-private"), server.url("/rss.xml")
-    async with Fetcher(guard=first_hop_public) as fetcher:
+    async with Fetcher(guard=first_hop_public, allow_private_networks=True) as fetcher:
         result = await fetcher.get(start)
     assert seen == [start, target]
     assert result.error == (
@@ -260,6 +260,21 @@ async def test_every_redirect_hop_is_checked(server: Server) -> None:
         " (set allow_private_networks = true to allow)"
     )
     assert server.paths == ["/to-private"]
+
+
+async def test_a_name_that_turns_private_after_the_check_is_not_connected_to(server: Server) -> None:
+    """DNS rebinding: the pre-check saw a public address (the guard lets everything through, standing
+    for that first answer); at connect time "localhost" resolves to loopback, and the connection is refused."""
+
+    async def fooled(url: str) -> None:
+        return None
+
+    url = server.url("/rss.xml").replace("127.0.0.1", "localhost")
+    async with Fetcher(guard=fooled) as fetcher:
+        result = await fetcher.get(url)
+    assert result.error is not None and result.error.startswith(f"{url}: ")
+    assert "refused: localhost resolves to" in result.error and "a loopback address" in result.error
+    assert (result.status, server.paths) == (0, [])
 
 
 async def test_redirect_to_a_file_url_is_refused_even_on_private_networks(server: Server) -> None:

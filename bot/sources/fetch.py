@@ -24,9 +24,10 @@ from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import httpcore
 import httpx
 
-from bot.sources.net import BlockedURL, check_url
+from bot.sources.net import BlockedURL, PublicOnlyBackend, check_url
 
 USER_AGENT = "newsbrief/0.1 (+https://github.com/newsbrief/newsbrief)"
 MAX_BYTES = 10 * 1024 * 1024
@@ -120,12 +121,23 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._client: httpx.AsyncClient | None = None
         self._limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self.public_only = not allow_private_networks
 
     async def __aenter__(self) -> Fetcher:
+        transport = httpx.AsyncHTTPTransport(limits=self._limits)
+        if self.public_only:  # connect to the judged address itself, whatever DNS says the second time
+            pool = transport._pool
+            transport._pool = httpcore.AsyncConnectionPool(
+                ssl_context=pool._ssl_context,
+                max_connections=self._limits.max_connections,
+                max_keepalive_connections=self._limits.max_keepalive_connections,
+                keepalive_expiry=self._limits.keepalive_expiry,
+                network_backend=PublicOnlyBackend(),
+            )
         self._client = httpx.AsyncClient(
             headers={"User-Agent": USER_AGENT, "Accept": _ACCEPT},
             timeout=httpx.Timeout(self.total_timeout, connect=self.connect_timeout),
-            limits=self._limits,
+            transport=transport,
             follow_redirects=False,  # redirects are followed in `_get` so each hop is checked
             trust_env=False,  # no proxies or .netrc credentials picked up from the environment
         )

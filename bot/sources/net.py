@@ -4,8 +4,9 @@ A feed URL comes from whoever subscribes to it, so before each request (and each
 host is resolved and every address it resolves to must be public. `check_url` is a pure check: it
 resolves, judges and raises; it never connects.
 
-Known limit: the HTTP client resolves the host again when it connects, so a DNS server that answers
-differently the second time (DNS rebinding) is not caught here.
+`PublicOnlyBackend` closes the gap a pre-check leaves (DNS rebinding: a name that resolves to a public
+address when checked and to a private one when the client connects): the fetcher's connections are
+opened by it, and it connects to the very address it has judged.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpcore
 
 _HINT = "(set allow_private_networks = true to allow)"
 
@@ -77,3 +81,44 @@ async def check_url(url: str, *, allow_private_networks: bool) -> None:
         problem = address_problem(address)
         if problem:
             raise BlockedURL(f"{url}: refused: {host} resolves to {address}, {problem} {_HINT}")
+
+
+class PublicOnlyBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting only to public addresses.
+
+    The host is resolved here, every address it resolves to is judged by `address_problem`, and the
+    connection goes to the first of those very addresses (TLS still names the host, for SNI and
+    certificate checks). A refusal is an `httpcore.ConnectError`, which httpx reports as its own.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
+        addresses = [str(sockaddr[0]) for *_rest, sockaddr in infos]
+        for address in addresses:
+            if problem := address_problem(address):
+                raise httpcore.ConnectError(f"refused: {host} resolves to {address}, {problem} {_HINT}")
+        return await self._inner.connect_tcp(
+            addresses[0], port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("refused: unix sockets are never fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
