@@ -219,7 +219,7 @@ async def _poll(runtime: Runtime, feed, on_result: Callable[[PollResult], None] 
 
 async def poll_due(runtime: Runtime) -> None:
     """The scheduler's tick: poll the feeds that are due, then send what they queued."""
-    due = await runtime.repo.due_feeds(now=runtime.poller.clock())
+    due = await runtime.repo.due_feeds(now=runtime.poller.clock(), followed_only=True)
     await asyncio.gather(*(runtime.poller.poll(f) for f in due))
     await runtime.outbox.flush()
 

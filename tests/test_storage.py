@@ -15,7 +15,16 @@ from bot.storage.db import open_database, upgrade_database
 from bot.storage.repository import SqlRepository
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-TABLES = {"alembic_version", "feeds", "articles", "briefings", "channels", "subscriptions", "deliveries", "digests"}
+TABLES = {
+    "alembic_version",
+    "feeds",
+    "articles",
+    "briefings",
+    "channels",
+    "subscriptions",
+    "deliveries",
+    "digests",
+}
 
 
 def briefing_json(title: str, *actors: str, lang: str = "fr") -> dict[str, Any]:
@@ -150,6 +159,14 @@ async def test_due_feeds_and_poll_bookkeeping(repository: SqlRepository) -> None
     await repository.deactivate_feed(b.id, reason="not a feed")
     assert (await repository.get_feed(a.id)).seen_once is True
     assert await repository.due_feeds(now=T0 + timedelta(days=1)) == [await repository.get_feed(a.id)]
+    assert await repository.due_feeds(now=T0 + timedelta(days=1), followed_only=True) == []
+    channel = await repository.upsert_channel("slack", "C1")
+    await repository.subscribe(channel.id, a.id)
+    assert [f.id for f in await repository.due_feeds(now=T0 + timedelta(days=1), followed_only=True)] == [
+        a.id
+    ]
+    await repository.set_channel_active(channel.id, False)
+    assert await repository.due_feeds(now=T0 + timedelta(days=1), followed_only=True) == []
 
 
 async def test_unknown_ids_raise_lookup_error(repository: SqlRepository) -> None:

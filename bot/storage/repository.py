@@ -135,8 +135,11 @@ class Repository(Protocol):
         """Delete the feed and its subscriptions (its articles stay, for dedupe). False if it did not exist."""
         ...
 
-    async def due_feeds(self, *, now: datetime) -> list[FeedRow]:
-        """Active feeds to poll: ``next_poll_at`` unset or ``<= now``; never-scheduled first, then oldest."""
+    async def due_feeds(self, *, now: datetime, followed_only: bool = False) -> list[FeedRow]:
+        """Active feeds to poll: ``next_poll_at`` unset or ``<= now``; never-scheduled first, then oldest.
+
+        ``followed_only`` leaves out feeds no active channel subscribes to (nobody would read them).
+        """
         ...
 
     async def record_poll_success(
@@ -400,13 +403,20 @@ class SqlRepository:
             result = await s.execute(delete(Feed).where(Feed.id == feed_id))
             return result.rowcount > 0
 
-    async def due_feeds(self, *, now: datetime) -> list[FeedRow]:
+    async def due_feeds(self, *, now: datetime, followed_only: bool = False) -> list[FeedRow]:
         _require_aware(now)
         query = (
             select(Feed)
             .where(Feed.active, or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
             .order_by(Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id)
         )
+        if followed_only:
+            followed = (
+                select(Subscription.id)
+                .join(Channel, Subscription.channel_id == Channel.id)
+                .where(Subscription.feed_id == Feed.id, Channel.active)
+            )
+            query = query.where(followed.exists())
         return await self._feeds(query)
 
     async def record_poll_success(
