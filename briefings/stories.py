@@ -6,7 +6,7 @@ Contract:
   (ISO 8601) and "feed" (the outlet's title), as storage keeps it. The articles' full text is not needed.
 - ``StoryClusterer.add(key, data)`` puts one stored briefing in a story as it arrives and returns the
   story's id (the key of its first article). Briefings are compared by the content words of their title,
-  bullets, claims and actor names (casefolded, accents and punctuation stripped, French and English stop
+  lead, claims and actor names (casefolded, accents and punctuation stripped, French and English stop
   words dropped) and by their key actors; MinHash LSH finds the candidates, exact similarity decides.
   Languages are kept apart: a story in French and the same story in English are two stories.
 - ``merge_story(items)`` is one `Story`: its briefing with the actors merged across articles ("Lavrov"
@@ -24,7 +24,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -289,9 +289,7 @@ def merge_story(
     bullets = story_bullets(briefing, lead=_lead(main), max_bullets=max_bullets)
     return Story(
         id=story_id,
-        briefing=Briefing(
-            article=article, actors=briefing.actors, claims=briefing.claims, bullets=tuple(bullets)
-        ),
+        briefing=replace(briefing, bullets=tuple(bullets)),
         sources=sources,
         claim_sources=tuple(credits),
     )
@@ -385,8 +383,9 @@ def merge_claims(
 ) -> tuple[list[Claim], list[tuple[int, ...]]]:
     """The claims of all briefings with speakers put under their canonical names, each with the indexes of
     the briefings that reported it. Two claims of the same speaker whose words (casefolded, without
-    punctuation or stop words) overlap by at least ``same`` (Jaccard) are one claim: the first wording is kept, with both sources. Most reported first,
-    then by the speaker's salience, then in order of appearance."""
+    punctuation or stop words) overlap by at least ``same`` (Jaccard) are one claim: the first wording is
+    kept, with all its sources. Most reported first, then by the speaker's salience, then in order of
+    appearance."""
     roles = {a.name: a.role for a in actors}
     salience = {a.name: a.salience for a in actors}
     kept: list[_Said] = []
@@ -487,15 +486,14 @@ def rank_stories(
     pool.sort(key=lambda p: p[0], reverse=True)
     chosen: list[Story] = []
     leads: Counter[str] = Counter()
+
+    def adjusted(i: int) -> tuple[float, int]:
+        score, story = pool[i]
+        lead = story.lead_actor
+        return (score * penalty if lead and leads[lead] >= max_per_actor else score), -i
+
     while pool and len(chosen) < limit:
-
-        def adjusted(i: int) -> float:
-            score, story = pool[i]
-            lead = story.lead_actor
-            return score * penalty if lead and leads[lead] >= max_per_actor else score
-
-        best = max(range(len(pool)), key=lambda i: (adjusted(i), -i))
-        story = pool.pop(best)[1]
+        story = pool.pop(max(range(len(pool)), key=adjusted))[1]
         chosen.append(story)
         if story.lead_actor:
             leads[story.lead_actor] += 1
