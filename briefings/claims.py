@@ -400,6 +400,8 @@ def _subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
             return s
     if depth < 3 and v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
         return _subject(v.head, cues, depth + 1)
+    if depth < 3 and v.dep_ == "acl" and _gerund(v) and v.head.dep_ in ("obj", "dobj"):
+        return _subject(v.head.head, cues, depth + 1)  # "issued a statement accusing X": who issued it
     return None
 
 

@@ -171,6 +171,10 @@ FRENCH = [
             ("les informations", "statement", "il allait démissionner"),
         ],
     ),
+    (
+        "Le syndicat a publié un communiqué dénonçant la décision de la direction.",
+        [("Le syndicat", "accusation", "la décision de la direction")],
+    ),
     # cues that assert nothing: pronominal forms with another meaning, modal infinitives, participles
     ("La soirée s'annonce longue pour les secouristes de la vallée.", []),
     ("Ces nouveaux drones pourraient s'ajouter aux moyens de l'armée de l'air.", []),
@@ -368,6 +372,15 @@ ENGLISH = [
     (
         "The company denied claims that it had polluted the river.",
         [("The company", "denial", "claims that it had polluted the river")],
+    ),
+    # a participle describing what someone issued or delivered speaks for its author
+    (
+        "Pat Jones was a speaker at the convention, where she delivered an emotional speech blaming the "
+        "senator for the closure and accusing him of lying to families.",
+        [
+            ("Pat Jones", "accusation", "the senator for the closure"),
+            ("Pat Jones", "accusation", "him of lying to families"),
+        ],
     ),
     ("The company will announce its results on Monday.", []),
     ("The merger, announced last year, could still be blocked by the regulator.", []),
