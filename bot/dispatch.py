@@ -72,7 +72,7 @@ class Dispatcher:
             user=user,
             thread=topic,
             is_group=chat.startswith("-"),
-            is_admin=lambda: adapter.is_admin(chat, user),
+            is_admin=lambda: _true() if not user else adapter.is_admin(chat, user),
         )
         if reply is None:
             return
@@ -105,3 +105,7 @@ class Dispatcher:
             return SlackReply(reply.text, reply.posts) if reply else SlackReply(None)
 
         return on_command
+
+
+async def _true() -> bool:
+    return True

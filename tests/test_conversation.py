@@ -108,6 +108,15 @@ async def test_telegram_conversation(
         await asyncio.sleep(0.3)
         assert len(texts(42)) == count
         assert len(texts(-100777)) == 1  # the group got the refusal, never a briefing
+
+        # in a channel only admins can post, so its commands need no admin check
+        channel = {"id": -100555, "type": "channel", "title": "Veille"}
+        post = telegram_message(channel, "/digest 07:30")
+        post["channel_post"] = {**post.pop("message"), "sender_chat": channel}
+        del post["channel_post"]["from"]
+        fake_telegram.push_update(post)
+        [answer] = await wait_for(lambda: fake_telegram.sent_to(-100555))
+        assert answer.text == "Daily digest at 07:30 (UTC)."
     assert fake_telegram.rejected == []
 
 

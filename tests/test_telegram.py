@@ -342,6 +342,8 @@ COMMANDS = [
     ("group_subscribe", ("subscribe", ["https://x/feed"], "-1001234567890", "42", None)),
     ("forum_topic", ("brief", ["Zelensky", "Kyiv"], "-1009876543210", "77", "7")),
     ("group_reply_thread", ("feeds", [], "-1001234567890", "43", None)),  # a reply thread, not a topic
+    ("channel_post", ("digest", ["07:30"], "-1005550001111", "", None)),  # the channel itself speaks
+    ("anonymous_admin", ("unsubscribe", ["1"], "-1001234567890", "", None)),
     ("other_bot", None),
     ("plain_text", None),
     ("edited_command", None),

@@ -52,11 +52,14 @@ MAX_TEXT = 4096  # sendMessage text, in UTF-16 code units after entity parsing
 ELLIPSIS = "…"
 BULLET = "• "
 ADMIN_STATUSES = frozenset({ChatMember.OWNER, ChatMember.ADMINISTRATOR})
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST]
 WEBHOOK_MAX_BYTES = 1024 * 1024  # an update is a few kB; anything far bigger is refused
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
 CommandRecord = tuple[str, list[str], str, str, str | None]
-"""(command name, args, chat id, user id, forum topic id or None) — see `command_from_update`."""
+"""(command name, args, chat id, user id, forum topic id or None) — see `command_from_update`.
+
+The user id is ``""`` when the chat itself speaks: a channel post, or an anonymous group admin."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +384,7 @@ class TelegramAdapter:
         await self.application.start()
         if self.application.updater is None:
             raise RuntimeError("this Application was built without an Updater")
-        await self.application.updater.start_polling(allowed_updates=[Update.MESSAGE])
+        await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
         self._polling = True
 
     async def stop_polling(self) -> None:
@@ -397,7 +400,7 @@ class TelegramAdapter:
 
     async def set_webhook(self, url: str, *, secret_token: str) -> None:
         """Ask Telegram to POST updates to ``url`` with the header ``X-Telegram-Bot-Api-Secret-Token``."""
-        await self.bot.set_webhook(url=url, secret_token=secret_token, allowed_updates=[Update.MESSAGE])
+        await self.bot.set_webhook(url=url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
 
     async def start_webhook(
         self,
@@ -484,12 +487,19 @@ def command_from_update(update: Update, *, bot_username: str | None = None) -> C
 
     ``/Subscribe@newsbrief_bot https://x/feed`` → ``("subscribe", ["https://x/feed"], "-100…", "42", None)``.
     The name loses its slash and ``@botname`` and is lower-cased; args are the whitespace-separated words.
-    A command addressed to another bot (when ``bot_username`` is given), an edited message, a message with
-    no sender user (a channel post) or without a leading command is None. ``topic_id`` is the forum topic
+    A command addressed to another bot (when ``bot_username`` is given), an edited message or post, or a
+    message without a leading command is None. Channel posts and anonymous group admins speak for the chat
+    itself: their user id is ``""`` (only admins can do either). ``topic_id`` is the forum topic
     (``message_thread_id`` of a topic message); reply threads in ordinary groups are not topics.
     """
-    message = update.message
-    if message is None or not message.text or message.from_user is None:
+    message = update.message or update.channel_post  # edited messages and posts are not commands
+    if message is None or not message.text:
+        return None
+    if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+        user = ""  # a channel post, or an admin posting anonymously as the group: the chat itself
+    elif message.from_user is not None:
+        user = str(message.from_user.id)
+    else:
         return None
     words = message.text.split()
     if not words or not words[0].startswith("/"):
@@ -504,6 +514,6 @@ def command_from_update(update: Update, *, bot_username: str | None = None) -> C
         name.lower(),
         words[1:],
         str(message.chat.id),
-        str(message.from_user.id),
+        user,
         str(topic) if topic is not None else None,
     )
