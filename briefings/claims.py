@@ -649,6 +649,11 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
             ):
                 lo += 1
             hi = c.right_edge.i + 1
+            if deps == ("obj", "dobj") and hi < s_hi and _finite(doc[hi]) and doc[hi].head.i != v.i:
+                clause = doc[hi].head if doc[hi].dep_.startswith("aux") else doc[hi]  # misparsed "worry his
+                hi = max(
+                    hi, clause.right_edge.i + 1
+                )  # rhetoric will hurt …": the object is a clause's subject
             if c.i > v.i:  # trailing dependents of the verb ("accused X of Y"), up to a coordinated verb
                 for r in v.rights:
                     if r.i <= c.i or r.dep_ == "punct":
@@ -700,6 +705,13 @@ def _inverted_span(ctx: _Ctx, v: Token, s_lo: int, s_hi: int) -> tuple[int, int]
     if head.i < v.i or head.pos_ not in ("PROPN", "NOUN") or head.head.i != v.i:
         return None
     return _trim(ctx, s_lo, j)
+
+
+def _finite(t: Token) -> bool:
+    """A finite verb or auxiliary ("will", "has", "est")."""
+    return t.pos_ in ("VERB", "AUX") and (
+        t.tag_ in ("MD", "VBZ", "VBP", "VBD") or "Fin" in t.morph.get("VerbForm")
+    )
 
 
 def _gerund(v: Token) -> bool:

@@ -175,6 +175,10 @@ FRENCH = [
         "Le syndicat a publié un communiqué dénonçant la décision de la direction.",
         [("Le syndicat", "accusation", "la décision de la direction")],
     ),
+    (
+        "La maire a salué l'engagement des bénévoles pendant les inondations.",
+        [("La maire", "statement", "l'engagement des bénévoles pendant les inondations")],
+    ),
     # cues that assert nothing: pronominal forms with another meaning, modal infinitives, participles
     ("La soirée s'annonce longue pour les secouristes de la vallée.", []),
     ("Ces nouveaux drones pourraient s'ajouter aux moyens de l'armée de l'air.", []),
@@ -381,6 +385,15 @@ ENGLISH = [
             ("Pat Jones", "accusation", "the senator for the closure"),
             ("Pat Jones", "accusation", "him of lying to families"),
         ],
+    ),
+    # praise is a stance too; a worry whose object is really a clause's subject
+    (
+        "The senator has praised the new mayor as a capable manager.",
+        [("The senator", "statement", "the new mayor as a capable manager")],
+    ),
+    (
+        "The plan angered many farmers who worry the new rules will ruin small dairies.",
+        [("many farmers", "estimate", "the new rules will ruin small dairies")],
     ),
     ("The company will announce its results on Monday.", []),
     ("The merger, announced last year, could still be blocked by the regulator.", []),
