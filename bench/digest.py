@@ -2,7 +2,7 @@
 
 Usage: python bench/digest.py [--articles 5000] [--repeat 5] [--seed 42]
 
-The fixture corpus (seeds/stories/, 36 articles, 12 gold stories) is briefed once by the real engine
+The fixture corpus (tests/data/stories/, 36 articles, 12 gold stories) is briefed once by the real engine
 (not timed); purity and completeness of the clustering are computed on it. Then ``--articles`` stored
 briefings of the last 24 h are made from those briefings: each copy of the corpus is a new set of
 stories (its names, numbers and most words get a suffix of their own, the same within a copy), and each
@@ -32,7 +32,7 @@ from briefings.engine import DEFAULT_PIPELINES, LocalEngine
 from briefings.models import Article, Briefing
 from briefings.stories import STOP_WORDS, StoryClusterer, merge_story, rank_stories
 
-CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "stories"
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "stories"
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 
 

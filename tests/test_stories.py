@@ -1,4 +1,4 @@
-"""Stories: clustering the fixture corpus (seeds/stories/) briefed by the real engine, merging, ranking."""
+"""Stories: clustering the fixture corpus (tests/data/stories/) briefed by the real engine, merging, ranking."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from briefings.engine import DEFAULT_PIPELINES, LocalEngine
 from briefings.models import Article, Briefing
 from briefings.stories import Story, StoryClusterer, merge_story, rank_stories, terms
 
-CORPUS = Path(__file__).resolve().parent.parent / "seeds" / "stories"
+CORPUS = Path(__file__).resolve().parent / "data" / "stories"
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
 
 
