@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -25,13 +26,14 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.models import Post
 from bot.storage.repository import ChannelRow, Repository
-from briefings.stories import Story, StoryClusterer, merge_story, rank_stories
+from briefings.stories import Story, StoryClusterer, merge_story, rank_stories, score_bound, story_score
 
 log = logging.getLogger("newsbrief.digests")
 
 GRACE = timedelta(hours=6)
 DEFAULT_SPAN = timedelta(hours=24)
 SOURCES_SHOWN = 5
+CANDIDATES = 3  # stories merged per place in the digest, at least: room for the diversity rule
 Outcome = Literal["sent", "skipped", "already", "not due"]
 
 _EMPTY = {
@@ -127,17 +129,34 @@ async def digest_posts(
 def top_stories(
     items: list[dict[str, Any]], *, limit: int, now: datetime, max_bullets: int = 6
 ) -> list[Story]:
-    """Cluster stored briefings into stories (oldest first, as they arrived), merge and rank them."""
+    """Cluster stored briefings into stories (oldest first, as they arrived), merge and rank them.
+
+    Only stories that can make the top are merged: clusters go in order of `score_bound`, and merging
+    stops once ``CANDIDATES × limit`` are merged and no cluster left can beat the ``limit``-th score.
+    """
     clusterer = StoryClusterer()
     by_key: dict[str, dict[str, Any]] = {}
-    for item in sorted(items, key=lambda d: (d.get("published") or "", d.get("id") or 0)):
+    dated = sorted(items, key=lambda d: (d.get("published") or "", d.get("id") or 0))
+    for item in dated:
         key = item.get("url") or f"briefing:{item.get('id')}"
         by_key[key] = {**item, "url": key}
         clusterer.add(key, by_key[key])
-    stories = [
-        merge_story([by_key[k] for k in keys], max_bullets=max_bullets) for keys in clusterer.stories()
-    ]
-    return rank_stories(stories, limit=limit, now=now)
+
+    def bound(keys: list[str]) -> float:
+        latest = max((by_key[k].get("published") or "" for k in keys), default="")
+        return score_bound(len(keys), datetime.fromisoformat(latest) if latest else None, now=now)
+
+    merged: list[Story] = []
+    best: list[float] = []  # a min-heap of the `limit` best scores so far
+    for keys, ceiling in sorted(((k, bound(k)) for k in clusterer.stories()), key=lambda p: -p[1]):
+        if len(merged) >= CANDIDATES * limit and ceiling < best[0]:
+            break
+        story = merge_story([by_key[k] for k in keys], max_bullets=max_bullets)
+        merged.append(story)
+        heapq.heappush(best, story_score(story, now=now))
+        if len(best) > limit:
+            heapq.heappop(best)
+    return rank_stories(merged, limit=limit, now=now)
 
 
 def story_post(story: Story, *, index: int, total: int, lang: str) -> Post:

@@ -458,13 +458,24 @@ def story_bullets(briefing: Briefing, *, lead: str | None, max_bullets: int = 6)
 def story_score(story: Story, *, now: datetime, half_life: timedelta = timedelta(hours=12)) -> float:
     """A story's worth in a digest, in [0, 1]: half from its number of sources (5 and more count as 5),
     0.3 from its recency (halved every ``half_life``), 0.2 from the salience of its three key actors."""
-    sources = math.log1p(min(len(story.sources), 5)) / math.log1p(5)
-    published = story.published
-    age = max((now - published).total_seconds(), 0.0) if published else math.inf
-    recency = 0.5 ** (age / half_life.total_seconds())
     top = story.briefing.actors[:3]
     salience = sum(a.salience for a in top) / 3
-    return 0.5 * sources + 0.3 * recency + 0.2 * min(salience, 1.0)
+    base = _base_score(len(story.sources), story.published, now=now, half_life=half_life)
+    return base + 0.2 * min(salience, 1.0)
+
+
+def score_bound(
+    sources: int, published: datetime | None, *, now: datetime, half_life: timedelta = timedelta(hours=12)
+) -> float:
+    """The highest `story_score` a story of ``sources`` articles last reported at ``published`` can have,
+    known before merging it: lets a digest merge only the stories that can make its top."""
+    return _base_score(sources, published, now=now, half_life=half_life) + 0.2
+
+
+def _base_score(sources: int, published: datetime | None, *, now: datetime, half_life: timedelta) -> float:
+    count = math.log1p(min(sources, 5)) / math.log1p(5)
+    age = max((now - published).total_seconds(), 0.0) if published else math.inf
+    return 0.5 * count + 0.3 * 0.5 ** (age / half_life.total_seconds())
 
 
 def rank_stories(
