@@ -202,11 +202,12 @@ async def ensure_default_feeds(repo: Repository, settings: Settings) -> None:
 async def run_once(
     runtime: Runtime, *, on_result: Callable[[PollResult], None] | None = None
 ) -> list[PollResult]:
-    """One full cycle: send what was left pending, poll every active feed, send the new briefings."""
+    """One full cycle: send what was left pending, poll every active feed, queue the digests that are due,
+    send the new briefings and digests."""
     await runtime.outbox.flush()
     feeds = await runtime.repo.list_feeds(active_only=True)
     results = await asyncio.gather(*(_poll(runtime, f, on_result) for f in feeds))
-    await runtime.outbox.flush()
+    await digests_due(runtime)  # flushes the outbox
     return list(results)
 
 

@@ -9,6 +9,7 @@ stay pending; permanent failures (chat gone, bot blocked) deactivate the channel
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import sys
@@ -115,8 +116,19 @@ def _post(delivery: DeliveryRow) -> Post:
     return post
 
 
+_sends = itertools.count(1)
+
+
 def _fault_point(delivery: DeliveryRow) -> None:
-    """For the crash-safety test only: announce the pending delivery on stderr and hang until killed."""
-    if os.environ.get(FAULT_ENV) == "pause-before-send":
+    """For the crash-safety tests only: announce the pending delivery on stderr and hang until killed.
+
+    ``pause-before-send`` pauses before the first send of the process, ``pause-before-send:N`` before the
+    Nth (the sends before it go out normally).
+    """
+    fault = os.environ.get(FAULT_ENV, "")
+    if not fault.startswith("pause-before-send"):
+        return
+    nth = int(fault.partition(":")[2] or 1)
+    if next(_sends) == nth:
         print(f"fault: delivery {delivery.id} pending, pausing before send", file=sys.stderr, flush=True)
         time.sleep(3600)

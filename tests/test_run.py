@@ -183,6 +183,39 @@ def test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once(
     assert again.stdout == ""
 
 
+def test_a_digest_killed_after_message_two_of_three_sends_only_the_third_after_restart(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert newsbrief("run", "--once", env=env, cwd=tmp_path).returncode == 0  # three sample briefings
+    [database] = (tmp_path / "data").rglob("*.db")
+    due = (datetime.now(UTC) - timedelta(minutes=2)).strftime("%H:%M")  # the console channel is in UTC
+    with sqlite3.connect(database) as db:  # as if /digest had been set on this chat yesterday
+        db.execute(
+            "UPDATE channels SET digest_time = ?, created_at = ?",
+            (due, (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")),
+        )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--once"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "NEWSBRIEF_FAULT": "pause-before-send:3"},
+    )
+    assert proc.stderr is not None
+    assert "pending, pausing before send" in proc.stderr.readline()
+    proc.send_signal(signal.SIGKILL)
+    killed, _ = proc.communicate(timeout=60)
+    after = newsbrief("run", "--once", env=env, cwd=tmp_path)
+    again = newsbrief("run", "--once", env=env, cwd=tmp_path)
+
+    parts = [t[:4] for t in titles(io.StringIO(killed))]
+    assert parts == ["1/3 ", "2/3 "]
+    assert after.returncode == 0, after.stderr
+    assert [t[:4] for t in titles(io.StringIO(after.stdout))] == ["3/3 "]
+    assert again.stdout == ""
+
+
 def test_feeds_commands_and_the_opml_round_trip(env: dict[str, str], tmp_path: Path) -> None:
     opml = tmp_path / "in.opml"
     opml.write_text(
