@@ -141,6 +141,23 @@ def newsbrief(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Complete
     )
 
 
+def killed_at_fault(env: dict[str, str], cwd: Path, *, fault: str) -> str:
+    """Run ``newsbrief run --once`` until it pauses at ``fault`` (see `bot.outbox`), SIGKILL it; its stdout."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--once"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        env={**env, "NEWSBRIEF_FAULT": fault},
+    )
+    assert proc.stderr is not None
+    assert "pending, pausing before send" in proc.stderr.readline()
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate(timeout=60)
+    return out
+
+
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
@@ -161,19 +178,7 @@ def test_run_once_on_the_embedded_default(env: dict[str, str], tmp_path: Path) -
 def test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--once"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "NEWSBRIEF_FAULT": "pause-before-send"},
-    )
-    assert proc.stderr is not None
-    line = proc.stderr.readline()
-    assert "pending, pausing before send" in line
-    proc.send_signal(signal.SIGKILL)
-    out, _ = proc.communicate(timeout=60)
+    out = killed_at_fault(env, tmp_path, fault="pause-before-send")
     assert out == ""  # killed before anything was sent
     after = newsbrief("run", "--once", env=env, cwd=tmp_path)
     assert after.returncode == 0, after.stderr
@@ -194,18 +199,7 @@ def test_a_digest_killed_after_message_two_of_three_sends_only_the_third_after_r
             "UPDATE channels SET digest_time = ?, created_at = ?",
             (due, (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")),
         )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--once"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "NEWSBRIEF_FAULT": "pause-before-send:3"},
-    )
-    assert proc.stderr is not None
-    assert "pending, pausing before send" in proc.stderr.readline()
-    proc.send_signal(signal.SIGKILL)
-    killed, _ = proc.communicate(timeout=60)
+    killed = killed_at_fault(env, tmp_path, fault="pause-before-send:3")
     after = newsbrief("run", "--once", env=env, cwd=tmp_path)
     again = newsbrief("run", "--once", env=env, cwd=tmp_path)
 
