@@ -118,6 +118,25 @@ def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(n) for n in forms) + r")(?![\w-])")
 
 
+TEXT_KEY, ENTS_KEY = "newsbrief_text", "newsbrief_ents"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per doc (spaCy rebuilds it from every token on each access)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """``doc.ents``, built once per doc (spaCy rebuilds the spans on each access)."""
+    ents = doc.user_data.get(ENTS_KEY)
+    if ents is None:
+        ents = doc.user_data[ENTS_KEY] = tuple(doc.ents)
+    return ents
+
+
 @lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """Accent-, case- and apostrophe-insensitive form used to compare names."""
@@ -316,7 +335,7 @@ def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazette
     if title:
         for c in clusters:
             c.in_title = any(_mentioned(n, title) for n in (c.name, *c.names))
-    text = doc.text
+    text = doc_text(doc)
     table = ActorTable(clusters=clusters, gazetteer=gazetteer, text_length=max(len(text), 1))
     for (start, end), role in _roles(doc, gazetteer):
         name = table.resolve(text[start:end])
@@ -359,8 +378,8 @@ def clean_surface(text: str, gazetteer: Gazetteer) -> str:
 
 def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
     covered: list[tuple[int, int]] = []
-    text = doc.text  # spaCy rebuilds Doc.text on every access
-    for ent in doc.ents:
+    text = doc_text(doc)
+    for ent in doc_ents(doc):
         kind = KINDS.get(ent.label_)
         if kind is None:
             continue
@@ -380,9 +399,13 @@ def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
 
 def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
     """Unnamed collective actors: "le gouvernement", "les grévistes", "le parquet national antiterroriste"."""
-    for t in doc:
-        kind = gazetteer.collectives.get(norm(t.text))
-        if kind is None or t.pos_ != "NOUN" or not any(c.lower_ in DEFINITE for c in t.children):
+    strings = doc.vocab.strings
+    for i, orth in enumerate(doc.to_array("ORTH").tolist()):  # no Python token object per word
+        kind = gazetteer.collectives.get(norm(strings[orth]))
+        if kind is None:
+            continue
+        t = doc[i]
+        if t.pos_ != "NOUN" or not any(c.lower_ in DEFINITE for c in t.children):
             continue
         end = t
         for r in t.rights:
@@ -409,21 +432,24 @@ def _proper_noun_mentions(
     A one-word run counts only when the word recurs; runs of honorifics, noise words or dates never count.
     """
     runs: list[tuple[int, int]] = []
+    strings = doc.vocab.strings
+    propn, excluded = strings["PROPN"], {strings[label] for label in ACTOR_LABELS | NOT_NAMES}
+    rows = doc.to_array(["POS", "ORTH", "ENT_TYPE"]).tolist()  # no Python token object per word
     i = 0
     while i < len(doc):
         j = i
         while (
             j < len(doc)
-            and doc[j].pos_ == "PROPN"
-            and doc[j].text[:1].isupper()
-            and doc[j].ent_type_ not in ACTOR_LABELS | NOT_NAMES
+            and rows[j][0] == propn
+            and strings[rows[j][1]][:1].isupper()
+            and rows[j][2] not in excluded
         ):
             j += 1
         if j > i:
             runs.append((i, j))
         i = j + 1
     counts = Counter(doc[a:b].text for a, b in runs)
-    counts.update(t.text for e in doc.ents if KINDS.get(e.label_) == "person" for t in e if t.is_alpha)
+    counts.update(t.text for e in doc_ents(doc) if KINDS.get(e.label_) == "person" for t in e if t.is_alpha)
     for a, b in runs:
         span = doc[a:b]
         ws = [norm(t.text) for t in span]
@@ -596,7 +622,7 @@ def _expanded(form: str, clusters: list[_Cluster]) -> _Cluster | None:
 
 def _roles(doc: Doc, gazetteer: Gazetteer) -> Iterator[tuple[tuple[int, int], str]]:
     """(person span, role) from appositions and titles next to person entities."""
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if KINDS.get(ent.label_) != "person":
             continue
         role = _role_after(ent, gazetteer) or _role_before(ent, gazetteer)

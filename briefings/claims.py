@@ -29,6 +29,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from briefings.actors import doc_text
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
@@ -59,6 +61,7 @@ DATELINE = re.compile(
     r"|[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*(?:,\s*[\w.]+(?:\s+[\w.]+)?)?\s*\([A-Z][^()\n]{0,24}\))\s*[—–-]{1,2}\s+"
 )
 GENITIVE = frozenset({"de", "du", "des", "d'", "of"})
+NOUN_LINKS = frozenset({"that", "que", "qu'", "of"})  # "reports that …", "ses accusations of …"
 MIN_QUOTE_WORDS = 4
 FLOAT_SENTENCES = 2
 
@@ -153,15 +156,22 @@ class _Ctx:
 
     def __init__(self, doc: Doc, cues: Cues) -> None:
         self.doc, self.cues = doc, cues
-        self.sent = _sentence_ids(doc)
-        self.text = doc.text  # Doc.text is rebuilt on every access: read it once
+        self.text = doc_text(doc)  # Doc.text is rebuilt on every access: read it once
         self.quotes = _quote_spans(self.text)
         self.in_quote = bytearray(len(doc))
-        starts = [t.idx for t in doc]
+        # token attributes read as arrays: iterating a Doc builds a Python object per token
+        rows = doc.to_array(["IDX", "LOWER", "LEMMA", "POS", "DEP", "ORTH", "SPACY"]).tolist()
+        strings, memo = doc.vocab.strings, {}
+        self.sent = _sentence_ids([strings[r[5]] for r in rows], [r[6] for r in rows])
+        starts = [r[0] for r in rows]
         for qs, qe in self.quotes:
             for i in range(bisect_left(starts, qs), bisect_left(starts, qe + 1)):
                 self.in_quote[i] = 1
         self.starts = starts
+        self.lowers = [memo.get(r[1]) or memo.setdefault(r[1], _norm(strings[r[1]])) for r in rows]
+        self.lemmas = [memo.get(-r[2]) or memo.setdefault(-r[2], strings[r[2]].lower()) for r in rows]
+        self.pos = [r[3] for r in rows]  # spaCy symbol ids
+        self.deps = [strings[r[4]] if r[4] else "" for r in rows]
         self.dateline = bytearray(len(doc))
         for m in DATELINE.finditer(self.text):
             for i in range(bisect_left(starts, m.start()), bisect_left(starts, m.end())):
@@ -206,25 +216,26 @@ def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
 # ---------------------------------------------------------------------------------------------- segmentation
 
 
-def _sentence_ids(doc: Doc) -> list[int]:
-    """Sentence number of each token: breaks after . ! ? (and closing marks after them) and at newlines.
+def _sentence_ids(texts: list[str], spaced: list[int]) -> list[int]:
+    """Sentence number of each token (``texts``, ``spaced``: its text and whether a space follows it):
+    breaks after . ! ? (and closing marks after them) and at newlines.
 
     Deliberately ignores spaCy's own boundaries, which split at « and at commas before inverted verbs.
     """
-    ids, n = [0] * len(doc), 0
-    for t in doc:
-        ids[t.i] = n
-        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
-        if nxt is None:
+    ids, n, last = [0] * len(texts), 0, len(texts) - 1
+    for i, text in enumerate(texts):
+        ids[i] = n
+        if i == last:
             break
-        if "\n" in t.whitespace_ or "\n" in t.text or (nxt.is_space and "\n" in nxt.text):
+        nxt = texts[i + 1]
+        if "\n" in text or (not nxt.strip() and "\n" in nxt):
             n += 1
-        elif t.text in SENTENCE_END or (t.text in CLOSERS and t.i and doc[t.i - 1].text in SENTENCE_END):
+        elif text in SENTENCE_END or (text in CLOSERS and i and texts[i - 1] in SENTENCE_END):
             if (
-                nxt.text not in CLOSERS
-                and not (nxt.text == '"' and not t.whitespace_)
-                and nxt.text not in EDGE_PUNCT
-                and not nxt.text[:1].islower()
+                nxt not in CLOSERS
+                and not (nxt == '"' and not spaced[i])
+                and nxt not in EDGE_PUNCT
+                and not nxt[:1].islower()
             ):
                 n += 1
     return ids
@@ -339,14 +350,28 @@ def _np(tok: Token) -> tuple[int, int]:
     while hi > tok.i and (doc[hi].is_punct or _temporal(doc[hi])):  # "Agnès Buzyn dimanche"
         hi -= 1
     if tok.ent_type_ and tok.ent_iob_ != "O":  # the whole name, whatever the parser made of it
-        ent = next((e for e in doc.ents if e.start <= tok.i < e.end), None)
-        if ent is not None and ent.end - ent.start <= 6:
-            lo, hi = min(lo, ent.start), max(hi, ent.end - 1)
+        e_lo, e_hi = _ent_bounds(tok)
+        if e_hi - e_lo <= 6:
+            lo, hi = min(lo, e_lo), max(hi, e_hi - 1)
     while lo > 0 and _glued(doc[lo - 1], doc[lo]):  # "co-chairman", "porte-parole"
         lo -= 1
     while hi + 1 < len(doc) and _glued(doc[hi], doc[hi + 1]):
         hi += 1
     return lo, hi + 1
+
+
+def _ent_bounds(tok: Token) -> tuple[int, int]:
+    """Token span of the named entity ``tok`` belongs to (``tok`` alone outside entities), read from the
+    IOB tags around it rather than from ``doc.ents``, which spaCy rebuilds on each access."""
+    doc = tok.doc
+    if tok.ent_iob_ == "O" or not tok.ent_type_:
+        return tok.i, tok.i + 1
+    lo, hi = tok.i, tok.i + 1
+    while lo > 0 and doc[lo].ent_iob_ == "I":
+        lo -= 1
+    while hi < len(doc) and doc[hi].ent_iob_ == "I":
+        hi += 1
+    return lo, hi
 
 
 def _glued(a: Token, b: Token) -> bool:
@@ -580,9 +605,10 @@ def _quote_cue(ctx: _Ctx, first: int, last: int) -> tuple[Token, Token, str] | N
 
 def _verb_claims(ctx: _Ctx, used: set[int]) -> Iterator[_Raw]:
     doc, cues = ctx.doc, ctx.cues
-    for v in doc:
-        if v.i in used or ctx.in_quote[v.i]:
+    for i, (lemma, lower) in enumerate(zip(ctx.lemmas, ctx.lowers, strict=True)):
+        if (lemma not in cues.verbs and lower not in cues.verbs) or i in used or ctx.in_quote[i]:
             continue
+        v = doc[i]
         stance = _stance(v, cues)
         if stance is None or (_gerund(v) and v.dep_ == "conj" and not _gerund(v.head)):
             continue  # "accused X of telling lies and then attacking them": part of the accusation
@@ -739,7 +765,7 @@ def _contrast_cut(ctx: _Ctx, c: Token, lo: int, hi: int) -> int:
 
 def _source_claims(ctx: _Ctx) -> Iterator[_Raw]:
     doc, cues = ctx.doc, ctx.cues
-    lowers = [_norm(t.text) for t in doc]
+    lowers = ctx.lowers
     for seq in cues.sources:
         n = len(seq)
         for i in range(len(doc) - n + 1):
@@ -789,11 +815,14 @@ def _noun_claims(ctx: _Ctx) -> Iterator[_Raw]:
     """Claims introduced by a noun: "reports that P", "Clinton's allegations that P", "his warnings that P",
     "la promesse que P", and "X's allegations of P" for accusations and denials."""
     doc, cues = ctx.doc, ctx.cues
-    for n in doc:
-        stance = cues.nouns.get(n.lemma_.lower()) or cues.nouns.get(n.lower_)
-        if stance is None or ctx.in_quote[n.i] or n.i + 2 >= len(doc) or n.pos_ not in ("NOUN", "VERB"):
+    for i in range(len(doc) - 2):
+        if ctx.lowers[i + 1] not in NOUN_LINKS:
             continue
-        nxt = doc[n.i + 1]
+        stance = cues.nouns.get(ctx.lemmas[i]) or cues.nouns.get(ctx.lowers[i])
+        n = doc[i]
+        if stance is None or ctx.in_quote[i] or n.pos_ not in ("NOUN", "VERB"):
+            continue
+        nxt = doc[i + 1]
         if nxt.lower_ in CONTENT_MARKS and nxt.dep_ == "mark" and nxt.head.i > nxt.i:
             lo, hi = nxt.i + 1, nxt.head.right_edge.i + 1
         elif nxt.lower_ == "of" and stance in ("accusation", "denial") and _possessor(n) is not None:
@@ -905,8 +934,7 @@ def _adverbial_antecedent(ctx: _Ctx, pron: Token) -> tuple[int, int] | None:
     lo, _ = ctx.sentence_bounds(pron.i)
     for t in reversed(ctx.doc[lo : pron.i]):
         if t.ent_type_ in ("PER", "PERSON") and not ctx.in_quote[t.i]:
-            ent = next((e for e in ctx.doc.ents if e.start <= t.i < e.end), None)
-            return (ent.start, ent.end) if ent is not None else (t.i, t.i + 1)
+            return _ent_bounds(t)
     return None
 
 
@@ -982,16 +1010,14 @@ def _name_near(t: Token) -> tuple[int, int] | None:
     doc = t.doc
     for u in doc[t.i + 1 : t.i + 10]:
         if u.ent_type_ in ("PER", "PERSON"):
-            ent = next((e for e in doc.ents if e.start <= u.i < e.end), None)
-            return (ent.start, ent.end) if ent is not None else (u.i, u.i + 1)
+            return _ent_bounds(u)
         if u.pos_ in ("VERB", "AUX", "PRON") or u.text in SENTENCE_END or u.text in MARKS:
             break
     j = t.i - 1
     while j >= 0 and (doc[j].pos_ in ("DET", "ADJ") or doc[j].text == ","):
         j -= 1
     if j >= 0 and doc[j].ent_type_ in ("PER", "PERSON") and j < t.i - 1:
-        ent = next((e for e in doc.ents if e.start <= j < e.end), None)
-        return (ent.start, ent.end) if ent is not None else (j, j + 1)
+        return _ent_bounds(doc[j])
     return None
 
 
@@ -1027,12 +1053,15 @@ def _antecedents(ctx: _Ctx, raws: list[_Raw]) -> list[tuple[int, tuple[int, int]
     doc, cands = ctx.doc, {}
     speakers = {r.speaker for r in raws if r.speaker}
     spans = set(speakers)
-    for t in doc:
-        if t.pos_ in ("PROPN", "NOUN") and not ctx.in_quote[t.i] and t.dep_ in SUBJECTS:
-            spans.add(_np(t))
-            for c in t.children:  # "BA's profits … it expects": the possessor
-                if c.dep_ in ("poss", "nmod:poss") and c.pos_ == "PROPN":
-                    spans.add(_np(c))
+    nominal = {doc.vocab.strings["PROPN"], doc.vocab.strings["NOUN"]}  # part-of-speech symbol ids
+    for i, (pos, dep) in enumerate(zip(ctx.pos, ctx.deps, strict=True)):
+        if pos not in nominal or ctx.in_quote[i] or dep not in SUBJECTS:
+            continue
+        t = doc[i]
+        spans.add(_np(t))
+        for c in t.children:  # "BA's profits … it expects": the possessor
+            if c.dep_ in ("poss", "nmod:poss") and c.pos_ == "PROPN":
+                spans.add(_np(c))
     for lo, hi in spans:
         head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
         if head.pos_ == "PRON":

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from briefings.actors import ActorTable, extract_actors, load_gazetteer, plural_word
+from briefings.actors import TEXT_KEY, ActorTable, extract_actors, load_gazetteer, plural_word
 from briefings.claims import Attribution, extract_attributions, load_cues
 from briefings.language import detect_language
 from briefings.models import Article, Briefing, Claim
@@ -143,6 +143,7 @@ class LocalEngine:
 def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
     """The briefing of one parsed article: actors, attributed claims resolved to actors, bullets."""
     lang = article.lang or "en"
+    doc.user_data.setdefault(TEXT_KEY, article.text)  # the parsed text: spaCy need not rebuild it
     table = extract_actors(doc, lang=lang, title=article.title, gazetteer=load_gazetteer(lang))
     claims = _dedupe(_claim(a, table) for a in extract_attributions(doc, cues=load_cues(lang)))
     speakers = Counter(c.speaker for c in claims)
