@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from briefings.actors import TEXT_KEY, ActorTable, extract_actors, load_gazetteer, plural_word
+from briefings.actors import ENTS_KEY, TEXT_KEY, ActorTable, extract_actors, load_gazetteer, plural_word
 from briefings.claims import Attribution, extract_attributions, load_cues
 from briefings.language import detect_language
 from briefings.models import Article, Briefing, Claim
@@ -147,6 +147,7 @@ def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
     doc.user_data.setdefault(TEXT_KEY, article.text)  # the parsed text: spaCy need not rebuild it
     table = extract_actors(doc, lang=lang, title=article.title, gazetteer=load_gazetteer(lang))
     claims = _dedupe(_claim(a, table) for a in extract_attributions(doc, cues=load_cues(lang)))
+    doc.user_data.pop(ENTS_KEY, None)  # cached spans point back to the doc: let it be freed at once
     speakers = Counter(c.speaker for c in claims)
     actors = tuple(table.ranked(speaker_counts=speakers))
     briefing = Briefing(article=article, actors=actors, claims=tuple(claims))
