@@ -17,7 +17,9 @@ def newsbrief(*args: str, stdin: str | None = None) -> subprocess.CompletedProce
 def test_json_lines_one_object_per_input_and_errors_on_stderr(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 8)
-    (tmp_path / "german.txt").write_text("Die Regierung hat am Montag neue Steuern angekündigt, sagte der Minister.")
+    (tmp_path / "german.txt").write_text(
+        "Die Regierung hat am Montag neue Steuern angekündigt, sagte der Minister."
+    )
     inputs = [
         str(SEEDS / "2023-10-lavrov-pyongyang.fr.txt"),
         str(tmp_path / "empty.txt"),
