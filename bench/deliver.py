@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import itertools
 import platform
 import sys
 import tempfile
@@ -91,9 +92,11 @@ def check(fake: FakeTelegram, *, chats: int, per_chat: int) -> dict[str, float |
         duplicates += len(got) - len(set(got))
         disorder += got != sorted(got, key=lambda t: int(t.rsplit("-", 1)[1]))
         times = [at for at, _ in sent]
-        min_gap = min([min_gap, *(b - a for a, b in zip(times, times[1:], strict=False))])
+        min_gap = min([min_gap, *(b - a for a, b in itertools.pairwise(times))])
         if chat_id(n).startswith("-"):
-            group_max = max([group_max, *(bisect.bisect_left(times, t + 60) - i for i, t in enumerate(times))])
+            group_max = max(
+                [group_max, *(bisect.bisect_left(times, t + 60) - i for i, t in enumerate(times))]
+            )
     stamps = sorted(m.at for m in fake.messages)
     global_max = max(bisect.bisect_left(stamps, t + 1.0) - i for i, t in enumerate(stamps))
     return {
