@@ -423,6 +423,14 @@ def _subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
             return v.head
         if s.lower_ not in RELATIVES and s.pos_ != "SCONJ":
             return s
+    sequel = (v.dep_ == "pcomp" and v.head.lower_ in SEQUENCE) or (
+        v.dep_ == "advcl" and any(k.lower_ in SEQUENCE for k in v.children if k.dep_ == "mark")
+    )
+    if depth < 3 and sequel:  # "X told Y that P, before noting that …" / "X a dit que P, avant de préciser
+        h = v.head.head if v.dep_ == "pcomp" else v.head  # que …": the cue's subject, wherever the parser
+        while h.dep_ == "ccomp" and h.head is not h and _stance(h.head, cues) is not None:  # hung it in P
+            h = h.head
+        return _subject(h, cues, depth + 1) if h.pos_ in ("VERB", "AUX") else None
     if depth < 3 and v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
         return _subject(v.head, cues, depth + 1)
     if depth < 3 and v.dep_ == "acl" and _gerund(v) and v.head.dep_ in ("obj", "dobj"):
@@ -684,9 +692,12 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
                 for r in v.rights:
                     if r.i <= c.i or r.dep_ == "punct":
                         continue
-                    if r.dep_ in ("conj", "cc", "parataxis"):
-                        break
+                    if r.dep_ in ("conj", "cc", "parataxis") or _reporting_clause(r, ctx.cues):
+                        break  # "…, before noting that …": a claim of its own
                     hi = max(hi, r.right_edge.i + 1)
+            for r in c.rights:  # "that P, before noting that Q" with "before" hung on P's verb
+                if _reporting_clause(r, ctx.cues):
+                    hi = min(hi, r.left_edge.i)
             hi = _contrast_cut(ctx, c, lo, hi)
             span = _trim(ctx, max(lo, s_lo), min(hi, s_hi))
             if span is not None:
@@ -744,6 +755,23 @@ def _gerund(v: Token) -> bool:
     """A present participle without auxiliary ("Reconnaissant …, X" / "Reporting its results, X")."""
     present = "Part" in v.morph.get("VerbForm") and "Pres" in v.morph.get("Tense")
     return (present or v.tag_ == "VBG") and not any(c.dep_.startswith("aux") for c in v.children)
+
+
+SEQUENCE = frozenset({"before", "after", "avant", "après"})
+
+
+def _reporting_clause(r: Token, cues: Cues) -> bool:
+    """Whether dependent ``r`` is a cue of its own introduced by before / after ("…, before noting that …",
+    "…, avant de rappeler que …"): a claim of its own, not part of the content it follows."""
+    if r.lower_ in SEQUENCE:
+        verbs = [g for g in r.children if g.pos_ in ("VERB", "AUX")]
+    elif any(k.lower_ in SEQUENCE for k in r.children if k.dep_ in ("mark", "case", "prep")):
+        verbs = [r]
+    else:
+        return False
+    return any(
+        _stance(g, cues) is not None and any(k.lower_ in CONTENT_MARKS for k in g.subtree) for g in verbs
+    )
 
 
 def _contrast_cut(ctx: _Ctx, c: Token, lo: int, hi: int) -> int:

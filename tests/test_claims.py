@@ -26,6 +26,22 @@ def claims(nlps: dict[str, object], lang: str, text: str) -> list[Attribution]:
 
 
 FRENCH = [
+    # a cue introduced by avant de / après avoir is a claim of its own, by the same speaker
+    (
+        "Marie Dupont a affirmé que le budget était serré, avant de préciser que les impôts "
+        "n'augmenteraient pas.",
+        [
+            ("Marie Dupont", "statement", "le budget était serré"),
+            ("Marie Dupont", "statement", "les impôts n'augmenteraient pas"),
+        ],
+    ),
+    (
+        "Le maire a assuré que le pont serait réparé, après avoir reconnu que les travaux avaient pris du retard.",
+        [
+            ("Le maire", "statement", "le pont serait réparé"),
+            ("Le maire", "statement", "les travaux avaient pris du retard"),
+        ],
+    ),
     # direct quotes, speaker after the quote, with "-t-" inversion and pronoun resolution
     (
         "Marc Durand a visité l'usine lundi. « Nous ne fermerons aucun site cette année », a-t-il ajouté.",
@@ -224,6 +240,15 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # "before noting that …" is a claim of its own, by the speaker of the cue it follows
+    (
+        "Mayor Ann Price told reporters that the budget was “deeply worrying,” before noting that the city "
+        "is “in good hands.”",
+        [
+            ("Mayor Ann Price", "statement", "the budget was “deeply worrying"),
+            ("Mayor Ann Price", "statement", "the city is “in good hands"),
+        ],
+    ),
     (
         '"We will not raise taxes this year," the governor said.',
         [("the governor", "quote", "We will not raise taxes this year,")],
