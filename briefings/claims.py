@@ -657,6 +657,11 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
     inverted = _inverted_span(ctx, v, s_lo, s_hi)
     if inverted is not None:
         return inverted, True
+    controller = _controller(v)
+    if _agent(v) is not None and controller is not None:  # "X collapsed after being rejected by Y": X
+        span = _trim(ctx, *_np(controller))
+        if span is not None:
+            return span, False
     if _agent(v) is not None:  # X est soupçonné par Y de … / was denied by Y: the whole passive clause,
         sub = list(v.subtree)  # with the noun a relative clause describes ("une côte qui est soupçonnée")
         lo = v.head.left_edge.i if v.dep_ in ("acl:relcl", "relcl") and v.head.i < v.i else sub[0].i
@@ -717,6 +722,20 @@ def _content(ctx: _Ctx, v: Token) -> tuple[tuple[int, int] | None, bool]:
             lo = max(lo, v.head.left_edge.i)
         return _trim(ctx, lo, left - 1), True
     return None, False
+
+
+def _controller(v: Token) -> Token | None:
+    """The subject a subjectless passive participle after before / after / avant / après speaks of ("the
+    deal collapsed after being rejected by X", "le projet a été abandonné après avoir été rejeté par X")."""
+    if any(c.dep_ in SUBJECTS for c in v.children):
+        return None
+    if v.dep_ == "pcomp" and v.head.lower_ in SEQUENCE:
+        h = v.head.head
+    elif v.dep_ == "advcl" and any(k.lower_ in SEQUENCE for k in v.children if k.dep_ in ("mark", "case")):
+        h = v.head
+    else:
+        return None
+    return next((c for c in h.children if c.dep_ in SUBJECTS and c.pos_ in ("NOUN", "PROPN")), None)
 
 
 def _inverted_span(ctx: _Ctx, v: Token, s_lo: int, s_hi: int) -> tuple[int, int] | None:

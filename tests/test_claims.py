@@ -26,6 +26,11 @@ def claims(nlps: dict[str, object], lang: str, text: str) -> list[Attribution]:
 
 
 FRENCH = [
+    # a subjectless passive after "après avoir été" speaks of the subject of the clause it follows
+    (
+        "Le projet a été abandonné après avoir été rejeté par le conseil régional.",
+        [("le conseil régional", "denial", "Le projet")],
+    ),
     # a cue introduced by avant de / après avoir is a claim of its own, by the same speaker
     (
         "Marie Dupont a affirmé que le budget était serré, avant de préciser que les impôts "
@@ -240,6 +245,11 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # "X collapsed after being rejected by Y": what Y rejected is X
+    (
+        "The pipeline deal collapsed on Friday after being rejected by the regional council.",
+        [("the regional council", "denial", "The pipeline deal")],
+    ),
     # "before noting that …" is a claim of its own, by the speaker of the cue it follows
     (
         "Mayor Ann Price told reporters that the budget was “deeply worrying,” before noting that the city "
