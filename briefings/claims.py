@@ -911,6 +911,8 @@ def _noun_speaker(ctx: _Ctx, noun: Token) -> Token | None:
     if poss is None and (noun.lemma_.lower() in cues.source_nouns or noun.lower_ in cues.source_nouns):
         return noun
     governor = noun.head
+    if poss is None and noun.dep_ == "attr" and any(c.dep_ == "expl" for c in governor.children):
+        return noun  # "there are predictions that P": unnamed predictions
     if (
         noun.dep_ in ("obj", "dobj")
         and governor.pos_ in ("VERB", "AUX")

@@ -245,6 +245,12 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # "there are predictions / allegations that P": the unnamed source is the noun itself
+    (
+        "There are predictions that the river will burst its banks tonight.",
+        [("predictions", "estimate", "the river will burst its banks tonight")],
+    ),
+    ("There is no evidence that the vote was rigged.", []),
     # "X collapsed after being rejected by Y": what Y rejected is X
     (
         "The pipeline deal collapsed on Friday after being rejected by the regional council.",
