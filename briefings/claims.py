@@ -101,6 +101,7 @@ class Cues:
     modals: frozenset[str] = frozenset()
     source_nouns: frozenset[str] = frozenset()
     light_verbs: frozenset[str] = frozenset()
+    evidence_verbs: frozenset[str] = frozenset()
 
 
 @cache
@@ -134,6 +135,7 @@ def load_cues(lang: str) -> Cues:
         modals=frozenset(m.get("modals", [])),
         source_nouns=frozenset(m.get("source_nouns", [])),
         light_verbs=frozenset(m.get("light_verbs", [])),
+        evidence_verbs=frozenset(m.get("evidence_verbs", [])),
     )
 
 
@@ -959,7 +961,7 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
             continue
         span = _described(ctx, span, resolved) or span
         resolved.append((raw, span))
-    resolved = [(r, sp) for r, sp in resolved if not _nested(r, sp, resolved)]
+    resolved = [(r, sp) for r, sp in resolved if not _nested(ctx, r, sp, resolved)]
     seen: list[tuple[str, int, int]] = []
     for raw, span in sorted(resolved, key=lambda r: (r[0].start, r[0].start - r[0].end)):
         s, e = doc[span[0]].idx, doc[span[1] - 1].idx + len(doc[span[1] - 1])
@@ -1083,16 +1085,26 @@ def _actors_norm(word: str) -> str:
     return norm(word)
 
 
-def _nested(raw: _Raw, span: tuple[int, int], resolved: list[tuple[_Raw, tuple[int, int]]]) -> bool:
+def _nested(
+    ctx: _Ctx, raw: _Raw, span: tuple[int, int], resolved: list[tuple[_Raw, tuple[int, int]]]
+) -> bool:
     """Whether ``raw`` only restates part of another claim: a source phrase whose content carries its own
-    attributed verb ("Selon l'agence, X a déclaré que …"), or a cue inside the content of a claim by the
-    same speaker ("X accused Y of lying and attacking Z")."""
+    attributed verb ("Selon l'agence, X a déclaré que …"), a cue inside the content of a claim by the
+    same speaker ("X accused Y of lying and attacking Z"), or a thing that "shows" inside what someone
+    argues ("X argued that the documents show P": X argues, the documents say nothing)."""
+    doc = ctx.doc
+    thing = (
+        raw.at >= 0
+        and doc[ctx.token_at(raw.at)].lemma_.lower() in ctx.cues.evidence_verbs
+        and not any(t.ent_type_ or t.pos_ in ("PROPN", "PRON") for t in doc[span[0] : span[1]])
+    )
     for other, other_span in resolved:
         if other is raw or other.at < 0:
             continue
         if raw.source and not other.source and raw.start <= other.at < raw.end:
             return True
-        if other_span == span and not raw.source and not raw.quote and other.start <= raw.at < other.end:
+        inside = not raw.source and not raw.quote and other.start <= raw.at < other.end
+        if inside and (other_span == span or (thing and not other.source and not other.quote)):
             return True
     return False
 

@@ -245,6 +245,18 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # what a thing "shows" inside someone's argument is part of that argument; a nested speaker is not
+    (
+        "Union leaders argued that the documents simply show routine paperwork.",
+        [("Union leaders", "statement", "the documents simply show routine paperwork")],
+    ),
+    (
+        "The mayor said that union leaders warned that the plant would close.",
+        [
+            ("The mayor", "statement", "union leaders warned that the plant would close"),
+            ("union leaders", "warning", "the plant would close"),
+        ],
+    ),
     # "there are predictions / allegations that P": the unnamed source is the noun itself
     (
         "There are predictions that the river will burst its banks tonight.",
