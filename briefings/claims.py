@@ -423,6 +423,10 @@ def _subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
         s = next((s for s in subs if s.pos_ == "PROPN"), subs[0])
         if s.lower_ in RELATIVES and v.dep_ in ("acl:relcl", "relcl") and v.head.pos_ in ("NOUN", "PROPN"):
             return v.head
+        if s.lower_ in RELATIVES and s.i > 0 and s.doc[s.i - 1].text == ",":
+            antecedent = _relative_antecedent(s)  # "…, which showed" hung on the main verb by the parser
+            if antecedent is not None:
+                return antecedent
         if s.lower_ not in RELATIVES and s.pos_ != "SCONJ":
             return s
     sequel = (v.dep_ == "pcomp" and v.head.lower_ in SEQUENCE) or (
@@ -438,6 +442,20 @@ def _subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
     if depth < 3 and v.dep_ == "acl" and _gerund(v) and v.head.dep_ in ("obj", "dobj"):
         return _subject(v.head.head, cues, depth + 1)  # "issued a statement accusing X": who issued it
     return None
+
+
+def _relative_antecedent(rel: Token) -> Token | None:
+    """The noun a relative pronoun after a comma stands for, past a time phrase ("figures earlier this
+    month, which showed …"), when the parser attached its clause elsewhere."""
+    doc, j = rel.doc, rel.i - 2
+    while j >= 0 and (_temporal(doc[j]) or doc[j].pos_ in ("ADV", "DET")):
+        j -= 1
+    if j < 0 or doc[j].pos_ not in ("NOUN", "PROPN") or doc[j].ent_type_ in ("DATE", "TIME"):
+        return None
+    t = doc[j]
+    while t.dep_ in ("compound", "flat", "flat:name") and t.head.i > t.i:
+        t = t.head
+    return t
 
 
 def _after_subject(v: Token, cues: Cues, stop: int) -> Token | None:

@@ -245,6 +245,12 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # "…, which showed" hung on the main verb: the relative pronoun stands for the noun before the comma
+    (
+        "The release of the survey follows closely watched trade figures earlier this month, which showed a "
+        "sharp fall in exports.",
+        [("closely watched trade figures", "statement", "a sharp fall in exports")],
+    ),
     # what a thing "shows" inside someone's argument is part of that argument; a nested speaker is not
     (
         "Union leaders argued that the documents simply show routine paperwork.",
