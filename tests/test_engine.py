@@ -85,6 +85,12 @@ def test_unsupported_language_is_refused_with_the_available_ones(engine: LocalEn
     assert str(caught.value) == "de.txt: language 'de' is not supported (available: en, fr)"
 
 
+def test_language_is_read_further_before_an_article_is_refused(engine: LocalEngine) -> None:
+    figures = "12,5 % | 3 400 | 17:45 | 2026-11-25 | " * 12  # an opening that names no language
+    text = figures + "Le gouvernement a annoncé lundi que la réforme des retraites serait votée en mars."
+    assert engine.with_language(Article(text=text, source="chiffres.txt")).lang == "fr"
+
+
 def test_max_bullets_is_respected(engine: LocalEngine) -> None:
     article = load_path(SEEDS / "2026-11-greve-des-controleurs.fr.txt")
     assert len(engine.brief(article, max_bullets=2).bullets) == 2
