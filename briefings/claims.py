@@ -1049,14 +1049,23 @@ def _described(
         name = _name_near(t)
         if name is not None:
             return name
-    if (names or former) and resolved:
+    epithet = (  # "le leader syndicaliste", "the veteran senator": no office "of" anything
+        _norm(tokens[0].text) in DEFINITE
+        and any(t.pos_ == "ADJ" or t.dep_ in ("amod", "compound") for t in tokens)
+        and not any(t.lower_ in GENITIVE or t.pos_ == "ADP" for t in tokens)
+    )
+    if (names or former or epithet) and resolved:
         prev_raw, prev_span = resolved[-1]
-        near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(prev_raw.start)] <= 2
+        if names or former:
+            near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(prev_raw.start)] <= 2
+        else:  # an epithet refers back to whoever spoke in the sentence before
+            near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(max(prev_raw.at, prev_raw.start))] <= 1
         if near and any(t.ent_type_ in ("PER", "PERSON") for t in doc[prev_span[0] : prev_span[1]]):
             return prev_span
     return None
 
 
+DEFINITE = frozenset({"le", "la", "l'", "the"})
 FORMER = frozenset({"ancien", "ancienne", "ex", "former", "ex-", "anciens"})
 
 

@@ -26,6 +26,26 @@ def claims(nlps: dict[str, object], lang: str, text: str) -> list[Attribution]:
 
 
 FRENCH = [
+    # an epithet ("le leader syndicaliste") refers back to who spoke just before; an office "de" something
+    # ("le chef du gouvernement") is someone else
+    (
+        '"Partout il y a des discussions", a alors répondu Paul Durand. Le leader syndicaliste a estimé que '
+        "\"les grévistes font aussi Noël en famille\". Il a assuré qu'il n'y avait pas de volonté de gâcher les "
+        "fêtes.",
+        [
+            ("Paul Durand", "quote", "Partout il y a des discussions"),
+            ("Paul Durand", "estimate", "les grévistes font aussi Noël en famille"),
+            ("Paul Durand", "statement", "il n'y avait pas de volonté de gâcher les fêtes"),
+        ],
+    ),
+    (
+        "« Nous ne céderons pas », a déclaré Paul Durand. Le chef du gouvernement a répondu que la réforme "
+        "serait votée.",
+        [
+            ("Paul Durand", "quote", "Nous ne céderons pas"),
+            ("Le chef du gouvernement", "statement", "la réforme serait votée"),
+        ],
+    ),
     # a subjectless passive after "après avoir été" speaks of the subject of the clause it follows
     (
         "Le projet a été abandonné après avoir été rejeté par le conseil régional.",
@@ -245,6 +265,14 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # "the veteran senator" right after Ann Lee spoke is Ann Lee
+    (
+        "“We will not give up,” said Ann Lee. The veteran senator added that the bill would pass in May.",
+        [
+            ("Ann Lee", "quote", "We will not give up,"),
+            ("Ann Lee", "statement", "the bill would pass in May"),
+        ],
+    ),
     # "…, which showed" hung on the main verb: the relative pronoun stands for the noun before the comma
     (
         "The release of the survey follows closely watched trade figures earlier this month, which showed a "
