@@ -879,19 +879,25 @@ def _selon_lesquelles(ctx: _Ctx, rel: Token, cue: str) -> Iterator[_Raw]:
 
 
 def _noun_claims(ctx: _Ctx) -> Iterator[_Raw]:
-    """Claims introduced by a noun: "reports that P", "Clinton's allegations that P", "his warnings that P",
-    "la promesse que P", and "X's allegations of P" for accusations and denials."""
+    """Claims introduced by a noun: "reports that P" (or "reports P" with "that" left out), "Clinton's
+    allegations that P", "his warnings that P", "la promesse que P", and "X's allegations of P" for
+    accusations and denials."""
     doc, cues = ctx.doc, ctx.cues
     for i in range(len(doc) - 2):
-        if ctx.lowers[i + 1] not in NOUN_LINKS:
-            continue
         stance = cues.nouns.get(ctx.lemmas[i]) or cues.nouns.get(ctx.lowers[i])
+        if stance is None or (
+            ctx.lowers[i + 1] not in NOUN_LINKS and ctx.deps[i] not in ("dobj", "obj", "pobj")
+        ):
+            continue
         n = doc[i]
-        if stance is None or ctx.in_quote[i] or n.pos_ not in ("NOUN", "VERB"):
+        if ctx.in_quote[i] or n.pos_ not in ("NOUN", "VERB"):
             continue
         nxt = doc[i + 1]
+        clause = _complement_clause(n)
         if nxt.lower_ in CONTENT_MARKS and nxt.dep_ == "mark" and nxt.head.i > nxt.i:
             lo, hi = nxt.i + 1, nxt.head.right_edge.i + 1
+        elif clause is not None:
+            lo, hi = nxt.i, clause.right_edge.i + 1
         elif nxt.lower_ == "of" and stance in ("accusation", "denial") and _possessor(n) is not None:
             lo, hi = nxt.i + 1, nxt.right_edge.i + 1
         else:
@@ -903,11 +909,24 @@ def _noun_claims(ctx: _Ctx) -> Iterator[_Raw]:
             continue
         yield _Raw(
             _np(speaker) if speaker is not n else _np(n),
-            ctx.text[n.idx : nxt.idx + len(nxt)],
+            ctx.text[n.idx : nxt.idx + len(nxt)] if clause is None else n.text,
             stance,
             *content,
             n.idx,
         )
+
+
+def _complement_clause(noun: Token) -> Token | None:
+    """A clause right after ``noun`` that says what it reports, with "that" left out ("reports the party
+    repaid £500,000 to X"): its subject comes first and it has an object of its own, which a relative
+    clause ("reports the party published") lacks."""
+    for c in noun.rights:
+        if c.dep_ not in ("acl", "relcl", "acl:relcl") or c.left_edge.i != noun.i + 1:
+            continue
+        subject = any(k.dep_ in SUBJECTS and k.left_edge.i == noun.i + 1 for k in c.lefts)
+        if subject and any(k.dep_ in ("dobj", "obj") for k in c.children):
+            return c
+    return None
 
 
 def _possessor(noun: Token) -> Token | None:

@@ -265,6 +265,12 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # "reports P" with "that" left out: a clause with its own subject and object; a relative clause is not
+    (
+        "She would not discuss reports the company paid two million dollars to the minister.",
+        [("reports", "statement", "the company paid two million dollars to the minister")],
+    ),
+    ("She would not discuss reports the company published last year.", []),
     # "the veteran senator" right after Ann Lee spoke is Ann Lee
     (
         "“We will not give up,” said Ann Lee. The veteran senator added that the bill would pass in May.",
