@@ -211,8 +211,11 @@ def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
         return
     ctx = _Ctx(doc, cues)
     used: set[int] = set()
-    raws = [*_quote_claims(ctx, used), *_verb_claims(ctx, used), *_source_claims(ctx), *_noun_claims(ctx)]
-    yield from _finish(ctx, raws)
+    try:
+        raws = [*_quote_claims(ctx, used), *_verb_claims(ctx, used), *_source_claims(ctx), *_noun_claims(ctx)]
+        yield from _finish(ctx, raws)
+    finally:
+        doc.user_data.pop(STANCE_KEY, None)
 
 
 # ---------------------------------------------------------------------------------------------- segmentation
@@ -281,6 +284,16 @@ def _stance(tok: Token, cues: Cues) -> str | None:
     options = cues.verbs.get(tok.lemma_.lower()) or cues.verbs.get(tok.text.lower())
     if not options:
         return None
+    memo = tok.doc.user_data.setdefault(STANCE_KEY, {})  # asked several times per cue; dropped after
+    if tok.i not in memo:
+        memo[tok.i] = _cue_stance(tok, cues, options)
+    return memo[tok.i]
+
+
+STANCE_KEY = "newsbrief.stance"
+
+
+def _cue_stance(tok: Token, cues: Cues, options: tuple[tuple[tuple[str, ...], str], ...]) -> str | None:
     kids = [_norm(c.text) for c in tok.children]
     if any(k in cues.negations for k in kids) or _unasserted(tok, kids, cues):
         return None
@@ -967,8 +980,8 @@ def _noun_speaker(ctx: _Ctx, noun: Token) -> Token | None:
 
 def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
     doc, cues = ctx.doc, ctx.cues
-    antecedents = _antecedents(ctx, raws)
-    keys = [a[0] for a in antecedents]
+    antecedents: list[tuple[int, tuple[int, int], str, str]] | None = None  # built when a pronoun needs them
+    keys: list[int] = []
     resolved: list[tuple[_Raw, tuple[int, int]]] = []
     for raw in sorted(raws, key=lambda r: r.start):
         span = raw.speaker
@@ -990,7 +1003,10 @@ def _finish(ctx: _Ctx, raws: list[_Raw]) -> Iterator[Attribution]:
         word = _norm(doc[span[0]].text)
         if span[1] - span[0] == 1 and word in cues.singular | cues.plural | cues.neuter:
             found = _adverbial_antecedent(ctx, doc[span[0]]) if word in cues.singular else None
-            found = found or _resolve(ctx, word, doc[span[0]].idx, antecedents, keys, raw)
+            if found is None and antecedents is None:
+                antecedents = _antecedents(ctx, raws)
+                keys = [a[0] for a in antecedents]
+            found = found or _resolve(ctx, word, doc[span[0]].idx, antecedents or [], keys, raw)
             if found is None:
                 continue
             span = found
