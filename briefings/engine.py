@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -83,10 +84,16 @@ class BriefingEngine(Protocol):
 
 @dataclass
 class LocalEngine:
-    """Rule-based engine over spaCy pipelines: one installed pipeline package per language."""
+    """Rule-based engine over spaCy pipelines: one installed pipeline package per language.
+
+    Safe to share between threads (the poller's batches and a chat user's ``/brief`` run in worker
+    threads): one batch is parsed at a time, since spaCy documents no thread safety for a pipeline's
+    shared vocabulary.
+    """
 
     pipelines: Mapping[str, str]
     batch_size: int = 16
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -128,6 +135,15 @@ class LocalEngine:
             yield from self._run(batch, max_bullets=max_bullets)
 
     def _run(self, articles: list[Article], *, max_bullets: int) -> Iterator[Briefing | BriefingError]:
+        with self._lock:
+            results = self._analyse_all(articles, max_bullets=max_bullets)
+        for result in results:
+            assert result is not None
+            yield result
+
+    def _analyse_all(
+        self, articles: list[Article], *, max_bullets: int
+    ) -> list[Briefing | BriefingError | None]:
         results: list[Briefing | BriefingError | None] = [None] * len(articles)
         by_lang: dict[str, list[tuple[int, Article]]] = {}
         for i, article in enumerate(articles):
@@ -141,9 +157,7 @@ class LocalEngine:
             docs = self.nlp(lang).pipe((a.text for _, a in items), batch_size=self.batch_size)
             for (i, article), doc in zip(items, docs, strict=True):
                 results[i] = analyse(doc, article=article, max_bullets=max_bullets)
-        for result in results:
-            assert result is not None
-            yield result
+        return results
 
 
 def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
