@@ -348,3 +348,25 @@ async def test_one_cron_job_per_channel_follows_its_settings(
     assert jobs[f"digest-{other.id}"].name == "07:30 Asia/Tokyo"
     assert list(after) == [f"digest-{paris_desk.id}"]
     assert after[f"digest-{paris_desk.id}"].name == "09:15 Europe/Paris"
+
+
+async def test_digest_now_answers_with_the_stories_of_the_last_day(repository: SqlRepository) -> None:
+    from bot.settings import Settings
+    from bot.sources.fetch import Fetcher
+    from briefings.engine import LocalEngine
+    from handlers.router import Command, Context, build_router
+
+    channel = await desk(repository)
+    await store(repository, channel, [*HARBOUR, *OTHERS], at=datetime.now(UTC) - timedelta(hours=3))
+    await repository.update_channel(channel.id, language="fr")
+    command = Command.parse("/digest now", platform="console", chat="desk", user="op", is_admin=True)
+    assert command is not None
+    settings = Settings()
+    async with Fetcher(local_files=False) as fetcher:
+        ctx = Context(repo=repository, fetcher=fetcher, engine=LocalEngine(pipelines={}), settings=settings)
+        reply = await build_router().dispatch(command, ctx)
+
+    assert reply.text is None
+    assert [p.title[:4] for p in reply.posts if p.title] == ["1/3 ", "2/3 ", "3/3 "]
+    assert reply.posts[0].bullets[-1].startswith("2 sources : Wellport")  # the chat's language for labels
+    assert await repository.pending_deliveries() == []  # an answer, not a scheduled digest
