@@ -35,6 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 _QUOTES = {"fr": ("« ", " »"), "en": ("“", "”")}
+_QUOTE_MARKS = frozenset('"«»“”„')
 # "PARIS, 3 mai (Reuters) — " / "date 2023-10 (Bloomberg) — " / "WASHINGTON (AP) -" at the start of a lead
 _DATELINE = re.compile(r"^[^\n.!?]{0,60}?\([A-Z][\w .&-]{1,30}\)\s*[—–-]+\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[»”\"]?\s+(?=[«“\"A-ZÀ-Ý0-9])")
@@ -72,7 +73,7 @@ def claim_bullet(claim: Claim, *, lang: str | None) -> str:
     verb = lab.get(claim.kind)
     head = f"{who} {verb}" if verb else who
     content = claim.text.strip().rstrip(".,;:")
-    if claim.kind == "quote":
+    if claim.kind == "quote" and not _QUOTE_MARKS.intersection(content):  # its own marks: already a quote
         opening, closing = _QUOTES.get(lang or "en", _QUOTES["en"])
         content = f"{opening}{content}{closing}"
     return shorten(f"{head}{lab['colon']}{content}")

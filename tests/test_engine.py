@@ -6,7 +6,8 @@ import pytest
 
 from briefings.engine import DEFAULT_PIPELINES, BriefingError, LocalEngine
 from briefings.loading import load_path
-from briefings.models import Article, Briefing
+from briefings.models import Article, Briefing, Claim
+from briefings.render import claim_bullet
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -126,3 +127,28 @@ def test_speakers_resolve_to_actors_or_stay_descriptions(
 ) -> None:
     briefing = engine.brief(Article(text=text, source="sample.txt", lang="en"))
     assert [(c.speaker, c.text) for c in briefing.claims] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("we will go to court", "en", "Ann Lee (mayor): “we will go to court”"),
+        ("nous irons en justice", "fr", "Ann Lee (mayor) : « nous irons en justice »"),
+        # a partial quote inside reported speech keeps its own marks, never wrapped in a second pair
+        (
+            'the bridge would "cut commuting times in half"',
+            "en",
+            'Ann Lee (mayor): the bridge would "cut commuting times in half"',
+        ),
+        (
+            "le pont « divisera par deux » les trajets",
+            "fr",
+            "Ann Lee (mayor) : le pont « divisera par deux » les trajets",
+        ),
+    ],
+)
+def test_quote_bullets_are_wrapped_in_marks_once(text: str, lang: str, expected: str) -> None:
+    claim = Claim(
+        speaker="Ann Lee", cue="said", text=text, kind="quote", start=0, end=len(text), speaker_role="mayor"
+    )
+    assert claim_bullet(claim, lang=lang) == expected
