@@ -58,6 +58,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lang_usage": "Usage: /lang fr | en",
         "lang_set": "I will reply in English.",
         "settings": "Language: {language}\nTime zone: {timezone}\nDaily digest: {digest}\n"
+        "Stories per digest: {stories}\n"
         "Bullets per briefing: {max_bullets}\nFeeds: {feeds}",
         "off": "off",
         "language.en": "English",
@@ -112,6 +113,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "lang_usage": "Usage : /lang fr | en",
         "lang_set": "Je répondrai en français.",
         "settings": "Langue : {language}\nFuseau horaire : {timezone}\nRésumé quotidien : {digest}\n"
+        "Sujets par résumé : {stories}\n"
         "Puces par résumé : {max_bullets}\nFlux : {feeds}",
         "off": "désactivé",
         "language.en": "anglais",

@@ -13,6 +13,7 @@ from handlers.router import Command, Context, Reply, Router, language_of, shorte
 DEFAULT_TIMEZONE = "UTC"
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 MAX_DIGEST_STORIES = 30
+DEFAULT_DIGEST_STORIES = 8  # the column's default
 _TIMEZONE_MAX = 64  # the column's size; no IANA name comes close
 
 
@@ -93,6 +94,7 @@ async def show(command: Command, ctx: Context) -> Reply:
         timezone=channel.timezone if channel else DEFAULT_TIMEZONE,
         digest=(channel.digest_time if channel else None) or message(lang_, "off"),
         max_bullets=channel.max_bullets if channel else ctx.settings.max_bullets,
+        stories=channel.digest_stories if channel else DEFAULT_DIGEST_STORIES,
         feeds=feeds,
     )
     return Reply(text)
