@@ -544,28 +544,17 @@ class SqlRepository:
             article_id = await _insert_ignore(s, ArticleRecord, {**row, "fetched_at": now})
             if article_id is None or briefing is None:
                 return article_id, []
-            values = {
-                "article_id": article_id,
-                "lang": briefing.get("lang"),
-                "title": briefing.get("title"),
-                "data": briefing,
-                "created_at": now,
-            }
-            briefing_id = await _insert_ignore(s, BriefingRecord, values)
+            briefing_id = await _insert_ignore(
+                s, BriefingRecord, _briefing_row(article_id, briefing, now=now)
+            )
             assert briefing_id is not None  # a new article has no briefing yet
             return article_id, await _enqueue(s, briefing_id, feed_id=row.get("feed_id"), now=now)
 
     async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
         _require_aware(now)
-        values = {
-            "article_id": article_id,
-            "lang": data.get("lang"),
-            "title": data.get("title"),
-            "data": data,
-            "created_at": now,
-        }
         async with self._sessions.begin() as s:
             await _get(s, ArticleRecord, article_id)
+            values = _briefing_row(article_id, data, now=now)
             if (briefing_id := await _insert_ignore(s, BriefingRecord, values)) is not None:
                 return briefing_id
             return (
@@ -839,6 +828,17 @@ async def _insert_ignore(session: AsyncSession, table: type[Base], values: dict[
         dialect.insert(table).values(**values).on_conflict_do_nothing().returning(table.__table__.c.id)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+def _briefing_row(article_id: int, data: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    """The `BriefingRecord` values of a briefing's JSON (its language and title are also columns)."""
+    return {
+        "article_id": article_id,
+        "lang": data.get("lang"),
+        "title": data.get("title"),
+        "data": data,
+        "created_at": now,
+    }
 
 
 async def _enqueue(
