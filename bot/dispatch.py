@@ -46,9 +46,13 @@ class Dispatcher:
         user: str,
         thread: str | None,
         is_group: bool,
-        is_admin: Callable[[], Awaitable[bool]],
+        is_admin: Callable[[], Awaitable[bool]] | None,
     ) -> Reply | None:
-        """The reply to ``text`` from ``user`` in ``chat`` (``None`` when it is not a command)."""
+        """The reply to ``text`` from ``user`` in ``chat`` (``None`` when it is not a command).
+
+        ``is_admin`` asks the platform; ``None`` means the sender speaks for the chat itself (a channel post,
+        an anonymous group admin), which only admins can do.
+        """
         command = Command.parse(
             text, platform=platform, chat=chat, user=user, is_group=is_group, thread=thread
         )
@@ -56,10 +60,10 @@ class Dispatcher:
             return None
         async with self._locks.setdefault((platform, chat), asyncio.Lock()):
             route = self.router.routes.get(command.name)
-            if is_group and route is not None and route.admin:
+            if not is_group or is_admin is None:  # a private chat is its user's
+                command = replace(command, is_admin=True)
+            elif route is not None and route.admin:
                 command = replace(command, is_admin=await is_admin())
-            elif not is_group:
-                command = replace(command, is_admin=True)  # a private chat is its user's
             return await self.router.dispatch(command, self.ctx)
 
     async def telegram(self, adapter: TelegramAdapter, record: CommandRecord) -> None:
@@ -72,7 +76,7 @@ class Dispatcher:
             user=user,
             thread=topic,
             is_group=chat.startswith("-"),
-            is_admin=lambda: _true() if not user else adapter.is_admin(chat, user),
+            is_admin=(lambda: adapter.is_admin(chat, user)) if user else None,
         )
         if reply is None:
             return
@@ -105,7 +109,3 @@ class Dispatcher:
             return SlackReply(reply.text, reply.posts) if reply else SlackReply(None)
 
         return on_command
-
-
-async def _true() -> bool:
-    return True
