@@ -21,53 +21,28 @@ import platform
 import random
 import re
 import statistics
+import sys
 import time
 import zlib
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from briefings.engine import DEFAULT_PIPELINES, LocalEngine
-from briefings.models import Article, Briefing
-from briefings.stories import STOP_WORDS, StoryClusterer, merge_story, rank_stories
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.stories_corpus
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "stories"
+from briefings.engine import DEFAULT_PIPELINES, LocalEngine
+from briefings.stories import STOP_WORDS, StoryClusterer, merge_story, rank_stories
+from tests.stories_corpus import load_corpus, purity_completeness, stored_briefings
+
 NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 
 
 def briefed_corpus() -> list[tuple[str, dict[str, Any]]]:
     """(gold story, stored briefing) for each article of the fixture corpus, briefed by the real engine."""
-    corpus = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.json"))]
-    articles = [
-        Article(
-            text=a["text"],
-            title=a["title"],
-            url=a["url"],
-            lang=a["lang"],
-            published=datetime.fromisoformat(a["published"]),
-            source=a["url"],
-        )
-        for a in corpus
-    ]
-    out = []
-    for a, b in zip(corpus, LocalEngine(pipelines=DEFAULT_PIPELINES).brief_many(articles), strict=True):
-        assert isinstance(b, Briefing), b
-        out.append(
-            (a["story"], {**b.to_json(), "url": a["url"], "published": a["published"], "feed": a["outlet"]})
-        )
-    return out
-
-
-def purity_completeness(clusters: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float]:
-    n = sum(len(c) for c in clusters)
-    purity = sum(Counter(gold[k] for k in c).most_common(1)[0][1] for c in clusters) / n
-    spread: dict[str, Counter[int]] = defaultdict(Counter)
-    for i, cluster in enumerate(clusters):
-        for key in cluster:
-            spread[gold[key]][i] += 1
-    return purity, sum(c.most_common(1)[0][1] for c in spread.values()) / n
+    corpus = load_corpus()
+    stored = stored_briefings(LocalEngine(pipelines=DEFAULT_PIPELINES), corpus)
+    return [(a["story"], d) for a, d in zip(corpus, stored, strict=True)]
 
 
 def cluster(items: Sequence[dict[str, Any]]) -> list[list[str]]:

@@ -2,57 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from briefings.engine import DEFAULT_PIPELINES, LocalEngine
-from briefings.models import Article, Briefing
+from briefings.models import Briefing
 from briefings.stories import Story, StoryClusterer, merge_story, rank_stories, terms
+from tests.stories_corpus import load_corpus, purity_completeness, stored_briefings
 
-CORPUS = Path(__file__).resolve().parent / "data" / "stories"
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
-
-
-def load_corpus() -> list[dict[str, Any]]:
-    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(CORPUS.glob("*.json"))]
-
-
-def stored_briefings(engine: LocalEngine, corpus: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The corpus as storage keeps it: each briefing's JSON plus url, published and feed."""
-    articles = [
-        Article(
-            text=a["text"],
-            title=a["title"],
-            url=a["url"],
-            lang=a["lang"],
-            published=datetime.fromisoformat(a["published"]),
-            source=a["url"],
-        )
-        for a in corpus
-    ]
-    out = []
-    for a, briefing in zip(corpus, engine.brief_many(articles), strict=True):
-        assert isinstance(briefing, Briefing), briefing
-        out.append({**briefing.to_json(), "url": a["url"], "published": a["published"], "feed": a["outlet"]})
-    return out
-
-
-def purity_completeness(clusters: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float]:
-    """Purity: each cluster counts its most common gold story; completeness: each gold story counts its
-    most common cluster; both over the number of articles."""
-    n = sum(len(c) for c in clusters)
-    purity = sum(Counter(gold[k] for k in c).most_common(1)[0][1] for c in clusters) / n
-    spread: dict[str, Counter[int]] = defaultdict(Counter)
-    for i, cluster in enumerate(clusters):
-        for key in cluster:
-            spread[gold[key]][i] += 1
-    return purity, sum(c.most_common(1)[0][1] for c in spread.values()) / n
 
 
 @pytest.fixture(scope="module")
