@@ -113,3 +113,12 @@ class FeedServer:
             'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Local news</title>'
             f"<link>http://news.invalid/</link>{items}</channel></rss>"
         )
+
+
+@contextmanager
+def serving_feed() -> Iterator[FeedServer]:
+    """A `FeedServer` serving on 127.0.0.1, its feed at ``.url``."""
+    server = FeedServer()
+    with serving(server.handler) as base:
+        server.url = f"{base}/feed.xml"
+        yield server

@@ -22,7 +22,7 @@ from bot.app import open_runtime, run_once
 from bot.settings import Settings
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.localhttp import STORIES, FeedServer, serving
+from tests.localhttp import STORIES, FeedServer, serving_feed
 
 SIGNING_SECRET = "conversation-signing-secret"
 USER = {"id": 42, "is_bot": False, "first_name": "Ada"}
@@ -30,9 +30,7 @@ USER = {"id": 42, "is_bot": False, "first_name": "Ada"}
 
 @pytest.fixture
 def feed() -> Iterator[FeedServer]:
-    server = FeedServer()
-    with serving(server.handler) as base:
-        server.url = f"{base}/feed.xml"
+    with serving_feed() as server:
         yield server
 
 

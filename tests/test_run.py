@@ -20,17 +20,15 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import ensure_default_feeds, open_runtime, run_once
 from bot.settings import Settings
 from handlers.router import Command
-from tests.localhttp import FeedServer, serving
+from tests.localhttp import FeedServer, serving, serving_feed
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
-    s = FeedServer()
-    with serving(s.handler) as base:
-        s.url = f"{base}/feed.xml"
-        yield s
+    with serving_feed() as feed:
+        yield feed
 
 
 def settings_for(database_url: str, feed: str, **extra: Any) -> Settings:
