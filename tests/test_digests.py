@@ -96,7 +96,7 @@ OTHERS = [
 ]
 
 
-async def desk(repo: SqlRepository, *, created: datetime | None = None) -> ChannelRow:
+async def desk(repo: SqlRepository) -> ChannelRow:
     channel = await repo.upsert_channel("console", "desk")
     return await repo.update_channel(channel.id, timezone="Europe/Paris", digest_time="08:00")
 
