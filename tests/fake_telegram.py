@@ -216,6 +216,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._hiccup: tuple[int, int, str] | None = None
+        self._last_update_id = 0  # ids keep growing after confirmed updates are dropped, as Telegram's do
         self.url = ""
 
     # -- driving the fake from a test -------------------------------------------------------------------
@@ -251,7 +252,8 @@ class FakeTelegram:
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for ``getUpdates`` (its ``update_id`` is kept if present, else assigned)."""
         update = dict(update)
-        update.setdefault("update_id", (self.updates[-1]["update_id"] + 1) if self.updates else 1)
+        update.setdefault("update_id", self._last_update_id + 1)
+        self._last_update_id = max(self._last_update_id, update["update_id"])
         self.updates.append(update)
         self._new_update.set()
 
