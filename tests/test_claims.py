@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.claims import Attribution, extract_attributions, load_cues
+from briefings.claims import Attribution, extract_attributions, load_cues, load_grammar
 
 spacy = pytest.importorskip("spacy")
 
@@ -546,3 +546,15 @@ def test_lexicons_load_with_stances() -> None:
     assert en.verbs["warn"][0][1] == "warning"
     assert ("selon",) in fr.sources and ("according", "to") in en.sources
     assert load_cues("fr") is fr
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_grammar_file_names_every_entry(lang: str) -> None:
+    import tomllib
+    from dataclasses import fields
+    from importlib import resources
+
+    raw = tomllib.loads(resources.files("briefings").joinpath(f"lexicons/{lang}_grammar.toml").read_text())
+    written = {("agent_words" if k == "agent" else k) for k in raw["words"]} | set(raw["labels"])
+    assert written == {f.name for f in fields(load_grammar(lang))}
+    assert load_cues(lang).grammar is load_grammar(lang)

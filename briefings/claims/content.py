@@ -1,0 +1,214 @@
+"""What a cue verb reports: the character span of its content, and whether that content precedes it.
+
+Tried in order: an inverted cue after its content (« … », a déclaré X); a passive clause (X est
+soupçonné par Y de …); the verb's complement clause, adverbial « que » clause, infinitive, object or
+argument; a « que » the parser left loose; else the clause before a comma ("…, officials said").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from briefings.claims.document import Ctx
+from briefings.claims.lexicon import Cues
+from briefings.claims.speakers import controller
+from briefings.claims.stance import stance, takes_object
+from briefings.claims.syntax import agent, finite, gerund, np, temporal
+from briefings.claims.text import EDGE_PUNCT
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+Span = tuple[int, int]
+LOOSE_QUE_WINDOW = 6  # tokens after the verb searched for a « que » the parser hung elsewhere
+
+
+def content(ctx: Ctx, v: Token) -> tuple[Span | None, bool]:
+    """Char span of what verb ``v`` reports, and whether it precedes the verb (inverted construction)."""
+    s_lo, s_hi = ctx.sentence_bounds(v.i)
+    inverted = _inverted_span(ctx, v, s_lo, s_hi)
+    if inverted is not None:
+        return inverted, True
+    span = _passive_content(ctx, v, s_lo, s_hi)
+    if span is not None:
+        return span, False
+    found = _dependent_content(ctx, v, s_lo, s_hi)
+    if found is not None:
+        return found
+    span = _loose_que(ctx, v, s_hi)
+    if span is not None:
+        return span, False
+    return _preceding_content(ctx, v, s_lo)
+
+
+def _passive_content(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:
+    """X est soupçonné par Y de … / was denied by Y: the whole passive clause, with the noun a relative
+    clause describes ("une côte qui est soupçonnée"); "X collapsed after being rejected by Y": X."""
+    g = ctx.g
+    if agent(v, g) is None:
+        return None
+    ruled = controller(v, ctx.cues)
+    if ruled is not None:
+        span = ctx.trim(*np(ruled, g))
+        if span is not None:
+            return span
+    sub = list(v.subtree)
+    lo = v.head.left_edge.i if v.dep_ in g.relative_clauses and v.head.i < v.i else sub[0].i
+    return ctx.trim(max(lo, s_lo), min(sub[-1].i + 1, s_hi))
+
+
+def _dependent_content(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> tuple[Span, bool] | None:
+    """The first of ``v``'s dependents that says what is reported, by kind of dependent: a complement
+    clause, a « que » clause parsed as adverbial, an infinitive, an object, an argument (for an
+    accusation, the object first: "accused X of …")."""
+    g = ctx.g
+    kids = list(v.children)
+    kids += [k for c in kids if temporal(c, g) for k in c.children if k.dep_ in g.objects]  # misparse:
+    # "a réclamé vendredi un référendum" with the object under "vendredi"
+    order: tuple[frozenset[str], ...] = (
+        frozenset({"ccomp"}),
+        frozenset({"advcl"}),
+        frozenset({"xcomp"}),
+        g.objects,
+        g.oblique_arguments,
+    )
+    found = stance(v, ctx.cues)
+    if found == "accusation":  # accuse X of …: the object and what follows
+        order = (g.objects, *order)
+    for deps in order:
+        for c in kids:
+            if c.dep_ not in deps or not _eligible(ctx, v, c, found):
+                continue
+            lo = _clause_start(ctx, c)
+            span = ctx.trim(max(lo, s_lo), min(_clause_end(ctx, v, c, lo, s_hi), s_hi))
+            if span is not None:
+                return span, c.i < v.i
+    return None
+
+
+def _eligible(ctx: Ctx, v: Token, c: Token, found: str | None) -> bool:
+    """Whether dependent ``c`` can be what ``v`` reports."""
+    g = ctx.g
+    if c.i < v.i and c.dep_ != "ccomp":
+        return False
+    if c.dep_ == "advcl" and c.left_edge.lower_ not in g.content_marks:
+        return False  # only "considère, elle, qu'un référendum …" parsed as an adverbial clause
+    if c.dep_ in g.objects and (not takes_object(v, ctx.cues) or (found == "statement" and gerund(v, g))):
+        return False  # "Confirmant cet appel, X …" / "Reporting its results, …" are narration
+    return True
+
+
+def _clause_start(ctx: Ctx, c: Token) -> int:
+    doc, g = ctx.doc, ctx.g
+    lo = c.left_edge.i
+    while lo < c.i and (
+        doc[lo].dep_ in ("mark", "case") or doc[lo].text in EDGE_PUNCT or doc[lo].lower_ in g.infinitive_marks
+    ):
+        lo += 1
+    return lo
+
+
+def _clause_end(ctx: Ctx, v: Token, c: Token, lo: int, s_hi: int) -> int:
+    """End of the content headed by ``c``: with a clause its object misparsed as subject ("worry his
+    rhetoric will hurt …"), the verb's trailing dependents ("accused X of Y") up to a coordinated verb or
+    a cue of its own ("…, before noting that …"), and before a contrasting clause."""
+    doc, g, cues = ctx.doc, ctx.g, ctx.cues
+    hi = c.right_edge.i + 1
+    if c.dep_ in g.objects and hi < s_hi and finite(doc[hi], g) and doc[hi].head.i != v.i:
+        clause = doc[hi].head if doc[hi].dep_.startswith("aux") else doc[hi]
+        hi = max(hi, clause.right_edge.i + 1)
+    if c.i > v.i:
+        for r in v.rights:
+            if r.i <= c.i or r.dep_ == "punct":
+                continue
+            if r.dep_ in ("conj", "cc", "parataxis") or reporting_clause(r, cues):
+                break
+            hi = max(hi, r.right_edge.i + 1)
+    for r in c.rights:  # "that P, before noting that Q" with "before" hung on P's verb
+        if reporting_clause(r, cues):
+            hi = min(hi, r.left_edge.i)
+    return _contrast_cut(ctx, c, lo, hi)
+
+
+def _loose_que(ctx: Ctx, v: Token, s_hi: int) -> Span | None:
+    """Misparsed "X considère, elle, qu'un référendum …": a « que » just after the verb, hung elsewhere."""
+    for t in ctx.doc[v.i + 1 : min(v.i + LOOSE_QUE_WINDOW, s_hi)]:
+        if t.lower_ in ctx.g.content_marks and t.head.i > t.i:
+            span = ctx.trim(t.i, min(t.head.right_edge.i + 1, s_hi))
+            if span is not None:
+                return span
+        if not (t.is_punct or t.pos_ in ("PRON", "ADV")):
+            break
+    return None
+
+
+def _preceding_content(ctx: Ctx, v: Token, s_lo: int) -> tuple[Span | None, bool]:
+    """« … », ont rapporté X / the plant will close, officials said: the content precedes the cue."""
+    doc, g = ctx.doc, ctx.g
+    lo = s_lo
+    left = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux") or c.dep_ in g.subjects)])
+    if left > lo and doc[left - 1].text == ",":
+        if v.dep_ == "parataxis" and v.head.i < v.i:
+            lo = max(lo, v.head.left_edge.i)
+        return ctx.trim(lo, left - 1), True
+    return None, False
+
+
+def _inverted_span(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:
+    """Content of an inverted cue, "…, a toutefois estimé la ministre X" / "…, said Alden": a comma right
+    before the verb group, a speaker right after the verb, and no reported clause after it. The parser
+    often hangs such a verb anywhere (a subject or object on the wrong side), so only the surface counts."""
+    doc, cues, g = ctx.doc, ctx.cues, ctx.g
+    if gerund(v, g) or "Inf" in v.morph.get("VerbForm"):
+        return None  # "…, menaçant les villages": a participle clause, not an inversion
+    j = v.i - 1
+    while j > s_lo and (doc[j].pos_ in ("AUX", "ADV") or g.norm(doc[j].text) in cues.skip):
+        j -= 1
+    if j <= s_lo + 1 or doc[j].text != ",":
+        return None
+    if any(c.i > v.i and (c.dep_ == "ccomp" or c.lower_ in g.content_marks) for c in v.children):
+        return None
+    nxt = v.i + 1
+    while nxt < s_hi and (
+        doc[nxt].pos_ == "ADV" or temporal(doc[nxt], g) or g.norm(doc[nxt].text) in cues.skip
+    ):
+        nxt += 1
+    if nxt >= s_hi or doc[nxt].pos_ not in ("DET", "PROPN", "NOUN") or ctx.in_quote[nxt]:
+        return None
+    head = doc[nxt] if doc[nxt].pos_ != "DET" else doc[nxt].head
+    if head.i < v.i or head.pos_ not in ("PROPN", "NOUN") or head.head.i != v.i:
+        return None
+    return ctx.trim(s_lo, j)
+
+
+def reporting_clause(r: Token, cues: Cues) -> bool:
+    """Whether dependent ``r`` is a cue of its own introduced by before / after ("…, before noting that …",
+    "…, avant de rappeler que …"): a claim of its own, not part of the content it follows."""
+    g = cues.grammar
+    if r.lower_ in g.sequence:
+        verbs = [k for k in r.children if k.pos_ in ("VERB", "AUX")]
+    elif any(k.lower_ in g.sequence for k in r.children if k.dep_ in ("mark", "case", *g.prepositions)):
+        verbs = [r]
+    else:
+        return False
+    return any(
+        stance(k, cues) is not None and any(t.lower_ in g.content_marks for t in k.subtree) for k in verbs
+    )
+
+
+def _contrast_cut(ctx: Ctx, c: Token, lo: int, hi: int) -> int:
+    """End of the reported clause ``c``: before a clause coordinated by "but"/"mais" that has its own
+    subject, or one that carries its own attribution ("…, but the FBI said …")."""
+    g = ctx.g
+    for t in ctx.doc[lo:hi]:
+        if t.dep_ != "conj" or t.i <= c.i or not (lo <= t.head.i < hi):
+            continue
+        own_subject = any(k.dep_ in g.subjects or k.dep_ in g.existential for k in t.children)
+        ccs = [k for k in t.children if k.dep_ == "cc" and k.i < t.i]
+        contrast = any(k.lower_ in g.contrast for k in ccs)
+        if own_subject and (contrast or stance(t, ctx.cues)):
+            cut = min([t.left_edge.i, *(k.i for k in ccs)])
+            while cut > lo and ctx.doc[cut - 1].is_punct:
+                cut -= 1
+            return cut
+    return hi

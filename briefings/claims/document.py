@@ -1,0 +1,103 @@
+"""The per-document index every pass reads (`Ctx`), and the record a pass yields (`Raw`)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from briefings.actors import doc_text
+from briefings.claims.lexicon import Cues
+from briefings.claims.text import DATELINE, EDGE_PUNCT, quote_spans, sentence_ids, unquote
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """An attribution before pronoun resolution: token spans [start, end) into the doc."""
+
+    speaker: tuple[int, int] | None  # None: a floating quote, to inherit the last speaker
+    cue: str
+    kind: str
+    start: int  # content char offsets
+    end: int
+    at: int = -1  # char offset of the cue
+    source: bool = False  # a "selon X" / "according to X" phrase rather than a verb
+    quote: bool = False  # the content is a quotation
+
+
+class Ctx:
+    """Per-doc precomputed indexes (one linear pass each)."""
+
+    def __init__(self, doc: Doc, cues: Cues) -> None:
+        self.doc, self.cues, self.g = doc, cues, cues.grammar
+        self.text = doc_text(doc)  # Doc.text is rebuilt on every access: read it once
+        self.quotes = quote_spans(self.text)
+        self.in_quote = bytearray(len(doc))
+        # token attributes read as arrays: iterating a Doc builds a Python object per token
+        rows = doc.to_array(["IDX", "LOWER", "LEMMA", "POS", "DEP", "ORTH", "SPACY"]).tolist()
+        strings, norm = doc.vocab.strings, self.g.norm
+        memo: dict[int, str] = {}
+        self.sent = sentence_ids([strings[r[5]] for r in rows], [r[6] for r in rows])
+        starts = [r[0] for r in rows]
+        for qs, qe in self.quotes:
+            for i in range(bisect_left(starts, qs), bisect_left(starts, qe + 1)):
+                self.in_quote[i] = 1
+        self.starts = starts
+        self.lowers = [memo.get(r[1]) or memo.setdefault(r[1], norm(strings[r[1]])) for r in rows]
+        self.lemmas = [memo.get(-r[2]) or memo.setdefault(-r[2], strings[r[2]].lower()) for r in rows]
+        self.pos = [r[3] for r in rows]  # spaCy symbol ids
+        self.deps = [strings[r[4]] if r[4] else "" for r in rows]
+        self.dateline = bytearray(len(doc))
+        for m in DATELINE.finditer(self.text):
+            for i in range(bisect_left(starts, m.start()), bisect_left(starts, m.end())):
+                self.dateline[i] = 1
+
+    def past_dateline(self, tok: Token | None) -> Token | None:
+        """``tok``, or when it is a dateline ("WASHINGTON (AP) — President X said") the name after it."""
+        if tok is None or not self.dateline[tok.i]:
+            return tok
+        return next(
+            (
+                t
+                for t in tok.doc[tok.i : tok.i + 12]
+                if not self.dateline[t.i]
+                and (t.head.i == tok.i or (t.head.i == tok.head.i and t.dep_ in self.g.subjects))
+            ),
+            None,
+        )
+
+    def token_at(self, char: int) -> int:
+        return max(0, min(len(self.doc) - 1, bisect_left(self.starts, char + 1) - 1))
+
+    def sentence_bounds(self, i: int) -> tuple[int, int]:
+        s, lo, hi = self.sent[i], i, i
+        while lo > 0 and self.sent[lo - 1] == s:
+            lo -= 1
+        while hi + 1 < len(self.doc) and self.sent[hi + 1] == s:
+            hi += 1
+        return lo, hi + 1
+
+    def trim(self, lo: int, hi: int) -> tuple[int, int] | None:
+        """Char span of tokens [lo, hi) without edge punctuation, a leading que/that and quote marks only
+        when they enclose everything; None when fewer than two words remain."""
+        doc = self.doc
+        while lo < hi and (
+            doc[lo].text in EDGE_PUNCT
+            or doc[lo].is_space
+            or doc[lo].lower_ in self.g.content_marks
+            or self.dateline[lo]
+        ):
+            lo += 1
+        while hi > lo and (doc[hi - 1].text in EDGE_PUNCT or doc[hi - 1].is_space):
+            hi -= 1
+        if hi - lo < 2:
+            return None
+        return unquote(self.text, doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1]))
+
+    def cue_text(self, v: Token) -> str:
+        """The cue as written: the verb with its auxiliaries before it ("a déclaré", "has denied")."""
+        lo = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux"))])
+        return self.text[self.doc[lo].idx : v.idx + len(v)]

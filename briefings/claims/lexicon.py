@@ -1,0 +1,141 @@
+"""A language as the claim rules read it: reporting cues with their stance, and the language's grammar.
+
+Both are data, one pair of files per language in ``briefings/lexicons/``: ``{lang}_cues.toml`` (reporting
+verbs and nouns by stance, source phrases, pronouns, negations, modals …) and ``{lang}_grammar.toml``
+(function words, and the dependency, entity and tag labels its spaCy pipeline gives). Adding a language
+means adding those two files.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+STANCES = ("statement", "estimate", "promise", "warning", "accusation", "denial")  # weakest first
+
+
+@dataclass(frozen=True, slots=True)
+class Grammar:
+    """A language's function words and its parser's labels (see ``{lang}_grammar.toml`` for each)."""
+
+    non_speakers: frozenset[str] = frozenset()
+    relatives: frozenset[str] = frozenset()
+    content_marks: frozenset[str] = frozenset()
+    contrast: frozenset[str] = frozenset()
+    temporal: frozenset[str] = frozenset()
+    sequence: frozenset[str] = frozenset()
+    definite: frozenset[str] = frozenset()
+    former: frozenset[str] = frozenset()
+    genitive: frozenset[str] = frozenset()
+    noun_links: frozenset[str] = frozenset()
+    others: frozenset[str] = frozenset()
+    agent_words: frozenset[str] = frozenset()
+    infinitive_marks: frozenset[str] = frozenset()
+    elisions: Mapping[str, str] = field(default_factory=dict)
+    subjects: frozenset[str] = frozenset()
+    objects: frozenset[str] = frozenset()
+    prep_objects: frozenset[str] = frozenset()
+    prepositions: frozenset[str] = frozenset()
+    prep_clauses: frozenset[str] = frozenset()
+    relative_clauses: frozenset[str] = frozenset()
+    passive_aux: frozenset[str] = frozenset()
+    agent: frozenset[str] = frozenset()
+    possessives: frozenset[str] = frozenset()
+    np_left: frozenset[str] = frozenset()
+    np_right: frozenset[str] = frozenset()
+    name_parts: frozenset[str] = frozenset()
+    expletive_subjects: frozenset[str] = frozenset()
+    existential: frozenset[str] = frozenset()
+    attributes: frozenset[str] = frozenset()
+    oblique_arguments: frozenset[str] = frozenset()
+    obliques: frozenset[str] = frozenset()
+    adverbials: frozenset[str] = frozenset()
+    persons: frozenset[str] = frozenset()
+    times: frozenset[str] = frozenset()
+    past_participle_tags: frozenset[str] = frozenset()
+    gerund_tags: frozenset[str] = frozenset()
+    finite_tags: frozenset[str] = frozenset()
+
+    def norm(self, word: str) -> str:
+        """``word`` in lower case with a straight apostrophe, an elided pronoun written out ("s'" -> se)."""
+        w = word.lower().replace("’", "'")
+        return self.elisions.get(w, w)
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """A language's reporting lexicon: verb and noun lemmas with their stance, and marker words."""
+
+    lang: str
+    verbs: Mapping[
+        str, tuple[tuple[tuple[str, ...], str], ...]
+    ]  # lemma -> ((required dependents, stance), ...)
+    nouns: Mapping[str, str]
+    sources: tuple[tuple[str, ...], ...]
+    negations: frozenset[str]
+    singular: frozenset[str]
+    plural: frozenset[str]
+    neuter: frozenset[str]
+    skip: frozenset[str]
+    object_verbs: frozenset[str]
+    unreflexive: frozenset[str] = frozenset()
+    modals: frozenset[str] = frozenset()
+    source_nouns: frozenset[str] = frozenset()
+    light_verbs: frozenset[str] = frozenset()
+    evidence_verbs: frozenset[str] = frozenset()
+    grammar: Grammar = field(default_factory=Grammar)
+
+
+def _read(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("briefings").joinpath(f"lexicons/{name}.toml").read_text("utf-8"))
+
+
+@cache
+def load_cues(lang: str) -> Cues:
+    """The cue lexicon of ``lang`` ("fr", "en"), read once from the package's TOML data."""
+    raw = _read(f"{lang}_cues")
+    verbs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for stance in STANCES:  # stronger stances are listed first for each lemma
+        for entry in raw["verbs"].get(stance, []):
+            lemma, *extra = entry.split()
+            verbs.setdefault(lemma, []).insert(0, (tuple(extra), stance))
+    for options in verbs.values():
+        options.sort(key=lambda o: -len(o[0]))  # multi-word entries are tried before the bare verb
+    nouns = {n: s for s in STANCES for n in raw.get("nouns", {}).get(s, [])}
+    m = raw["markers"]
+    return Cues(
+        lang=lang,
+        verbs={k: tuple(v) for k, v in verbs.items()},
+        nouns=nouns,
+        sources=tuple(tuple(s.split()) for s in m["sources"]),
+        negations=frozenset(m["negations"]),
+        singular=frozenset(m["singular"]),
+        plural=frozenset(m["plural"]),
+        neuter=frozenset(m.get("neuter", [])),
+        skip=frozenset(m.get("skip", [])),
+        object_verbs=frozenset(m.get("object_verbs", [])),
+        unreflexive=frozenset(m.get("unreflexive", [])),
+        modals=frozenset(m.get("modals", [])),
+        source_nouns=frozenset(m.get("source_nouns", [])),
+        light_verbs=frozenset(m.get("light_verbs", [])),
+        evidence_verbs=frozenset(m.get("evidence_verbs", [])),
+        grammar=load_grammar(lang),
+    )
+
+
+@cache
+def load_grammar(lang: str) -> Grammar:
+    """The grammar of ``lang`` from ``lexicons/{lang}_grammar.toml``."""
+    raw = _read(f"{lang}_grammar")
+    words, labels = dict(raw.get("words", {})), dict(raw.get("labels", {}))
+    elisions = {k.replace("’", "'"): v for k, v in words.pop("elisions", {}).items()}
+    words["agent_words"] = words.pop("agent", [])
+    names = set(Grammar.__dataclass_fields__)
+    unknown = (set(words) | set(labels)) - names
+    if unknown:
+        raise ValueError(f"lexicons/{lang}_grammar.toml: unknown entries {sorted(unknown)}")
+    return Grammar(elisions=elisions, **{k: frozenset(v) for k, v in (words | labels).items()})

@@ -1,0 +1,103 @@
+"""Pass 1, direct quotes: each quotation found on its marks, attributed to a reporting verb after it
+(« … », a déclaré X) or before it (X said: "…"); a quotation with no cue floats, to inherit the last
+speaker (see `resolve`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from briefings.claims.content import content
+from briefings.claims.document import Ctx, Raw
+from briefings.claims.speakers import after_subject, subject
+from briefings.claims.stance import stance
+from briefings.claims.syntax import np
+from briefings.claims.text import MIN_QUOTE_WORDS, SENTENCE_END, is_title
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+AFTER_WINDOW = 10  # tokens searched for a cue after a quotation
+BEFORE_WINDOW = 30  # and before it
+
+
+def quote_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
+    """Quotations of at least `MIN_QUOTE_WORDS` words that are not titles; the cue verbs they take are
+    added to ``used`` so that the reported-speech pass does not take them again."""
+    text = ctx.text
+    for qs, qe in ctx.quotes:
+        start, end = qs + 1, qe
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if len(text[start:end].split()) < MIN_QUOTE_WORDS or is_title(text[start:end]):
+            continue
+        first, last = ctx.token_at(qs), ctx.token_at(qe)
+        found = _quote_cue(ctx, first, last)
+        if found is None:
+            yield Raw(None, "", "quote", start, end, quote=True)
+            continue
+        v, speaker, kind = found
+        if v.i < first:
+            span, _ = content(ctx, v)
+            if span is not None and span[0] < qs < span[1]:
+                continue  # X said most regions grew at a "modest pace": the reported clause is the claim
+        used.add(v.i)
+        kind = "quote" if kind == "statement" else kind
+        yield Raw(np(speaker, ctx.g), ctx.cue_text(v), kind, start, end, v.idx, quote=True)
+
+
+def _after(ctx: Ctx, last: int) -> list[int]:
+    """Tokens after a quotation's closing mark ``last`` where its cue may be, up to the sentence end."""
+    doc = ctx.doc
+    after: list[int] = []
+    i = last + 1
+    ended = last > 0 and doc[last - 1].text in SENTENCE_END  # "… Wales." The Lib Dems accuse: no cue
+    if ended and i < len(doc) and doc[i].text[:1].isupper():
+        return after
+    while (
+        i < len(doc)
+        and len(after) < AFTER_WINDOW
+        and not ctx.in_quote[i]
+        and ctx.sent[i] <= ctx.sent[last] + 1
+    ):
+        stray_stop = i == last + 1 and i + 1 < len(doc) and doc[i + 1].text[:1].islower()
+        if "\n" in doc[i].text or (doc[i].text in SENTENCE_END and not stray_stop):
+            break  # « … ». a déclaré X: a stray full stop before a lower-case cue goes on
+        after.append(i)
+        i += 1
+    return after
+
+
+def _before(ctx: Ctx, first: int) -> list[int]:
+    """Tokens before a quotation's opening mark ``first``, nearest first, back to the sentence start."""
+    doc = ctx.doc
+    before: list[int] = []
+    i = first - 1
+    while (
+        i >= 0 and len(before) < BEFORE_WINDOW and not ctx.in_quote[i] and ctx.sent[i] >= ctx.sent[first] - 1
+    ):
+        if doc[i].text in SENTENCE_END or "\n" in doc[i].text:
+            break
+        before.append(i)
+        i -= 1
+    return before
+
+
+def _quote_cue(ctx: Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
+    """The reporting verb, speaker and stance of the quotation whose marks are tokens ``first`` and ``last``."""
+    doc, cues = ctx.doc, ctx.cues
+    for window in (_after(ctx, last), _before(ctx, first)):
+        for j in window:
+            tok = doc[j]
+            found = stance(tok, cues)
+            if found is None:
+                continue
+            speaker = subject(tok, cues)
+            if speaker is None or ctx.in_quote[speaker.i]:
+                speaker = after_subject(tok, cues, len(doc))
+            speaker = ctx.past_dateline(speaker)
+            if speaker is not None and not ctx.in_quote[speaker.i]:
+                return tok, speaker, found
+    return None

@@ -1,0 +1,120 @@
+"""Resolution: each raw claim gets its speaker (a floating quote the last speaker's, a pronoun its
+antecedent, a role description its named holder), claims that only restate part of another are dropped,
+and the rest come out as `Attribution` records in text order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from briefings.claims.document import Ctx, Raw
+from briefings.claims.pronouns import Antecedent, adverbial_antecedent, antecedents, resolve_pronoun
+from briefings.claims.roles import Resolved, described
+
+FLOAT_SENTENCES = 2  # a quote with no cue inherits a speaker at most this many sentences back
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """One attributed claim: ``speaker`` said ``text`` (``doc.text[start:end]``) through ``cue``."""
+
+    speaker: str
+    speaker_start: int
+    speaker_end: int
+    cue: str
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+class _Pronouns:
+    """Antecedent candidates, built the first time a pronoun speaker needs them."""
+
+    def __init__(self, ctx: Ctx, raws: list[Raw]) -> None:
+        self.ctx, self.raws = ctx, raws
+        self.ants: list[Antecedent] | None = None
+        self.keys: list[int] = []
+
+    def resolve(self, raw: Raw, span: tuple[int, int]) -> tuple[int, int] | None:
+        ctx = self.ctx
+        pron = ctx.doc[span[0]]
+        word = ctx.g.norm(pron.text)
+        found = adverbial_antecedent(ctx, pron) if word in ctx.cues.singular else None
+        if found is None and self.ants is None:
+            self.ants = antecedents(ctx, self.raws)
+            self.keys = [a[0] for a in self.ants]
+        return found or resolve_pronoun(ctx, word, pron.idx, self.ants or [], self.keys, raw)
+
+
+def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
+    """The attributions of ``raws``, speakers resolved, nested and repeated claims dropped."""
+    cues = ctx.cues
+    pronouns = _Pronouns(ctx, raws)
+    pronoun_words = cues.singular | cues.plural | cues.neuter
+    resolved: Resolved = []
+    for raw in sorted(raws, key=lambda r: r.start):
+        span = raw.speaker
+        if span is None:
+            floated = _floating(ctx, raw, raws, resolved)
+            if floated is not None:
+                resolved.append(floated)
+            continue
+        word = ctx.g.norm(ctx.doc[span[0]].text)
+        if span[1] - span[0] == 1 and word in pronoun_words:
+            span = pronouns.resolve(raw, span)
+            if span is None:
+                continue
+        elif span[1] - span[0] == 1 and word in ctx.g.non_speakers:
+            continue
+        span = described(ctx, span, resolved) or span
+        resolved.append((raw, span))
+    resolved = [(r, sp) for r, sp in resolved if not _nested(ctx, r, sp, resolved)]
+    yield from _output(ctx, resolved)
+
+
+def _floating(ctx: Ctx, raw: Raw, raws: list[Raw], resolved: Resolved) -> tuple[Raw, tuple[int, int]] | None:
+    """A quotation with no cue of its own, or a participle cue after a quote, with the last speaker."""
+    if any(r.start <= raw.start and raw.end <= r.end + 1 for r in raws if not r.quote and r is not raw):
+        return None  # a quoted fragment of a reported clause: the clause is the claim
+    prev = resolved[-1] if resolved else None
+    qs = ctx.sent[ctx.token_at(raw.start)]
+    if prev is None or qs - ctx.sent[ctx.token_at(prev[0].end - 1)] > FLOAT_SENTENCES:
+        return None
+    if raw.cue and (prev[0].at < 0 or ctx.sent[ctx.token_at(raw.at)] != ctx.sent[ctx.token_at(prev[0].at)]):
+        return None  # a participle inherits only from a cue of its own sentence
+    return replace(raw, cue=raw.cue or prev[0].cue), prev[1]
+
+
+def _output(ctx: Ctx, resolved: Resolved) -> Iterator[Attribution]:
+    doc = ctx.doc
+    seen: list[tuple[str, int, int]] = []
+    for raw, span in sorted(resolved, key=lambda r: (r[0].start, r[0].start - r[0].end)):
+        s, e = doc[span[0]].idx, doc[span[1] - 1].idx + len(doc[span[1] - 1])
+        speaker = ctx.text[s:e]
+        if any(k == speaker and ks <= raw.start and raw.end <= ke for k, ks, ke in seen):
+            continue
+        seen.append((speaker, raw.start, raw.end))
+        yield Attribution(speaker, s, e, raw.cue, raw.kind, raw.start, raw.end, ctx.text[raw.start : raw.end])
+
+
+def _nested(ctx: Ctx, raw: Raw, span: tuple[int, int], resolved: Resolved) -> bool:
+    """Whether ``raw`` only restates part of another claim: a source phrase whose content carries its own
+    attributed verb ("Selon l'agence, X a déclaré que …"), a cue inside the content of a claim by the
+    same speaker ("X accused Y of lying and attacking Z"), or a thing that "shows" inside what someone
+    argues ("X argued that the documents show P": X argues, the documents say nothing)."""
+    doc = ctx.doc
+    thing = (
+        raw.at >= 0
+        and doc[ctx.token_at(raw.at)].lemma_.lower() in ctx.cues.evidence_verbs
+        and not any(t.ent_type_ or t.pos_ in ("PROPN", "PRON") for t in doc[span[0] : span[1]])
+    )
+    for other, other_span in resolved:
+        if other is raw or other.at < 0:
+            continue
+        if raw.source and not other.source and raw.start <= other.at < raw.end:
+            return True
+        inside = not raw.source and not raw.quote and other.start <= raw.at < other.end
+        if inside and (other_span == span or (thing and not other.source and not other.quote)):
+            return True
+    return False

@@ -1,0 +1,137 @@
+"""Role descriptions as speakers ("le ministre", "the co-chairman") resolved to the named person the
+article gives that role, or to whoever spoke just before."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from briefings.actors import load_gazetteer, norm
+from briefings.claims.document import Ctx, Raw
+from briefings.claims.lexicon import Grammar
+from briefings.claims.syntax import ent_bounds, glued, is_person
+from briefings.claims.text import MARKS, SENTENCE_END
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+DESCRIPTION_WINDOW = 8  # sentences searched back for the named holder of a role ("le ministre")
+CHARS_BACK = 400  # tokens searched back, at most
+NAME_AFTER = 10  # tokens after a role noun searched for the name it introduces
+FORMER_BEFORE = 4  # tokens before a role noun searched for "ancien" / "former"
+
+Resolved = list[tuple[Raw, tuple[int, int]]]
+
+
+@cache
+def _roles(lang: str) -> frozenset[str]:
+    return frozenset(r for r in load_gazetteer(lang).roles if " " not in r)
+
+
+def is_role(word: str, lang: str) -> bool:
+    """Whether ``word`` (a lemma or form) is a one-word role noun of the gazetteer ("ministre", "mayor")."""
+    return norm(word) in _roles(lang)
+
+
+def described(ctx: Ctx, span: tuple[int, int], resolved: Resolved) -> tuple[int, int] | None:
+    """The named person a definite role description refers to, when the article says it nearby:
+
+    - the nearest earlier mention of the same role noun next to a person's name ("le ministre de
+      l'Action publique Gérald Darmanin" … "le ministre a accusé" / "Tory co-chairman Liam Fox" … "The
+      Tory co-chairman said");
+    - for a former role or a role "of" someone else ("l'ancien ministre de François Hollande", "the
+      former adviser to X"), the person who spoke just before — the name inside would mislead.
+    """
+    doc, g = ctx.doc, ctx.g
+    tokens = doc[span[0] : span[1]]
+    head = next((t for t in tokens if not span[0] <= t.head.i < span[1] or t.head is t), tokens[0])
+    while head.i + 1 < span[1] and glued(head, doc[head.i + 1]):  # "co-leader": the last piece
+        head = doc[head.i + 1]
+    if head.pos_ != "NOUN" or not (is_role(head.lemma_, ctx.cues.lang) or is_role(head.text, ctx.cues.lang)):
+        return None
+    if any(is_person(t, g) and t.i <= head.i for t in tokens):
+        return None
+    name = _earlier_holder(ctx, span, head)
+    if name is not None:
+        return name
+    return _previous_speaker(ctx, span, head, resolved)
+
+
+def _earlier_holder(ctx: Ctx, span: tuple[int, int], head: Token) -> tuple[int, int] | None:
+    """The name next to the nearest earlier mention of role ``head`` (same gender, both former or not)."""
+    doc, g = ctx.doc, ctx.g
+    lemma, first_sent = head.lemma_.lower(), ctx.sent[span[0]] - DESCRIPTION_WINDOW
+    was = former(head, g)
+    for t in reversed(doc[max(0, span[0] - CHARS_BACK) : span[0]]):
+        if ctx.sent[t.i] < first_sent:
+            break
+        if t.lemma_.lower().rsplit("-", 1)[-1] != lemma or ctx.in_quote[t.i] or former(t, g) != was:
+            continue  # "l'ancien ministre" is not "la ministre de la Transition"
+        if (
+            head.morph.get("Gender")
+            and t.morph.get("Gender")
+            and head.morph.get("Gender") != t.morph.get("Gender")
+        ):
+            continue
+        name = name_near(t, g)
+        if name is not None:
+            return name
+    return None
+
+
+def _previous_speaker(
+    ctx: Ctx, span: tuple[int, int], head: Token, resolved: Resolved
+) -> tuple[int, int] | None:
+    """For a former role, a role of someone named inside, or an epithet with no office "of" anything ("le
+    leader syndicaliste", "the veteran senator"): the person who spoke just before."""
+    doc, g = ctx.doc, ctx.g
+    tokens = doc[span[0] : span[1]]
+    names = any(is_person(t, g) for t in tokens)
+    was = former(head, g)
+    epithet = (
+        g.norm(tokens[0].text) in g.definite
+        and any(t.pos_ == "ADJ" or t.dep_ in ("amod", "compound") for t in tokens)
+        and not any(t.lower_ in g.genitive or t.pos_ == "ADP" for t in tokens)
+    )
+    if not (names or was or epithet) or not resolved:
+        return None
+    prev_raw, prev_span = resolved[-1]
+    if names or was:
+        near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(prev_raw.start)] <= 2
+    else:  # an epithet refers back to whoever spoke in the sentence before
+        near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(max(prev_raw.at, prev_raw.start))] <= 1
+    if near and any(is_person(t, g) for t in doc[prev_span[0] : prev_span[1]]):
+        return prev_span
+    return None
+
+
+def former(head: Token, g: Grammar) -> bool:
+    """Whether role noun ``head`` is qualified as former ("l'ancien ministre", "the ex-director")."""
+    doc, i = head.doc, head.i - 1
+    while (
+        i >= 0
+        and (doc[i].pos_ in ("ADJ", "PROPN", "NOUN", "DET") or doc[i].text == "-")
+        and head.i - i <= FORMER_BEFORE
+    ):
+        if g.norm(doc[i].text) in g.former:
+            return True
+        if doc[i].pos_ == "DET":
+            break
+        i -= 1
+    return False
+
+
+def name_near(t: Token, g: Grammar) -> tuple[int, int] | None:
+    """A person's name that a role noun ``t`` introduces ("le ministre X", "X, the minister")."""
+    doc = t.doc
+    for u in doc[t.i + 1 : t.i + NAME_AFTER]:
+        if is_person(u, g):
+            return ent_bounds(u)
+        if u.pos_ in ("VERB", "AUX", "PRON") or u.text in SENTENCE_END or u.text in MARKS:
+            break
+    j = t.i - 1
+    while j >= 0 and (doc[j].pos_ in ("DET", "ADJ") or doc[j].text == ","):
+        j -= 1
+    if j >= 0 and is_person(doc[j], g) and j < t.i - 1:
+        return ent_bounds(doc[j])
+    return None

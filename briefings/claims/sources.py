@@ -1,0 +1,68 @@
+"""Pass 3, source phrases: selon X / d'après X / according to X (the content is the longer side of the
+sentence), and "des accusations selon lesquelles P" (whoever makes the accusations claims P)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from briefings.claims.document import Ctx, Raw
+from briefings.claims.nouns import noun_speaker
+from briefings.claims.syntax import np
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+def source_claims(ctx: Ctx) -> Iterator[Raw]:
+    doc, cues, g = ctx.doc, ctx.cues, ctx.g
+    lowers = ctx.lowers
+    for seq in cues.sources:
+        n = len(seq)
+        for i in range(len(doc) - n + 1):
+            if lowers[i] != seq[0] or tuple(lowers[i : i + n]) != seq or ctx.in_quote[i]:
+                continue
+            last = doc[i + n - 1]
+            noun = _source_noun(last, g.prep_objects | g.objects)
+            if noun is None:
+                continue
+            cue = ctx.text[doc[i].idx : last.idx + len(last)]
+            if noun.lower_ in g.relatives:
+                yield from _selon_lesquelles(ctx, noun, cue)
+                continue
+            sp = np(noun, g)
+            lo, hi = ctx.sentence_bounds(i)
+            head_part = ctx.trim(lo, i) if i - lo > 1 else None
+            after = max(sp[1], noun.right_edge.i + 1)  # never the source's own relative clause
+            tail_part = ctx.trim(after, hi) if after < hi else None
+            parts = [p for p in (head_part, tail_part) if p]
+            if not parts:
+                continue
+            span = max(parts, key=lambda p: p[1] - p[0])
+            yield Raw(sp, cue, "statement", *span, doc[i].idx, True)
+
+
+def _source_noun(last: Token, objects: frozenset[str]) -> Token | None:
+    """The source named after the phrase ending with ``last`` ("selon" / "according to")."""
+    doc = last.doc
+    noun = last.head if last.dep_ in ("case", "fixed") and last.head.i > last.i else None
+    noun = noun or next((c for c in last.children if c.dep_ in objects), None)
+    if noun is None and last.i + 1 < len(doc):
+        noun = doc[last.i + 1]
+    return noun
+
+
+def _selon_lesquelles(ctx: Ctx, rel: Token, cue: str) -> Iterator[Raw]:
+    """… des accusations selon lesquelles P: who made the accusations claims P (see `noun_speaker`)."""
+    clause = rel.head
+    noun = clause.head if clause.dep_ in ("acl", *ctx.g.relative_clauses) else None
+    if noun is None:
+        return
+    speaker = noun_speaker(ctx, noun)
+    if speaker is None:
+        return
+    span = ctx.trim(rel.i + 1, clause.right_edge.i + 1)
+    if span is None:
+        return
+    found = ctx.cues.nouns.get(noun.lemma_.lower(), "statement")
+    yield Raw(np(speaker, ctx.g), f"{cue} {rel.text}", found, *span, rel.idx)

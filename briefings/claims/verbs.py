@@ -1,0 +1,61 @@
+"""Pass 2, reported speech: a reporting verb of the lexicon, not negated, with a subject (or passive agent)
+and a complement clause, infinitive or object (X a déclaré que …, X denied the claims, …, officials said)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from briefings.claims.content import content
+from briefings.claims.document import Ctx, Raw
+from briefings.claims.speakers import MAX_CLIMB, after_subject, initial_name, subject
+from briefings.claims.stance import stance
+from briefings.claims.syntax import gerund, np
+from briefings.claims.text import MIN_QUOTE_WORDS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+def verb_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
+    """Claims of the cue verbs outside quotations that the quote pass did not take (``used``)."""
+    doc, cues, g = ctx.doc, ctx.cues, ctx.g
+    for i, (lemma, lower) in enumerate(zip(ctx.lemmas, ctx.lowers, strict=True)):
+        if (lemma not in cues.verbs and lower not in cues.verbs) or i in used or ctx.in_quote[i]:
+            continue
+        v = doc[i]
+        found = stance(v, cues)
+        if found is None or (gerund(v, g) and v.dep_ == "conj" and not gerund(v.head, g)):
+            continue  # "accused X of telling lies and then attacking them": part of the accusation
+        span, inverted = content(ctx, v)
+        if span is None:
+            continue
+        speaker = _speaker(ctx, v, inverted)
+        if (speaker is None or ctx.in_quote[speaker.i]) and gerund(v, g) and doc[v.i - 1].text == ",":
+            # « … », a-t-il ironisé, affirmant que …: the participle speaks for the cue before it
+            yield Raw(None, ctx.cue_text(v), found, *span, v.idx)
+            continue
+        if speaker is None or ctx.in_quote[speaker.i]:
+            continue
+        sp = np(speaker, g)
+        if sp[0] <= ctx.token_at(span[0]) < sp[1]:
+            continue
+        quoted = any(  # said the bridge would "cut commuting times in half": a (partial) direct quote
+            span[0] <= qs and qe <= span[1] and len(ctx.text[qs:qe].split()) >= MIN_QUOTE_WORDS
+            for qs, qe in ctx.quotes
+        )
+        kind = "quote" if quoted and found == "statement" else found
+        yield Raw(sp, ctx.cue_text(v), kind, *span, v.idx)
+
+
+def _speaker(ctx: Ctx, v: Token, inverted: bool) -> Token | None:
+    """The speaker of cue ``v``; an inverted cue (« … », a dit X) has its own subject after it or none."""
+    cues, g = ctx.cues, ctx.g
+    speaker = subject(v, cues, MAX_CLIMB if inverted else 0)
+    if inverted and (speaker is None or speaker.i < v.i) and any(c.dep_ in g.subjects for c in v.rights):
+        speaker = next(c for c in v.rights if c.dep_ in g.subjects)  # X, whatever precedes
+    if speaker is None and inverted:
+        speaker = after_subject(v, cues, ctx.sentence_bounds(v.i)[1])
+    if speaker is None and not inverted:
+        speaker = initial_name(ctx, v)
+    return ctx.past_dateline(speaker)
