@@ -16,7 +16,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from briefings.engine import DEFAULT_PIPELINES, LocalEngine, load_pipeline
+from bot.settings import DEFAULT_MAX_BULLETS, DEFAULT_PIPELINES
+from briefings.engine import LocalEngine, load_pipeline
 from briefings.loading import load_path
 from briefings.models import Article
 
@@ -48,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     pairs = corpus(args.articles)
     articles = [a for _, a in pairs]
-    engine = LocalEngine(pipelines=DEFAULT_PIPELINES)
+    engine = LocalEngine(pipelines=DEFAULT_PIPELINES, max_bullets=DEFAULT_MAX_BULLETS)
     for lang in engine.languages:  # load both pipelines and warm up before timing
         list(engine.brief_many([a for la, a in pairs if la == lang][:4]))
 

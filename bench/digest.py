@@ -31,7 +31,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.stories_corpus
 
-from briefings.engine import DEFAULT_PIPELINES, LocalEngine
+from bot.settings import DEFAULT_MAX_BULLETS, DEFAULT_PIPELINES
+from briefings.engine import LocalEngine
 from briefings.stories import STOP_WORDS, StoryClusterer, merge_story, rank_stories
 from tests.stories_corpus import load_corpus, purity_completeness, stored_briefings
 
@@ -41,7 +42,9 @@ NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 def briefed_corpus() -> list[tuple[str, dict[str, Any]]]:
     """(gold story, stored briefing) for each article of the fixture corpus, briefed by the real engine."""
     corpus = load_corpus()
-    stored = stored_briefings(LocalEngine(pipelines=DEFAULT_PIPELINES), corpus)
+    stored = stored_briefings(
+        LocalEngine(pipelines=DEFAULT_PIPELINES, max_bullets=DEFAULT_MAX_BULLETS), corpus
+    )
     return [(a["story"], d) for a, d in zip(corpus, stored, strict=True)]
 
 

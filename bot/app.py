@@ -1,37 +1,43 @@
-"""The composition root: settings in, a running bot out. Nothing else wires parts together."""
+"""The composition root: settings in, a running bot out. Nothing else wires parts together.
+
+`open_runtime` builds storage, the briefing engine (chosen by name), the fetchers, the router with every
+command (`handlers.register_all`), the chat adapters named in the settings, the poller and the outbox;
+with ``listen`` it hands each adapter the dispatcher's callback (`ChatAdapter.listen`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 from pydantic import SecretStr
 
-from bot.digests import digest_trigger, send_due_digest, send_due_digests
+from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
+from bot.models import FeedRow
 from bot.outbox import Outbox
-from bot.poller import Poller, PollResult, utcnow
-from bot.protocols import ChatAdapter
+from bot.poller import Poller, PollResult, resolve_feed_url, utcnow
+from bot.protocols import BriefingEngine, ChatAdapter, Repository
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.db import repository
-from bot.storage.repository import Repository
 from briefings.engine import LocalEngine
-from handlers.router import Context, build_router
+from handlers import register_all
+from handlers.router import Context, Router
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
 
 log = logging.getLogger("newsbrief")
-SEED_FEED = Path(__file__).resolve().parent.parent / "seeds" / "feed.xml"
 CONSOLE_CHAT = "stdout"
 TICK_S = 30  # how often due feeds are looked for
 OUTBOX_TICK_S = 5
@@ -51,35 +57,84 @@ class Runtime:
     dispatcher: Dispatcher
 
 
-def build_adapters(settings: Settings) -> dict[str, ChatAdapter]:
-    """The chat platforms named in the settings (not started, not listening)."""
+def seed_feed() -> Path:
+    """The sample feed shipped with the package (`seeds/feed.xml`), wherever the package is installed."""
+    return Path(str(resources.files("seeds").joinpath("feed.xml")))
+
+
+def _local_engine(settings: Settings) -> BriefingEngine:
+    return LocalEngine(pipelines=settings.pipelines, max_bullets=settings.max_bullets)
+
+
+ENGINES: dict[str, Callable[[Settings], BriefingEngine]] = {"local": _local_engine}
+"""Briefing engines by the name the ``engine`` setting gives."""
+
+
+def build_engine(settings: Settings) -> BriefingEngine:
+    """The briefing engine named by ``settings.engine``; an unknown name is a one-line `ValueError`."""
+    try:
+        return ENGINES[settings.engine](settings)
+    except KeyError:
+        known = ", ".join(ENGINES)
+        raise ValueError(f"engine '{settings.engine}' is not available (known: {known})") from None
+
+
+def _console(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
+    from bot.adapters.console import ConsoleAdapter
+
+    return ConsoleAdapter()
+
+
+def _telegram(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
+    from bot.adapters.telegram import TelegramAdapter, Webhook
+
+    webhook = None
+    if settings.telegram_webhook_url:
+        webhook = Webhook(
+            url=settings.telegram_webhook_url,
+            secret_token=_secret(settings.telegram_webhook_secret, "telegram", "TELEGRAM_WEBHOOK_SECRET"),
+            host=settings.telegram_listen_host,
+            port=settings.telegram_listen_port,
+        )
+    return TelegramAdapter(
+        _secret(settings.telegram_token, "telegram", "TELEGRAM_TOKEN"),
+        base_url=settings.telegram_api_url,
+        webhook=webhook,
+    )
+
+
+def _slack(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
+    from bot.adapters.slack import SlackAdapter
+
+    return SlackAdapter(
+        token=_secret(settings.slack_bot_token, "slack", "SLACK_BOT_TOKEN"),
+        base_url=settings.slack_api_url,
+        signing_secret=_secret(settings.slack_signing_secret),
+        app_token=_secret(settings.slack_app_token),
+        commands=commands,
+        admin_ids=settings.slack_admin_ids,
+        http_host=settings.slack_listen_host,
+        http_port=settings.slack_listen_port,
+    )
+
+
+PLATFORMS: dict[str, Callable[[Settings, Iterable[str]], ChatAdapter]] = {
+    "console": _console,
+    "telegram": _telegram,
+    "slack": _slack,
+}
+"""Chat adapters by the names the ``platforms`` setting gives (each imports its client only when chosen)."""
+
+
+def build_adapters(settings: Settings, *, commands: Iterable[str] = ()) -> dict[str, ChatAdapter]:
+    """The chat platforms named in the settings (not started, not listening); ``commands`` are the names
+    a platform registers with its service (Slack's slash commands)."""
     adapters: dict[str, ChatAdapter] = {}
     for name in settings.platforms:
-        if name == "console":
-            from bot.adapters.console import ConsoleAdapter
-
-            adapters[name] = ConsoleAdapter()
-        elif name == "telegram":
-            from bot.adapters.telegram import TelegramAdapter
-
-            adapters[name] = TelegramAdapter(
-                _secret(settings.telegram_token, "telegram", "TELEGRAM_TOKEN"),
-                base_url=settings.telegram_api_url,
-            )
-        elif name == "slack":
-            from bot.adapters.slack import SlackAdapter
-
-            adapters[name] = SlackAdapter(
-                token=_secret(settings.slack_bot_token, "slack", "SLACK_BOT_TOKEN"),
-                base_url=settings.slack_api_url,
-                signing_secret=_secret(settings.slack_signing_secret),
-                app_token=_secret(settings.slack_app_token),
-                admin_ids=settings.slack_admin_ids,
-                http_host=settings.slack_listen_host,
-                http_port=settings.slack_listen_port,
-            )
-        else:
-            raise ValueError(f"platform '{name}' is not available (known: console, telegram, slack)")
+        if name not in PLATFORMS:
+            known = ", ".join(PLATFORMS)
+            raise ValueError(f"platform '{name}' is not available (known: {known})")
+        adapters[name] = PLATFORMS[name](settings, tuple(commands))
     return adapters
 
 
@@ -109,7 +164,7 @@ async def open_runtime(
 
     Listening means: Telegram long polling (or its webhook endpoint when ``telegram_webhook_url`` is set),
     Slack slash commands over Socket Mode (app token) or HTTP (signing secret). ``adapters`` replaces
-    the platforms of the settings (tests); a Slack one listens only if it was built with ``on_command``.
+    the platforms of the settings (tests).
     """
     async with repository(settings.database_url, connect_args=connect_args) as repo:
         await ensure_default_feeds(repo, settings)
@@ -119,12 +174,13 @@ async def open_runtime(
             concurrency=settings.fetch_concurrency,
             per_host=settings.fetch_per_host,
         )
-        engine = LocalEngine(pipelines=settings.pipelines)
-        async with fetcher, _user_context(repo, engine, settings) as ctx:
-            dispatcher = Dispatcher(router=build_router(), ctx=ctx)
-            chosen = dict(adapters) if adapters is not None else build_adapters(settings)
-            if listen:
-                _wire_slack(chosen, dispatcher)
+        engine = build_engine(settings)
+        async with fetcher, _user_context(repo, engine, settings, clock=clock) as ctx:
+            router = register_all(Router())
+            dispatcher = Dispatcher(router=router, ctx=ctx)
+            chosen = (
+                dict(adapters) if adapters is not None else build_adapters(settings, commands=router.commands)
+            )
             runtime = Runtime(
                 settings=settings,
                 repo=repo,
@@ -141,56 +197,51 @@ async def open_runtime(
                     await adapter.start()
                     stack.push_async_callback(adapter.stop)
                 if listen:
-                    await _listen(runtime)
+                    for adapter in chosen.values():
+                        await adapter.listen(dispatcher.on_command(adapter))
                 yield runtime
 
 
 @asynccontextmanager
-async def _user_context(repo: Repository, engine: LocalEngine, settings: Settings) -> AsyncIterator[Context]:
+async def _user_context(
+    repo: Repository, engine: BriefingEngine, settings: Settings, *, clock: Callable[[], datetime]
+) -> AsyncIterator[Context]:
     """The handlers' context for chat users: their URLs go through a fetcher that reads no local files."""
     async with Fetcher(
         allow_private_networks=settings.allow_private_networks,
         max_bytes=settings.max_body_bytes,
         local_files=False,
     ) as user_fetcher:
-        yield Context(repo=repo, fetcher=user_fetcher, engine=engine, settings=settings, local_files=False)
+        yield build_context(repo=repo, engine=engine, fetcher=user_fetcher, settings=settings, clock=clock)
 
 
-def _wire_slack(adapters: Mapping[str, ChatAdapter], dispatcher: Dispatcher) -> None:
-    """Give Slack adapters their slash-command callback (Slack serves commands from `start`)."""
-    from bot.adapters.slack import SlackAdapter
-
-    for adapter in adapters.values():
-        if isinstance(adapter, SlackAdapter) and adapter.on_command is None:
-            adapter.on_command = dispatcher.slack(adapter.is_admin)
-
-
-async def _listen(runtime: Runtime) -> None:
-    """Start taking commands on the platforms that take them (Telegram; Slack listens from `start`)."""
-    from bot.adapters.telegram import TelegramAdapter
-
-    settings = runtime.settings
-    for adapter in runtime.adapters.values():
-        if not isinstance(adapter, TelegramAdapter):
-            continue
-        on_command = partial(runtime.dispatcher.telegram, adapter)
-        if settings.telegram_webhook_url:
-            await adapter.start_webhook(
-                on_command,
-                url=settings.telegram_webhook_url,
-                secret_token=_secret(settings.telegram_webhook_secret, "telegram", "TELEGRAM_WEBHOOK_SECRET"),
-                host=settings.telegram_listen_host,
-                port=settings.telegram_listen_port,
-            )
-        else:
-            await adapter.start_polling(on_command)
+def build_context(
+    *,
+    repo: Repository,
+    engine: BriefingEngine,
+    fetcher: Fetcher,
+    settings: Settings,
+    clock: Callable[[], datetime] = utcnow,
+    local_files: bool = False,
+) -> Context:
+    """The handlers' `Context` over these parts: ``fetcher`` serves chat users' URLs and feed lookups."""
+    return Context(
+        repo=repo,
+        fetcher=fetcher,
+        engine=engine,
+        find_feed=partial(resolve_feed_url, fetcher),
+        digest=partial(digest_now, repo),
+        max_bullets=settings.max_bullets,
+        clock=clock,
+        local_files=local_files,
+    )
 
 
 async def ensure_default_feeds(repo: Repository, settings: Settings) -> None:
     """Feeds from the settings, watched by the console; with none anywhere, the embedded sample feed."""
     feeds = list(settings.feeds)
     if not feeds and not await repo.list_feeds():
-        feeds = [str(SEED_FEED)]
+        feeds = [str(seed_feed())]
     if not feeds or "console" not in settings.platforms:
         return
     channel = await repo.upsert_channel("console", CONSOLE_CHAT)
@@ -211,7 +262,9 @@ async def run_once(
     return list(results)
 
 
-async def _poll(runtime: Runtime, feed, on_result: Callable[[PollResult], None] | None) -> PollResult:
+async def _poll(
+    runtime: Runtime, feed: FeedRow, on_result: Callable[[PollResult], None] | None
+) -> PollResult:
     result = await runtime.poller.poll(feed)
     if on_result:
         on_result(result)

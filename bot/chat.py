@@ -15,15 +15,12 @@ here (never on a chat platform). Replies print as the console adapter prints pos
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from bot.adapters.console import render_post
+from bot.models import Command, Reply
 from handlers.messages import message
-from handlers.router import Command, Context, Reply, Router, build_router
-
-if TYPE_CHECKING:
-    from bot.app import Runtime
+from handlers.router import Context, Router
 
 OPERATOR = "operator"
 
@@ -35,30 +32,19 @@ def render_reply(reply: Reply) -> str:
 
 
 async def chat_session(
-    runtime_or_ctx: Runtime | Context,
+    ctx: Context,
+    router: Router,
     *,
     stdin: TextIO,
     stdout: TextIO,
     platform: str = "console",
     chat: str = "console",
-    router: Router | None = None,
 ) -> None:
     """Read commands from ``stdin`` until end of input; print each reply to ``stdout``.
 
-    With a `Runtime`, local file paths are allowed in ``/brief`` (the operator is at the keyboard);
-    with a `Context`, its ``local_files`` decides.
+    ``ctx.local_files`` decides whether ``/brief`` may read local paths (yes for ``newsbrief chat``: the
+    operator is at the keyboard).
     """
-    router = router or build_router()
-    if isinstance(runtime_or_ctx, Context):
-        await _loop(runtime_or_ctx, router, stdin=stdin, stdout=stdout, platform=platform, chat=chat)
-        return
-    ctx = replace(runtime_or_ctx.dispatcher.ctx, local_files=True)
-    await _loop(ctx, router, stdin=stdin, stdout=stdout, platform=platform, chat=chat)
-
-
-async def _loop(
-    ctx: Context, router: Router, *, stdin: TextIO, stdout: TextIO, platform: str, chat: str
-) -> None:
     prompt = "> " if stdin.isatty() else ""
     while True:
         if prompt:

@@ -85,19 +85,20 @@ def brief(
     ] = None,
 ) -> None:
     """Brief articles: key actors and who said what. JSON output is one object per line."""
-    from briefings.engine import BriefingError, LocalEngine
+    from bot.app import build_engine
+    from briefings.engine import BriefingError
     from briefings.loading import expand_inputs
     from briefings.render import as_json, as_markdown, as_text
 
     settings: Settings = ctx.obj
     render = {Format.text: as_text, Format.markdown: as_markdown, Format.json: as_json}[format]
-    engine = LocalEngine(pipelines=settings.pipelines)
+    engine = build_engine(settings)
     failures: list[str] = []
     items = expand_inputs(inputs)
     articles = _articles(
         items, lang=None if lang is Lang.auto else lang.value, settings=settings, failures=failures
     )
-    results = engine.brief_many(articles, max_bullets=max_bullets or settings.max_bullets)
+    results = engine.brief_many(articles, max_bullets=max_bullets)
     first = True
     with _progress(total=len(items)) as advance:
         for result in results:
@@ -387,6 +388,8 @@ def _duration(value: str):
 @app.command()
 def chat(ctx: typer.Context) -> None:
     """Talk to the bot in this terminal: type the chat commands (/help, /brief …, /subscribe …)."""
+    from dataclasses import replace
+
     from bot.app import CONSOLE_CHAT, open_runtime
     from bot.chat import chat_session
 
@@ -394,7 +397,10 @@ def chat(ctx: typer.Context) -> None:
 
     async def main() -> int:
         async with open_runtime(ctx.obj, adapters={}) as runtime:
-            await chat_session(runtime, stdin=sys.stdin, stdout=sys.stdout, chat=CONSOLE_CHAT)
+            operator = replace(runtime.dispatcher.ctx, local_files=True)  # the operator at the keyboard
+            await chat_session(
+                operator, runtime.dispatcher.router, stdin=sys.stdin, stdout=sys.stdout, chat=CONSOLE_CHAT
+            )
         return 0
 
     raise typer.Exit(_guarded(main))

@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.models import Post
-from bot.storage.repository import ChannelRow, Repository
+from bot.models import ChannelRow, Post
+from bot.protocols import Repository
 from briefings.stories import Story, StoryClusterer, merge_story, rank_stories, score_bound, story_score
+from handlers.messages import LANGUAGES, message
 
 log = logging.getLogger("newsbrief.digests")
 
@@ -35,13 +36,6 @@ DEFAULT_SPAN = timedelta(hours=24)
 SOURCES_SHOWN = 5
 CANDIDATES = 3  # stories merged per place in the digest, at least: room for the diversity rule
 Outcome = Literal["sent", "skipped", "already", "not due"]
-
-_EMPTY = {
-    "en": ("Digest", "Nothing new from this chat's feeds."),
-    "fr": ("Résumé", "Rien de nouveau dans les flux de ce chat."),
-}
-_SOURCES = {"en": "{n} sources: {list}", "fr": "{n} sources : {list}"}
-_ONE_SOURCE = {"en": "Source: {list}", "fr": "Source : {list}"}
 
 
 def digest_trigger(channel: ChannelRow) -> CronTrigger | None:
@@ -111,15 +105,22 @@ async def send_due_digest(
     return "sent" if recorded else "already"
 
 
+async def digest_now(repo: Repository, channel: ChannelRow, now: datetime) -> list[Post]:
+    """The channel's digest at ``now`` (``/digest now``): since its previous one, or over the last day."""
+    since = await repo.last_digest(channel.id) or now - DEFAULT_SPAN
+    return await digest_posts(repo, channel, since=since, now=now)
+
+
 async def digest_posts(
     repo: Repository, channel: ChannelRow, *, since: datetime, now: datetime
 ) -> list[Post]:
     """The posts of the channel's digest over the briefings stored since ``since``."""
     items = await repo.briefings_since(channel.id, since=since)
-    lang = channel.language if channel.language in ("fr", "en") else "en"
+    lang = channel.language if channel.language in LANGUAGES else "en"
     if not items:
-        title, text = _EMPTY.get(lang, _EMPTY["en"])
-        return [Post(title=title, bullets=(text,), lang=lang)]
+        return [
+            Post(title=message(lang, "digest_title"), bullets=(message(lang, "digest_empty"),), lang=lang)
+        ]
     stories = top_stories(
         items, limit=channel.digest_stories, now=now, max_bullets=max(channel.max_bullets - 1, 2)
     )  # one bullet is left for the sources line
@@ -127,7 +128,7 @@ async def digest_posts(
 
 
 def top_stories(
-    items: list[dict[str, Any]], *, limit: int, now: datetime, max_bullets: int = 6
+    items: list[dict[str, Any]], *, limit: int, now: datetime, max_bullets: int
 ) -> list[Story]:
     """Cluster stored briefings into stories (oldest first, as they arrived), merge and rank them.
 
@@ -163,8 +164,8 @@ def story_post(story: Story, *, index: int, total: int, lang: str) -> Post:
     """One story of a digest: ``i/n · title``, its merged bullets, then its sources with their links."""
     sources = story.sources[:SOURCES_SHOWN]
     listed = ", ".join(f"{s.outlet} ({s.url})" if s.outlet else s.url for s in sources)
-    template = _SOURCES if len(story.sources) > 1 else _ONE_SOURCE
-    line = template.get(lang, template["en"]).format(n=len(story.sources), list=listed)
+    key = "digest_sources" if len(story.sources) > 1 else "digest_source"
+    line = message(lang, key, n=len(story.sources), list=listed)
     title = story.briefing.article.title or (sources[0].title if sources else None) or ""
     return Post(
         title=f"{index}/{total} · {title}",

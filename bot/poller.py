@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.protocols import BriefingEngine
 from bot.settings import Settings
 from bot.sources.feeds import (
     FeedEntry,
@@ -29,7 +30,7 @@ from bot.sources.feeds import (
 )
 from bot.sources.fetch import Fetcher
 from bot.storage.repository import FeedRow, Repository
-from briefings.engine import BriefingEngine, BriefingError
+from briefings.engine import BriefingError
 from briefings.models import Article, Briefing
 
 log = logging.getLogger("newsbrief.poller")

@@ -1,11 +1,27 @@
-"""The contracts between the runtime's parts. Implementations stay short; the rules live here."""
+"""The contracts between the runtime's parts: every protocol the rest depends on, with its rules.
+
+Implementations stay short; the rules live here. Who implements what:
+
+- `ChatAdapter`: `bot.adapters.console`, `bot.adapters.telegram`, `bot.adapters.slack`.
+- `Repository`: `bot.storage.repository.SqlRepository` (built by `bot.storage.db.open_database`).
+- `PageFetcher`: `bot.sources.fetch.Fetcher`; `FeedFinder`: `bot.poller.resolve_feed_url` on one.
+- `BriefingEngine`: `briefings.engine.LocalEngine` (chosen by name, ``engine = "local"``, in `bot.app`).
+
+This module imports no framework (no SQLAlchemy, HTTP client or NLP library): handlers depend on it and
+on `bot.models` only.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
-from bot.models import Address, Post
+from bot.models import Address, ChannelRow, ChannelSettings, Command, DeliveryRow, FeedRow, Post, Reply
+
+if TYPE_CHECKING:
+    from briefings.engine import BriefingError
+    from briefings.models import Article, Briefing
 
 
 class DeliveryError(Exception):
@@ -20,16 +36,28 @@ class DeliveryError(Exception):
         self.sent = list(sent)
 
 
+OnCommand = Callable[[Command], Awaitable[Reply | None]]
+"""What an adapter calls with each incoming command; the `Reply` (``None``: nothing to say) goes back to
+the command's address."""
+
+
 class ChatAdapter(Protocol):
     """One chat platform (console, Telegram, Slack).
 
     - ``send`` posts one `Post` to one address and returns the platform's message ids (a long post may be
       split into several messages, never inside a bullet). ``skip`` leaves out the first messages of that
       split (an earlier attempt delivered them): the rendering of a post is deterministic. When a later
-      message fails, the `DeliveryError` carries the ids of those that went out. It paces itself to the platform's limits and
-      waits out rate-limit answers; it raises `DeliveryError` when the post cannot be delivered.
-    - It escapes every article-derived string for its platform's markup.
-    - ``start``/``stop`` open and close connections (and, for interactive adapters, start listening).
+      message fails, the `DeliveryError` carries the ids of those that went out. It paces itself to the
+      platform's limits and waits out rate-limit answers; it raises `DeliveryError` when the post cannot
+      be delivered.
+    - ``listen`` is the one incoming path: from then on each command addressed to the bot is turned into
+      a platform-neutral `Command` (its arguments split by the platform's own rules) and handed to
+      ``on_command``; the `Reply` it returns is rendered back to the command's address. An adapter that
+      takes no commands (the console) returns at once. Call it after ``start``; ``stop`` ends it.
+    - ``is_admin`` tells whether the command's sender may change the chat's settings (asked only for
+      admin-only commands in groups; it fails closed).
+    - It escapes every article-derived or user-typed string for its platform's markup.
+    - ``start``/``stop`` open and close connections.
     """
 
     platform: str
@@ -39,3 +67,353 @@ class ChatAdapter(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, address: Address, post: Post, *, skip: int = 0) -> list[str]: ...
+
+    async def listen(self, on_command: OnCommand) -> None: ...
+
+    async def is_admin(self, command: Command) -> bool: ...
+
+
+class FetchedPage(Protocol):
+    """What a `PageFetcher` answers: ``error`` is ``None`` on success, else one line naming the URL."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+class PageFetcher(Protocol):
+    """Fetches web pages for chat users' URLs: only http(s), bounded in size and time, never a loopback
+    or private address unless the operator allows it, never a local file. It never raises for bad input:
+    the answer's ``error`` says what went wrong."""
+
+    async def get(self, url: str) -> FetchedPage: ...
+
+
+FeedFinder = Callable[[str], Awaitable[tuple[str, str | None, str | None]]]
+"""``(feed URL, title, error)`` for a URL typed by a user: the URL itself when it is a feed, else the feed
+its page announces (``<link rel="alternate">``); ``error`` is one line when neither works."""
+
+DigestBuilder = Callable[[ChannelRow, datetime], Awaitable[list[Post]]]
+"""The posts of a channel's digest at ``now``: the stories since its previous digest (or the last day)."""
+
+
+class BriefingEngine(Protocol):
+    """Turns articles into briefings. Implementations: the local spaCy engine (an LLM one may follow).
+
+    ``brief_many`` is the batch entry point: it yields, in input order, one `Briefing` or one
+    `BriefingError` per article and never raises for a single bad article. ``max_bullets`` ``None`` is the
+    engine's own, set from the operator's settings when it is built; a chat's own setting is passed
+    explicitly. Engines load their
+    models once, lazily, and are safe to reuse (and to share between threads) for the life of the process.
+    """
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The article languages it can brief (ISO 639-1 codes)."""
+        ...
+
+    def brief(self, article: Article, *, max_bullets: int | None = None) -> Briefing:
+        """Brief one article, raising `BriefingError` when it cannot be briefed."""
+        ...
+
+    def brief_many(
+        self, articles: Iterable[Article], *, max_bullets: int | None = None
+    ) -> Iterator[Briefing | BriefingError]:
+        """Brief many articles in batches."""
+        ...
+
+
+class Repository(Protocol):
+    """Everything the bot stores. Datetimes in and out are timezone-aware (naive ones raise `ValueError`).
+
+    Methods that name a row by id raise `LookupError` when it does not exist, unless they say otherwise.
+    Writes that may race (articles, deliveries, channels, subscriptions) are idempotent and safe when
+    several workers insert the same thing at once: the database's unique constraints decide.
+    """
+
+    # -- feeds ---------------------------------------------------------------------------------------
+
+    async def add_feed(self, url: str, *, title: str | None = None, site_url: str | None = None) -> FeedRow:
+        """The feed at ``url``, added (active, due now) if new. An existing feed is returned unchanged."""
+        ...
+
+    async def get_feed(self, id_or_url: int | str) -> FeedRow | None:
+        """The feed with this id (an ``int``) or URL (a ``str``), or ``None``."""
+        ...
+
+    async def list_feeds(self, *, active_only: bool = False) -> list[FeedRow]:
+        """All feeds by id; only active ones when ``active_only``."""
+        ...
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        """Delete the feed and its subscriptions (its articles stay, for dedupe). False if it did not exist."""
+        ...
+
+    async def due_feeds(self, *, now: datetime, followed_only: bool = False) -> list[FeedRow]:
+        """Active feeds to poll: ``next_poll_at`` unset or ``<= now``; never-scheduled first, then oldest.
+
+        ``followed_only`` leaves out feeds no active channel subscribes to (nobody would read them).
+        """
+        ...
+
+    async def record_poll_success(
+        self,
+        feed_id: int,
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None,
+        next_poll_at: datetime,
+    ) -> FeedRow:
+        """A poll worked: store the conditional-GET validators, schedule the next poll, clear the error run.
+
+        ``title`` ``None`` keeps the known title.
+        """
+        ...
+
+    async def record_poll_failure(
+        self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime
+    ) -> FeedRow:
+        """A poll failed: ``error_count`` + 1, ``first_error_at`` kept from the first failure of the run.
+
+        The returned row lets the caller decide to back off or `deactivate_feed`.
+        """
+        ...
+
+    async def deactivate_feed(self, feed_id: int, *, reason: str) -> None:
+        """Stop polling the feed; ``reason`` is kept in ``last_error``."""
+        ...
+
+    async def reactivate_feed(self, feed_id: int) -> FeedRow:
+        """Turn a deactivated feed back on, due now, with its error run cleared."""
+        ...
+
+    async def set_poll_interval(self, feed_id: int, seconds: int | None) -> None:
+        """The feed's own polling interval (``None``: the default of the settings)."""
+        ...
+
+    async def mark_first_poll_done(self, feed_id: int) -> None:
+        """Set ``seen_once``: later new entries are announced."""
+        ...
+
+    # -- articles and briefings ----------------------------------------------------------------------
+
+    async def article_known(self, *, feed_id: int | None, entry_id: str | None, url: str | None) -> bool:
+        """Whether an article with this (feed, entry id) or canonical URL is stored (before fetching it)."""
+        ...
+
+    async def known_keys(
+        self, *, feed_id: int, entry_ids: Sequence[str], urls: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        """Of these entry ids (of ``feed_id``) and canonical URLs, those already stored — one query per poll."""
+        ...
+
+    async def add_articles(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> list[int | None]:
+        """`add_article` for many rows (its keyword arguments as dicts, without ``now``) in one transaction."""
+        ...
+
+    async def add_article(
+        self,
+        *,
+        feed_id: int | None,
+        entry_id: str | None,
+        url: str | None,
+        content_hash: str | None,
+        title: str | None,
+        published: datetime | None,
+        now: datetime,
+    ) -> int | None:
+        """Store a new article and return its id; ``None`` when it is already known — by (feed, entry id),
+        by canonical ``url`` or by ``content_hash`` (the same text under another address). This is the
+        dedupe: exactly one of several concurrent callers with the same article gets an id.
+        """
+        ...
+
+    async def add_briefed_article(
+        self, row: dict[str, Any], briefing: dict[str, Any] | None, *, now: datetime
+    ) -> tuple[int | None, list[int]]:
+        """`add_article` (``row``: its keyword arguments without ``now``), then `store_briefing` and
+        `enqueue_deliveries` to the feed's subscribers, in one transaction: a crash cannot leave an article
+        seen but never delivered. Returns the article id (``None``: already known, nothing done) and the
+        new deliveries' ids. ``briefing`` ``None`` records the article only (it could not be briefed;
+        ``row["error"]`` says why). When the article is already known by URL or text under another
+        entry, the (feed, entry id) is still recorded as seen, so the next poll skips it.
+        """
+        ...
+
+    async def record_seen(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
+        """Record feed entries as seen, never briefed (rows as for `add_articles`, an ``error`` allowed),
+        in batches under the database's parameter limit. Each (feed, entry id) is recorded even when
+        its URL or text is already stored under another entry, so it is skipped by the next poll.
+        Returns how many rows were new.
+        """
+        ...
+
+    async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
+        """Store the briefing JSON of an article and return its id (the existing id if already stored)."""
+        ...
+
+    async def recent_briefings(
+        self, channel_id: int, *, limit: int, query: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The latest briefings from the feeds the channel subscribes to, newest first.
+
+        Each is the stored briefing JSON with the article's canonical URL under ``"url"``. ``query``
+        keeps those whose title or an actor's name or alias contains it, ignoring case.
+        """
+        ...
+
+    # -- channels and subscriptions ------------------------------------------------------------------
+
+    async def get_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow | None:
+        """The channel at this address, or ``None``."""
+        ...
+
+    async def get_channel_by_id(self, channel_id: int) -> ChannelRow | None:
+        """The channel with this id, or ``None``."""
+        ...
+
+    async def upsert_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow:
+        """The channel at this address, created (active, default settings) if new; an existing one keeps
+        its settings, and is turned back on if it was deactivated (the chat talks to the bot again)."""
+        ...
+
+    async def list_channels(self, *, active_only: bool = True) -> list[ChannelRow]:
+        """Channels by id (for scheduling digests); inactive ones too unless ``active_only``."""
+        ...
+
+    async def update_channel(self, channel_id: int, **settings: Unpack[ChannelSettings]) -> ChannelRow:
+        """Change some settings. ``timezone`` must be an IANA name, ``digest_time`` ``"HH:MM"`` or ``None``,
+        ``max_bullets`` positive; anything else raises `ValueError` (unknown names raise `TypeError`).
+        """
+        ...
+
+    async def set_channel_active(self, channel_id: int, active: bool) -> None:
+        """(De)activate a channel. Inactive channels get no deliveries (e.g. the bot was removed)."""
+        ...
+
+    async def subscribe(self, channel_id: int, feed_id: int) -> bool:
+        """Subscribe the channel to the feed; False if it already was."""
+        ...
+
+    async def unsubscribe(self, channel_id: int, feed_id: int) -> bool:
+        """Unsubscribe; False if it was not subscribed."""
+        ...
+
+    async def subscriptions(self, channel_id: int) -> list[FeedRow]:
+        """The feeds the channel subscribes to, by id."""
+        ...
+
+    async def subscribers(self, feed_id: int) -> list[ChannelRow]:
+        """The active channels subscribed to the feed, by id."""
+        ...
+
+    # -- the outbox ----------------------------------------------------------------------------------
+
+    async def enqueue_deliveries(self, briefing_id: int, *, feed_id: int, now: datetime) -> list[int]:
+        """One pending delivery of the briefing per active channel subscribed to ``feed_id``.
+
+        Returns the ids of the deliveries created now: a (channel, briefing) pair is enqueued once ever,
+        so calling again creates nothing.
+        """
+        ...
+
+    async def enqueue_digest(
+        self, channel_id: int, *, digest_key: str, data: dict[str, Any], now: datetime
+    ) -> int | None:
+        """A pending digest delivery (``digest_key`` like ``"2026-11-25#2"``); ``None`` if that key exists."""
+        ...
+
+    async def record_digest(
+        self,
+        channel_id: int,
+        *,
+        local_date: str,
+        scheduled_for: datetime,
+        since: datetime | None,
+        parts: Sequence[dict[str, Any]],
+        skipped: bool = False,
+        now: datetime,
+    ) -> bool:
+        """Record the channel's digest of ``local_date`` and queue its ``parts`` (one delivery each, keyed
+        ``"<local_date>#<i>/<n>"``), in one transaction. ``skipped`` records it as skipped, queuing nothing.
+
+        False, with nothing queued, when that digest was already recorded: this is what makes a digest
+        go out at most once however often it is triggered, and its messages through the outbox exactly once.
+        """
+        ...
+
+    async def digest_recorded(self, channel_id: int, local_date: str) -> bool:
+        """Whether the channel's digest of ``local_date`` (YYYY-MM-DD) was recorded, sent or skipped."""
+        ...
+
+    async def last_digest(self, channel_id: int) -> datetime | None:
+        """When the channel's latest sent digest was scheduled, or None if it never had one."""
+        ...
+
+    async def briefings_since(
+        self, channel_id: int, *, since: datetime, limit: int = 20000
+    ) -> list[dict[str, Any]]:
+        """The briefings stored since ``since`` from the channel's feeds, newest first (at most ``limit``).
+
+        Each is the briefing JSON plus ``"url"`` (the article's canonical URL), ``"published"`` (ISO 8601,
+        the article's date or else when it was stored), ``"feed"`` (the feed's title or URL) and ``"id"``.
+        """
+        ...
+
+    async def pending_deliveries(
+        self, *, limit: int = 100, now: datetime | None = None, platforms: Sequence[str] | None = None
+    ) -> list[DeliveryRow]:
+        """Pending deliveries to active channels, oldest first, with their channel and JSON.
+
+        ``now`` leaves out channels waiting to retry (``retry_at`` later than ``now``); ``platforms``
+        keeps only those platforms' channels. Rows left out are not read at all.
+        """
+        ...
+
+    async def set_channel_retry(self, channel_id: int, retry_at: datetime | None) -> None:
+        """The channel's deliveries wait until ``retry_at`` (``None``: no waiting)."""
+        ...
+
+    async def drop_channel(self, channel_id: int, *, reason: str) -> int:
+        """The platform refused the channel for good: deactivate it and mark its pending deliveries
+        ``dropped`` (``reason`` as their error). Returns how many were dropped."""
+        ...
+
+    async def delivery_counts(self) -> dict[str, int]:
+        """How many deliveries are in each status (pending, sent, failed, dropped)."""
+        ...
+
+    async def mark_sent(self, delivery_id: int, *, message_ids: Sequence[str], now: datetime) -> bool:
+        """Pending → sent, with the platform's message ids. False (and no change) if it was not pending:
+        a delivery is sent at most once and never returned as pending again.
+        """
+        ...
+
+    async def mark_failed(
+        self,
+        delivery_id: int,
+        *,
+        error: str,
+        permanent: bool,
+        sent_parts: Sequence[str] = (),
+        now: datetime | None = None,
+    ) -> bool:
+        """A send failed: ``attempts`` + 1 and the error kept; ``permanent`` → status ``failed`` (no retry).
+        ``sent_parts``: the ids of the messages of a split post that did go out (all of them so far), so
+        the next attempt sends only the rest. ``now`` starts ``failing_since`` if unset. False (and no
+        change) if it was not pending.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release the connections."""
+        ...

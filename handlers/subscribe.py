@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bot.poller import resolve_feed_url
-from bot.storage.repository import FeedRow
+from bot.models import Command, FeedRow, Reply
 from handlers.messages import message
-from handlers.router import Command, Context, Reply, Router, language_of, shorten
+from handlers.router import Context, Router, language_of, shorten
 
 ERROR_MAX = 300
 
 
 def register(router: Router) -> None:
-    router.register("subscribe", subscribe, help="/subscribe <feed or page URL>", admin=True)
-    router.register("unsubscribe", unsubscribe, help="/unsubscribe <URL or number from /feeds>", admin=True)
+    router.register("subscribe", subscribe, admin=True)
+    router.register("unsubscribe", unsubscribe, admin=True)
 
 
 async def subscribe(command: Command, ctx: Context) -> Reply:
@@ -29,7 +28,7 @@ async def subscribe(command: Command, ctx: Context) -> Reply:
     url = command.args[0]
     if not _is_http(url):
         return Reply(message(lang, "subscribe_scheme"))
-    feed_url, title, error = await resolve_feed_url(ctx.fetcher, url)
+    feed_url, title, error = await ctx.find_feed(url)
     if error:
         return Reply(message(lang, "subscribe_failed", error=shorten(error, ERROR_MAX)))
     feed = await ctx.repo.add_feed(feed_url, title=title)

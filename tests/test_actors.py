@@ -2,8 +2,9 @@
 
 import pytest
 
+from bot.settings import DEFAULT_PIPELINES
 from briefings.actors import clean_surface, extract_actors, load_gazetteer
-from briefings.engine import DEFAULT_PIPELINES, load_pipeline
+from briefings.engine import load_pipeline
 
 
 def table(text: str, *, lang: str, title: str | None = None):

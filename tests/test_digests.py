@@ -351,10 +351,13 @@ async def test_one_cron_job_per_channel_follows_its_settings(
 
 
 async def test_digest_now_answers_with_the_stories_of_the_last_day(repository: SqlRepository) -> None:
+    from bot.app import build_context
+    from bot.models import Command
     from bot.settings import Settings
     from bot.sources.fetch import Fetcher
     from briefings.engine import LocalEngine
-    from handlers.router import Command, Context, build_router
+    from handlers import register_all
+    from handlers.router import Router
 
     channel = await desk(repository)
     await store(repository, channel, [*HARBOUR, *OTHERS], at=datetime.now(UTC) - timedelta(hours=3))
@@ -363,8 +366,9 @@ async def test_digest_now_answers_with_the_stories_of_the_last_day(repository: S
     assert command is not None
     settings = Settings()
     async with Fetcher(local_files=False) as fetcher:
-        ctx = Context(repo=repository, fetcher=fetcher, engine=LocalEngine(pipelines={}), settings=settings)
-        reply = await build_router().dispatch(command, ctx)
+        engine = LocalEngine(pipelines={}, max_bullets=settings.max_bullets)
+        ctx = build_context(repo=repository, engine=engine, fetcher=fetcher, settings=settings)
+        reply = await register_all(Router()).dispatch(command, ctx)
 
     assert reply.text is None
     assert [p.title[:4] for p in reply.posts if p.title] == ["1/3 ", "2/3 ", "3/3 "]

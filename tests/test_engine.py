@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from briefings.engine import DEFAULT_PIPELINES, BriefingError, LocalEngine
+from bot.settings import DEFAULT_MAX_BULLETS, DEFAULT_PIPELINES
+from briefings.engine import BriefingError, LocalEngine
 from briefings.loading import load_path
 from briefings.models import Article, Briefing, Claim
 from briefings.render import claim_bullet
@@ -14,7 +15,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 @pytest.fixture(scope="module")
 def engine() -> LocalEngine:
-    return LocalEngine(pipelines=DEFAULT_PIPELINES)
+    return LocalEngine(pipelines=DEFAULT_PIPELINES, max_bullets=DEFAULT_MAX_BULLETS)
 
 
 @pytest.fixture(scope="module")

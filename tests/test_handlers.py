@@ -30,13 +30,14 @@ from typing import Any
 
 import pytest
 
+from bot.app import build_context, build_engine
 from bot.chat import chat_session, render_reply
-from bot.models import Post
+from bot.models import Command, Post, Reply
 from bot.poller import Poller
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
-from briefings.engine import LocalEngine
-from handlers.router import Command, Context, Reply, Router, build_router
+from handlers import register_all
+from handlers.router import Context, Router
 from tests.localhttp import serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,14 +105,18 @@ def server() -> Iterator[Server]:
 # --- the bot's parts ----------------------------------------------------------------------------
 
 SETTINGS = Settings(allow_private_networks=True)
-ENGINE = LocalEngine(pipelines=SETTINGS.pipelines)
+ENGINE = build_engine(SETTINGS)
+
+
+def build_router() -> Router:
+    return register_all(Router())
 
 
 @pytest.fixture
 async def ctx(repository: Any) -> AsyncIterator[Context]:
     """What the composition root would build, on the test's database; user URLs may reach 127.0.0.1."""
     async with Fetcher(allow_private_networks=True, local_files=False) as fetcher:
-        yield Context(repo=repository, fetcher=fetcher, engine=ENGINE, settings=SETTINGS)
+        yield build_context(repo=repository, engine=ENGINE, fetcher=fetcher, settings=SETTINGS)
 
 
 # --- transcripts --------------------------------------------------------------------------------
@@ -174,9 +179,9 @@ async def play(path: Path, *, ctx: Context, server: Server) -> tuple[str, str]:
                 }
             elif words[0] == "@private-networks" and words[1:] == ["off"]:
                 guarded = await stack.enter_async_context(Fetcher(local_files=False))
-                ctx = Context(repo=ctx.repo, fetcher=guarded, engine=ctx.engine, settings=ctx.settings)
+                ctx = build_context(repo=ctx.repo, engine=ctx.engine, fetcher=guarded, settings=SETTINGS)
             elif words[0] == "@poll":
-                poller = Poller(repo=ctx.repo, fetcher=polling, engine=ctx.engine, settings=ctx.settings)
+                poller = Poller(repo=ctx.repo, fetcher=polling, engine=ctx.engine, settings=SETTINGS)
                 for feed in await ctx.repo.list_feeds(active_only=True):
                     await poller.poll(feed)
             elif words[0] == ">":
@@ -230,7 +235,7 @@ async def test_a_crashing_handler_is_one_apology_and_a_log_line(
         raise RuntimeError("secret internals\nTraceback")
 
     router = Router()
-    router.register("boom", boom, help="fails")
+    router.register("boom", boom)
     command = Command(platform="telegram", chat="1", user="2", name="boom")
     with caplog.at_level(logging.ERROR, logger="newsbrief.handlers"):
         reply = await router.dispatch(command, ctx)
@@ -241,7 +246,7 @@ async def test_a_crashing_handler_is_one_apology_and_a_log_line(
 def test_registering_a_name_twice_is_refused() -> None:
     router = build_router()
     with pytest.raises(ValueError, match="registered twice"):
-        router.register("brief", router.routes["brief"].handler, help="again")
+        router.register("brief", router.routes["brief"].handler)
 
 
 PARSED = [
@@ -270,11 +275,11 @@ async def test_console_chat_session_reads_local_files(repository: Any) -> None:
     stdin = io.StringIO(f"hello\n\n/brief {path}\n/brief 0\n")
     stdout = io.StringIO()
     async with Fetcher(local_files=False) as fetcher:
-        operator = Context(
-            repo=repository, fetcher=fetcher, engine=ENGINE, settings=SETTINGS, local_files=True
+        operator = build_context(
+            repo=repository, engine=ENGINE, fetcher=fetcher, settings=SETTINGS, local_files=True
         )
-        await chat_session(operator, stdin=stdin, stdout=stdout)
-        user = Context(repo=repository, fetcher=fetcher, engine=ENGINE, settings=SETTINGS)
+        await chat_session(operator, build_router(), stdin=stdin, stdout=stdout)
+        user = build_context(repo=repository, engine=ENGINE, fetcher=fetcher, settings=SETTINGS)
         from_chat = Command.parse(f"/brief {path}", platform="telegram", chat="1", user="2")
         assert from_chat is not None
         refused = await build_router().dispatch(from_chat, user)

@@ -18,8 +18,8 @@ import pytest
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import ensure_default_feeds, open_runtime, run_once
+from bot.models import Command
 from bot.settings import Settings
-from handlers.router import Command
 from tests.localhttp import FeedServer, serving, serving_feed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,12 +14,15 @@ import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack import MAX_MESSAGE_CHARS, SlackAdapter, SlackCommand, escape
-from bot.models import Address, Post
+from bot.adapters.slack import MAX_MESSAGE_CHARS, SlackAdapter, escape
+from bot.models import Address, Command, Post, Reply
 from bot.protocols import DeliveryError
+from handlers import register_all
+from handlers.router import Router
 from tests.fake_slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+COMMANDS = register_all(Router()).commands  # the slash commands the app registers
 
 
 def unescape(text: str) -> str:
@@ -27,7 +30,13 @@ def unescape(text: str) -> str:
 
 
 def adapter_for(fake: FakeSlack, **options: object) -> SlackAdapter:
-    return SlackAdapter(token=fake.token, base_url=fake.api_url, min_interval=0, **options)  # type: ignore[arg-type]
+    return SlackAdapter(
+        token=fake.token,
+        base_url=fake.api_url,
+        min_interval=0,
+        commands=COMMANDS,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 def sections(blocks: list[dict]) -> list[str]:
@@ -143,7 +152,7 @@ async def test_messages_to_one_channel_are_paced(fake_slack: FakeSlack) -> None:
     [("U_ADMIN", True), ("U_OWNER", True), ("U_MEMBER", False), ("U_NOBODY", False), ("U_LISTED", True)],
 )
 async def test_is_admin(fake_slack: FakeSlack, user: str, expected: bool) -> None:
-    assert await adapter_for(fake_slack, admin_ids=["U_LISTED"]).is_admin(user) == expected
+    assert await adapter_for(fake_slack, admin_ids=["U_LISTED"]).user_is_admin(user) == expected
 
 
 # ---- slash commands through Bolt's HTTP endpoint ---------------------------------------------------
@@ -153,22 +162,21 @@ class Commands:
     """The injected callback: records each command and holds its answer until ``release``."""
 
     def __init__(self) -> None:
-        self.calls: list[SlackCommand] = []
+        self.calls: list[tuple] = []
         self.release = asyncio.Event()
 
-    async def __call__(self, command: SlackCommand) -> str:
-        self.calls.append(command)
+    async def __call__(self, command: Command) -> Reply:
+        self.calls.append((command.name, list(command.args), command.chat, command.user, command.thread))
         await self.release.wait()
-        return f"Subscribed to {command.args[-1]} <b> & co"
+        return Reply(f"Subscribed to {command.args[-1]} <b> & co")
 
 
 @pytest.fixture
 async def served(fake_slack: FakeSlack) -> AsyncIterator[tuple[SlackAdapter, Commands]]:
     commands = Commands()
-    adapter = adapter_for(
-        fake_slack, signing_secret=SECRET, on_command=commands, http_host="127.0.0.1", http_port=0
-    )
+    adapter = adapter_for(fake_slack, signing_secret=SECRET, http_host="127.0.0.1", http_port=0)
     await adapter.start()
+    await adapter.listen(commands)
     try:
         yield adapter, commands
     finally:
@@ -279,16 +287,18 @@ async def test_forged_or_stale_requests_are_refused(
 
 
 async def test_http_mode_needs_a_signing_secret(fake_slack: FakeSlack) -> None:
-    adapter = adapter_for(fake_slack, on_command=Commands())
+    adapter = adapter_for(fake_slack)
+    await adapter.start()
     with pytest.raises(ValueError, match="signing secret"):
-        await adapter.start()
+        await adapter.listen(Commands())
 
 
 async def test_socket_mode_command_is_acked_over_the_websocket_then_answered(fake_slack: FakeSlack) -> None:
     commands = Commands()
     commands.release.set()
-    adapter = adapter_for(fake_slack, app_token=fake_slack.app_token, on_command=commands)
+    adapter = adapter_for(fake_slack, app_token=fake_slack.app_token)
     await adapter.start()
+    await adapter.listen(commands)
     try:
         await wait_for(lambda: fake_slack.sockets)
         fields = dict(urllib.parse.parse_qsl(payload(fake_slack, command="/digest", text="08:30")))
@@ -303,19 +313,20 @@ async def test_socket_mode_command_is_acked_over_the_websocket_then_answered(fak
 
 
 async def test_a_failing_command_still_gets_an_answer(fake_slack: FakeSlack) -> None:
-    async def broken(command: SlackCommand) -> str:
+    async def broken(command: Command) -> Reply:
         raise RuntimeError("boom")
 
-    adapter = adapter_for(
-        fake_slack, signing_secret=SECRET, on_command=broken, http_host="127.0.0.1", http_port=0
-    )
+    adapter = adapter_for(fake_slack, signing_secret=SECRET, http_host="127.0.0.1", http_port=0)
     await adapter.start()
+    await adapter.listen(broken)
     try:
         assert (
             await post_signed(adapter.http_url or "", payload(fake_slack), timestamp=int(time.time())) == 200
         )
         await wait_for(lambda: fake_slack.responses)
-        assert fake_slack.responses[0]["text"] == "Sorry, that command failed."
+        assert (
+            fake_slack.responses[0]["text"] == "Sorry, /subscribe failed on my side. Please try again later."
+        )
     finally:
         await adapter.stop()
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from briefings.engine import DEFAULT_PIPELINES, LocalEngine
+from bot.settings import DEFAULT_MAX_BULLETS, DEFAULT_PIPELINES
+from briefings.engine import LocalEngine
 from briefings.models import Briefing
 from briefings.stories import Story, StoryClusterer, merge_story, rank_stories, terms
 from tests.stories_corpus import load_corpus, purity_completeness, stored_briefings
@@ -24,7 +25,7 @@ def corpus() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def stored(corpus: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return stored_briefings(LocalEngine(pipelines=DEFAULT_PIPELINES), corpus)
+    return stored_briefings(LocalEngine(pipelines=DEFAULT_PIPELINES, max_bullets=DEFAULT_MAX_BULLETS), corpus)
 
 
 @pytest.fixture(scope="module")

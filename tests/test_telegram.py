@@ -24,7 +24,7 @@ from bot.adapters.telegram import (
     secret_token_matches,
     utf16_len,
 )
-from bot.models import Address, Post
+from bot.models import Address, Command, Post
 from bot.outbox import Outbox
 from bot.protocols import DeliveryError
 from bot.storage.repository import SqlRepository
@@ -287,7 +287,7 @@ async def test_is_admin_via_get_chat_member(adapter: TelegramAdapter, fake_teleg
     for user, status in [(1, "creator"), (2, "administrator"), (3, "member"), (4, "left")]:
         fake_telegram.set_member(-1001, user, status)
 
-    answers = [await adapter.is_admin("-1001", user) for user in (1, 2, 3, 4, 5)]
+    answers = [await adapter.member_is_admin("-1001", user) for user in (1, 2, 3, 4, 5)]
 
     assert answers == [True, True, False, False, False]  # 5 is unknown: fails closed
 
@@ -313,17 +313,28 @@ def test_secret_token_matches(header: str | None, secret: str, expected: bool) -
     assert secret_token_matches(header, secret) == expected
 
 
+def as_tuple(command: Command | None) -> tuple | None:
+    """(name, args, chat, user, topic): what a command says, compact enough for a table."""
+    if command is None:
+        return None
+    return (command.name, list(command.args), command.chat, command.user, command.thread)
+
+
 async def test_long_polling_delivers_commands(adapter: TelegramAdapter, fake_telegram: FakeTelegram) -> None:
     received: asyncio.Queue = asyncio.Queue()
+
+    async def on_command(command: Command) -> None:
+        await received.put(as_tuple(command))
+
     for name in ("private_brief", "other_bot", "plain_text", "group_subscribe"):
         fake_telegram.push_update(json.loads((DATA / f"{name}.json").read_text()))
 
-    await adapter.start_polling(received.put)
+    await adapter.start_polling(on_command)
     first = await asyncio.wait_for(received.get(), 10)
     second = await asyncio.wait_for(received.get(), 10)
     await adapter.stop_polling()
     await adapter.start_polling(
-        received.put
+        on_command
     )  # a restart neither replays confirmed updates nor doubles handlers
     fake_telegram.push_update(json.loads((DATA / "forum_topic.json").read_text()))
     third = await asyncio.wait_for(received.get(), 10)
@@ -353,12 +364,15 @@ COMMANDS = [
 @pytest.mark.parametrize(("name", "expected"), COMMANDS)
 def test_command_from_update(name: str, expected: tuple | None) -> None:
     update = Update.de_json(json.loads((DATA / f"{name}.json").read_text()), None)
-    assert command_from_update(update, bot_username="newsbrief_bot") == expected
+    command = command_from_update(update, bot_username="newsbrief_bot")
+    assert as_tuple(command) == expected
+    if command is not None:  # groups and channels have negative ids; the chat itself speaks as an admin
+        assert (command.is_group, command.is_admin) == (command.chat.startswith("-"), command.user == "")
 
 
 def test_command_for_another_bot_counts_when_our_name_is_unknown() -> None:
     update = Update.de_json(json.loads((DATA / "other_bot.json").read_text()), None)
-    assert command_from_update(update) == ("brief", ["Lavrov"], "-1001234567890", "43", None)
+    assert as_tuple(command_from_update(update)) == ("brief", ["Lavrov"], "-1001234567890", "43", None)
 
 
 # -- the fake itself ---------------------------------------------------------------------------------------------

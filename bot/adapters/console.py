@@ -6,7 +6,8 @@ import itertools
 import sys
 from typing import TextIO
 
-from bot.models import Address, Post
+from bot.models import Address, Command, Post
+from bot.protocols import OnCommand
 
 
 def render_post(post: Post) -> list[str]:
@@ -31,6 +32,13 @@ class ConsoleAdapter:
 
     async def stop(self) -> None:
         return None
+
+    async def listen(self, on_command: OnCommand) -> None:
+        """The console takes no commands here (``newsbrief chat`` is the terminal chat)."""
+        return None
+
+    async def is_admin(self, command: Command) -> bool:
+        return True  # the operator at the keyboard
 
     async def send(self, address: Address, post: Post, *, skip: int = 0) -> list[str]:
         if skip:  # a post is one message here: it went out already

@@ -2,13 +2,16 @@
 
 - ``SlackAdapter.send`` renders a `Post` (header, mrkdwn bullet sections, source link) and splits it into
   as many messages as Slack's limits need; ``is_admin`` asks users.info.
-- ``build_bolt_app`` wires the slash commands to a platform-neutral ``on_command`` callback;
-  ``SlackAdapter.start`` serves it over HTTP (signed requests, checked by Bolt) or Socket Mode.
+- ``build_bolt_app`` wires the slash commands (the router's command names) to a platform-neutral
+  ``on_command`` callback; ``SlackAdapter.listen`` serves it over HTTP (signed requests, checked by
+  Bolt) or Socket Mode. Arguments are split by shell-like rules, so ``/brief "Le Monde" Lavrov`` has
+  the two arguments ``Le Monde`` and ``Lavrov``.
 
 Usage::
 
-    adapter = SlackAdapter(token="xoxb-…", signing_secret="…", on_command=router.slack, http_port=3000)
+    adapter = SlackAdapter(token="xoxb-…", signing_secret="…", commands=router.commands, http_port=3000)
     await adapter.start()
+    await adapter.listen(dispatcher.on_command(adapter))
     await adapter.send(Address("slack", "C0123"), post)
 """
 
@@ -19,7 +22,7 @@ import logging
 import shlex
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -32,24 +35,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.models import Address, Post
-from bot.protocols import DeliveryError
+from bot.models import Address, Command, Post, Reply, printable
+from bot.protocols import DeliveryError, OnCommand
+from handlers.messages import message
 
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
-COMMANDS = (
-    "brief",
-    "subscribe",
-    "unsubscribe",
-    "feeds",
-    "digest",
-    "timezone",
-    "lang",
-    "settings",
-    "help",
-    "start",
-)
 # chat.postMessage errors after which retrying the same post cannot help.
 PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "account_inactive", "is_archived"})
 
@@ -61,24 +53,6 @@ MAX_TEXT = 40000
 MAX_MESSAGE_CHARS = 12000
 
 
-class SlackCommand(NamedTuple):
-    """A slash command, platform-neutral: ``("subscribe", ["https://…"], "C01", "U01", None)``."""
-
-    name: str
-    args: list[str]
-    channel: str
-    user: str
-    thread: str | None
-
-
-class SlackReply(NamedTuple):
-    """What ``on_command`` may answer besides a bare string: a text, then posts to the command's channel."""
-
-    text: str | None
-    posts: tuple[Post, ...] = ()
-
-
-OnCommand = Callable[[SlackCommand], Awaitable[str | SlackReply | None]]
 SendPost = Callable[[Address, Post], Awaitable[list[str]]]
 
 
@@ -191,18 +165,24 @@ def render(
 # ---- slash commands ----------------------------------------------------------------------------------
 
 
-def command_from_payload(body: dict[str, Any]) -> SlackCommand:
-    """The neutral command of a slash-command payload (``/subscribe https://… "Le Monde"``)."""
-    text = body.get("text") or ""
+def command_from_payload(body: dict[str, Any]) -> Command:
+    """The neutral command of a slash-command payload: ``/brief "Le Monde" Lavrov`` has the arguments
+    ``("Le Monde", "Lavrov")`` (shell-like quoting; with an unbalanced quote, as in « l'article », the
+    words split on whitespace). Control characters count as spaces, invisible ones are dropped. Direct
+    messages (``D…`` channels) are private chats; every other channel is a group."""
+    text = printable(body.get("text") or "")
     try:
         args = shlex.split(text)
-    except ValueError:  # an unbalanced quote, as in « l'article »
+    except ValueError:
         args = text.split()
-    return SlackCommand(
-        name=str(body.get("command", "")).lstrip("/"),
-        args=args,
-        channel=str(body.get("channel_id", "")),
+    channel = str(body.get("channel_id", ""))
+    return Command(
+        platform="slack",
+        chat=channel,
         user=str(body.get("user_id", "")),
+        name=str(body.get("command", "")).lstrip("/").lower(),
+        args=tuple(arg for arg in args if arg.strip()),
+        is_group=not channel.startswith("D"),
         thread=body.get("thread_ts") or None,
     )
 
@@ -212,16 +192,16 @@ def build_bolt_app(
     client: AsyncWebClient,
     signing_secret: str,
     on_command: OnCommand,
-    commands: Iterable[str] = COMMANDS,
+    commands: Iterable[str],
     response_type: str = "in_channel",
     socket_mode: bool = False,
     send_post: SendPost | None = None,
 ) -> AsyncApp:
-    """A Bolt app answering ``/<command>``: ack at once, then post what ``on_command`` returns.
+    """A Bolt app answering ``/<command>`` for each of ``commands``: ack at once, then post the `Reply`
+    ``on_command`` returns.
 
-    A string (or a `SlackReply`'s text) goes back through the command's ``response_url`` (or to the
-    channel when there is none); a `SlackReply`'s posts then go to the command's channel and thread
-    through ``send_post`` (`SlackAdapter.send`).
+    Its text goes back through the command's ``response_url`` (or to the channel when there is none); its
+    posts then go to the command's channel and thread through ``send_post`` (`SlackAdapter.send`).
 
     The bot token comes from ``client`` (which also decides where API calls go). Bolt refuses requests
     whose signature does not match ``signing_secret`` or whose timestamp is more than 5 minutes off.
@@ -240,25 +220,21 @@ def build_bolt_app(
         await ack()
         command = command_from_payload(body)
         try:
-            answer = await on_command(command)
+            reply = await on_command(command) or Reply()
         except Exception:
             log.exception("slack command %s failed", command.name)
-            answer = "Sorry, that command failed."
-        reply = answer if isinstance(answer, SlackReply) else SlackReply(answer)
+            reply = Reply(message("en", "crashed", name=command.name[:32]))
         if reply.text and body.get("response_url"):
             await respond(text=escape(reply.text), response_type=response_type)
         elif reply.text:
             await client.chat_postMessage(
-                channel=command.channel, text=escape(reply.text), thread_ts=command.thread
+                channel=command.chat, text=escape(reply.text), thread_ts=command.thread
             )
-        address = Address("slack", command.channel, command.thread)
         for post in reply.posts if send_post else ():
             try:
-                await send_post(address, post)
+                await send_post(command.address, post)
             except DeliveryError as error:
-                log.warning(
-                    "slack reply to /%s in %s not delivered: %s", command.name, command.channel, error
-                )
+                log.warning("slack reply to /%s in %s not delivered: %s", command.name, command.chat, error)
                 break
 
     for name in commands:
@@ -278,10 +254,11 @@ async def serve_http(app: AsyncApp, *, host: str, port: int, path: str = "/slack
 
 
 class SlackAdapter:
-    """Slack through the Web API (``send``, ``is_admin``) and, with ``on_command``, slash commands.
+    """Slack through the Web API (``send``, ``is_admin``) and, once ``listen`` is called, slash commands.
 
-    Slash commands come over HTTP when ``signing_secret`` is given, over Socket Mode when ``app_token``
-    (``xapp-…``) is. ``min_interval`` paces messages to one channel (Slack allows about one a second).
+    Slash commands (one per name in ``commands``) come over HTTP when ``signing_secret`` is given, over
+    Socket Mode when ``app_token`` (``xapp-…``) is. ``min_interval`` paces messages to one channel (Slack
+    allows about one a second).
     """
 
     platform = "slack"
@@ -293,7 +270,7 @@ class SlackAdapter:
         base_url: str = SLACK_API,
         signing_secret: str | None = None,
         app_token: str | None = None,
-        on_command: OnCommand | None = None,
+        commands: Iterable[str] = (),
         admin_ids: Iterable[str] = (),
         http_host: str = "0.0.0.0",
         http_port: int = 3000,
@@ -311,7 +288,7 @@ class SlackAdapter:
         )
         self.signing_secret = signing_secret
         self.app_token = app_token
-        self.on_command = on_command
+        self.commands = tuple(commands)
         self.admin_ids = frozenset(admin_ids)
         self.http_host, self.http_port, self.http_path = http_host, http_port, http_path
         self.min_interval = min_interval
@@ -330,15 +307,19 @@ class SlackAdapter:
         return f"http://{host}:{port}{self.http_path}"
 
     async def start(self) -> None:
-        if self.on_command is None:
-            return
+        """Nothing to open: the Web API client connects on first use."""
+        return None
+
+    async def listen(self, on_command: OnCommand) -> None:
+        """Serve the slash commands: over Socket Mode with an app token, else over HTTP (signing secret)."""
         if self.app_token:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
             self.app = build_bolt_app(
                 client=self.client,
                 signing_secret="",
-                on_command=self.on_command,
+                on_command=on_command,
+                commands=self.commands,
                 socket_mode=True,
                 send_post=self.send,
             )
@@ -352,7 +333,8 @@ class SlackAdapter:
         self.app = build_bolt_app(
             client=self.client,
             signing_secret=self.signing_secret,
-            on_command=self.on_command,
+            on_command=on_command,
+            commands=self.commands,
             send_post=self.send,
         )
         self.runner = await serve_http(
@@ -411,7 +393,11 @@ class SlackAdapter:
             if wait > 0:
                 await asyncio.sleep(wait)
 
-    async def is_admin(self, user_id: str) -> bool:
+    async def is_admin(self, command: Command) -> bool:
+        """Whether the command's sender may change the workspace's settings (see `user_is_admin`)."""
+        return command.is_admin or await self.user_is_admin(command.user)
+
+    async def user_is_admin(self, user_id: str) -> bool:
         """Whether the user may change the workspace's settings: listed in ``admin_ids``, or admin/owner."""
         if user_id in self.admin_ids:
             return True

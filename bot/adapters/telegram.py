@@ -16,8 +16,10 @@ Usage::
   The clock is injectable (`Clock`), so tests run the same code on accelerated time.
 - Errors: a 429 (`RetryAfter`) is waited out and the message resent, up to `Limits.attempts` times;
   403 (`Forbidden`: blocked, kicked) is a permanent `DeliveryError`; any other `TelegramError` a transient one.
-- Incoming: `command_from_update` turns an `Update` into a platform-neutral command record;
-  `secret_token_matches` checks a webhook's ``X-Telegram-Bot-Api-Secret-Token`` header.
+- Incoming (`listen`): long polling, or a webhook endpoint when built with a `Webhook`;
+  `command_from_update` turns an `Update` into a platform-neutral `Command`, whose `Reply` is sent back
+  to the same chat and forum topic; `secret_token_matches` checks a webhook's
+  ``X-Telegram-Bot-Api-Secret-Token`` header.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ import re
 import time
 import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -43,8 +44,8 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.models import Address, Post
-from bot.protocols import DeliveryError
+from bot.models import Address, Command, Post, Reply, printable
+from bot.protocols import DeliveryError, OnCommand
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,16 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CHANNEL_POST]
 WEBHOOK_MAX_BYTES = 1024 * 1024  # an update is a few kB; anything far bigger is refused
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
 
-CommandRecord = tuple[str, list[str], str, str, str | None]
-"""(command name, args, chat id, user id, forum topic id or None) — see `command_from_update`.
 
-The user id is ``""`` when the chat itself speaks: a channel post, or an anonymous group admin."""
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Webhook mode: Telegram POSTs updates to ``url`` (public HTTPS, with ``secret_token`` in a header);
+    the endpoint is served on ``host:port`` behind the operator's TLS proxy."""
+
+    url: str
+    secret_token: str
+    host: str = "0.0.0.0"
+    port: int = 8443
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +267,9 @@ class TelegramAdapter:
         limits: Limits | None = None,
         clock: Clock | None = None,
         max_length: int = MAX_TEXT,
+        webhook: Webhook | None = None,
     ) -> None:
+        self.webhook = webhook
         self.application = Application.builder().token(token).base_url(base_url).build()
         self.bot = self.application.bot
         self.limits = limits or Limits()
@@ -292,11 +301,6 @@ class TelegramAdapter:
         if not parts:
             raise DeliveryError("empty post: no title, bullets or link", permanent=True)
         return await self._deliver(address, parts[skip:])
-
-    async def send_text(self, address: Address, text: str) -> list[str]:
-        """Send a plain-text reply (escaped, split between lines), paced like posts; returns message ids."""
-        parts = render_text(text, max_length=self.max_length)
-        return await self._deliver(address, parts) if parts else []
 
     async def _deliver(self, address: Address, parts: list[str]) -> list[str]:
         if address.platform != self.platform:
@@ -349,7 +353,11 @@ class TelegramAdapter:
                 self._pacer.finished(slot)
         raise AssertionError("unreachable: the loop returns or raises")
 
-    async def is_admin(self, chat_id: int | str, user_id: int | str) -> bool:
+    async def is_admin(self, command: Command) -> bool:
+        """Whether the command's sender is the chat's creator or an administrator (see `member_is_admin`)."""
+        return command.is_admin or await self.member_is_admin(command.chat, command.user)
+
+    async def member_is_admin(self, chat_id: int | str, user_id: int | str) -> bool:
         """Whether the user is the chat's creator or an administrator (``getChatMember``).
 
         Fails closed: when Telegram cannot tell (unknown user, bot not in the chat, network error) the answer
@@ -364,7 +372,39 @@ class TelegramAdapter:
 
     # -- incoming updates -------------------------------------------------------------------------------
 
-    async def start_polling(self, on_command: Callable[[CommandRecord], Awaitable[None]]) -> None:
+    async def listen(self, on_command: OnCommand) -> None:
+        """Take commands: through the webhook endpoint when built with a `Webhook`, else long polling."""
+        if self.webhook is None:
+            await self.start_polling(on_command)
+            return
+        await self.start_webhook(
+            on_command,
+            url=self.webhook.url,
+            secret_token=self.webhook.secret_token,
+            host=self.webhook.host,
+            port=self.webhook.port,
+        )
+
+    async def _answer(self, command: Command, on_command: OnCommand) -> None:
+        """Run one command and send its reply text, then its posts, to the same chat and topic."""
+        reply = await on_command(command)
+        if reply is None:
+            return
+        try:
+            await self.send_reply(command.address, reply)
+        except DeliveryError as error:
+            log.warning(
+                "reply to /%s in telegram chat %s not delivered: %s", command.name, command.chat, error
+            )
+
+    async def send_reply(self, address: Address, reply: Reply) -> None:
+        """A command's reply: its text (escaped, split between lines), then each post; paced like posts."""
+        if reply.text and (parts := render_text(reply.text, max_length=self.max_length)):
+            await self._deliver(address, parts)
+        for post in reply.posts:
+            await self.send(address, post)
+
+    async def start_polling(self, on_command: OnCommand) -> None:
         """Long-poll ``getUpdates`` and call ``on_command`` with each command addressed to this bot.
 
         Call after `start`. Edited messages and channel posts are ignored (see `command_from_update`).
@@ -375,9 +415,9 @@ class TelegramAdapter:
         username = self.bot.username  # known after start()
 
         async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            record = command_from_update(update, bot_username=username)
-            if record is not None:
-                await on_command(record)
+            command = command_from_update(update, bot_username=username)
+            if command is not None:
+                await self._answer(command, on_command)
 
         self._handler = MessageHandler(filters.COMMAND, handle)
         self.application.add_handler(self._handler)
@@ -404,7 +444,7 @@ class TelegramAdapter:
 
     async def start_webhook(
         self,
-        on_command: Callable[[CommandRecord], Awaitable[None]],
+        on_command: OnCommand,
         *,
         url: str,
         secret_token: str,
@@ -436,9 +476,9 @@ class TelegramAdapter:
             if update is None or update.update_id in seen:
                 return web.Response(text="ok")
             seen.append(update.update_id)
-            record = command_from_update(update, bot_username=username)
-            if record is not None:
-                task = asyncio.create_task(on_command(record))
+            command = command_from_update(update, bot_username=username)
+            if command is not None:
+                task = asyncio.create_task(self._answer(command, on_command))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             return web.Response(text="ok")
@@ -482,15 +522,18 @@ def secret_token_matches(header: str | None, secret_token: str) -> bool:
     return hmac.compare_digest(header.encode(), secret_token.encode())
 
 
-def command_from_update(update: Update, *, bot_username: str | None = None) -> CommandRecord | None:
-    """A command in an update as ``(name, args, chat_id, user_id, topic_id)``, or None if there is none.
+def command_from_update(update: Update, *, bot_username: str | None = None) -> Command | None:
+    """The `Command` in an update, or None if there is none.
 
-    ``/Subscribe@newsbrief_bot https://x/feed`` → ``("subscribe", ["https://x/feed"], "-100…", "42", None)``.
-    The name loses its slash and ``@botname`` and is lower-cased; args are the whitespace-separated words.
-    A command addressed to another bot (when ``bot_username`` is given), an edited message or post, or a
-    message without a leading command is None. Channel posts and anonymous group admins speak for the chat
-    itself: their user id is ``""`` (only admins can do either). ``topic_id`` is the forum topic
-    (``message_thread_id`` of a topic message); reply threads in ordinary groups are not topics.
+    ``/Subscribe@newsbrief_bot https://x/feed`` in group -100… from user 42 →
+    ``Command("telegram", "-100…", "42", "subscribe", ("https://x/feed",), is_group=True)``. The name loses
+    its slash and ``@botname`` and is lower-cased; args are the whitespace-separated words (Telegram has
+    no quoting), control characters counting as spaces and invisible ones dropped. A command addressed
+    to another bot (when ``bot_username`` is given), an edited message or post, or a message without a
+    leading command is None. Channel posts and anonymous group admins speak for the chat itself: their
+    user is ``""`` and ``is_admin`` is true (only admins can do either). Chats with negative ids (groups,
+    channels) are groups. ``thread`` is the forum topic (``message_thread_id`` of a topic message); reply
+    threads in ordinary groups are not topics.
     """
     message = update.message or update.channel_post  # edited messages and posts are not commands
     if message is None or not message.text:
@@ -501,7 +544,8 @@ def command_from_update(update: Update, *, bot_username: str | None = None) -> C
         user = str(message.from_user.id)
     else:
         return None
-    words = message.text.split()
+    text = message.text.strip()
+    words = text.split(maxsplit=1)
     if not words or not words[0].startswith("/"):
         return None
     name, _, target = words[0][1:].partition("@")
@@ -510,10 +554,14 @@ def command_from_update(update: Update, *, bot_username: str | None = None) -> C
     if target and bot_username and target.lower() != bot_username.lstrip("@").lower():
         return None
     topic = message.message_thread_id if message.is_topic_message else None
-    return (
-        name.lower(),
-        words[1:],
-        str(message.chat.id),
-        user,
-        str(topic) if topic is not None else None,
+    chat = str(message.chat.id)
+    return Command(
+        platform="telegram",
+        chat=chat,
+        user=user,
+        name=name.lower(),
+        args=tuple(printable(words[1]).split()) if len(words) > 1 else (),
+        is_admin=not user,
+        is_group=chat.startswith("-"),
+        thread=str(topic) if topic is not None else None,
     )

@@ -87,7 +87,19 @@ class Cues:
     source_nouns: frozenset[str] = frozenset()
     light_verbs: frozenset[str] = frozenset()
     evidence_verbs: frozenset[str] = frozenset()
+    inverted: frozenset[str] = frozenset()
+    masculine: frozenset[str] = frozenset()
+    feminine: frozenset[str] = frozenset()
     grammar: Grammar = field(default_factory=Grammar)
+
+    @property
+    def pronouns(self) -> frozenset[str]:
+        """The pronouns a speaker can be, to resolve to an antecedent."""
+        return self.singular | self.plural | self.neuter
+
+    def pronoun_word(self, text: str) -> str:
+        """A token read as a pronoun: « -il », « il.- » (glued punctuation of scraped text) -> il."""
+        return self.grammar.norm(text).strip("-.,;:!?…")
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -123,6 +135,9 @@ def load_cues(lang: str) -> Cues:
         source_nouns=frozenset(m.get("source_nouns", [])),
         light_verbs=frozenset(m.get("light_verbs", [])),
         evidence_verbs=frozenset(m.get("evidence_verbs", [])),
+        inverted=frozenset(m.get("inverted", [])),
+        masculine=frozenset(m.get("masculine", [])),
+        feminine=frozenset(m.get("feminine", [])),
         grammar=load_grammar(lang),
     )
 

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 
 from briefings.claims.content import content
 from briefings.claims.document import Ctx, Raw
-from briefings.claims.speakers import after_subject, subject
+from briefings.claims.speakers import after_subject, speaker_span, subject
 from briefings.claims.stance import stance
-from briefings.claims.syntax import np
 from briefings.claims.text import MIN_QUOTE_WORDS, SENTENCE_END, is_title
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ def quote_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
                 continue  # X said most regions grew at a "modest pace": the reported clause is the claim
         used.add(v.i)
         kind = "quote" if kind == "statement" else kind
-        yield Raw(np(speaker, ctx.g), ctx.cue_text(v), kind, start, end, v.idx, quote=True)
+        yield Raw(speaker_span(speaker, ctx.cues), ctx.cue_text(v), kind, start, end, v.idx, quote=True)
 
 
 def _after(ctx: Ctx, last: int) -> list[int]:

@@ -39,7 +39,7 @@ class _Pronouns:
     def resolve(self, raw: Raw, span: tuple[int, int]) -> tuple[int, int] | None:
         ctx = self.ctx
         pron = ctx.doc[span[0]]
-        word = ctx.g.norm(pron.text)
+        word = ctx.cues.pronoun_word(pron.text)
         found = adverbial_antecedent(ctx, pron) if word in ctx.cues.singular else None
         if found is None and self.ants is None:
             self.ants = antecedents(ctx, self.raws)
@@ -51,7 +51,7 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
     """The attributions of ``raws``, speakers resolved, nested and repeated claims dropped."""
     cues = ctx.cues
     pronouns = _Pronouns(ctx, raws)
-    pronoun_words = cues.singular | cues.plural | cues.neuter
+    pronoun_words = cues.pronouns
     resolved: Resolved = []
     for raw in sorted(raws, key=lambda r: r.start):
         span = raw.speaker
@@ -60,7 +60,7 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
             if floated is not None:
                 resolved.append(floated)
             continue
-        word = ctx.g.norm(ctx.doc[span[0]].text)
+        word = cues.pronoun_word(ctx.doc[span[0]].text)
         if span[1] - span[0] == 1 and word in pronoun_words:
             span = pronouns.resolve(raw, span)
             if span is None:

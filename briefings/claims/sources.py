@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from briefings.claims.document import Ctx, Raw
 from briefings.claims.nouns import noun_speaker
+from briefings.claims.speakers import speaker_span
 from briefings.claims.syntax import np
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
             if noun.lower_ in g.relatives:
                 yield from _selon_lesquelles(ctx, noun, cue)
                 continue
-            sp = np(noun, g)
+            sp = speaker_span(noun, cues)
             lo, hi = ctx.sentence_bounds(i)
             head_part = ctx.trim(lo, i) if i - lo > 1 else None
             after = max(sp[1], noun.right_edge.i + 1)  # never the source's own relative clause

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from briefings.claims.document import Ctx
 from briefings.claims.lexicon import Cues, Grammar
 from briefings.claims.stance import stance
-from briefings.claims.syntax import agent, gerund, name_head, passive, temporal
+from briefings.claims.syntax import agent, gerund, name_head, np, passive, temporal
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -40,10 +40,37 @@ def subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
     return None
 
 
+def inverted_pronoun(v: Token, cues: Cues) -> Token | None:
+    """The subject pronoun written onto verb ``v`` or its auxiliary (« répond-il », « poursuivent-ils »,
+    « a-t-on appris »), whatever pieces the tokenizer cut it into (a hyphen, a « -t- », punctuation glued
+    after it in scraped text) and whatever the parser made of them."""
+    doc = v.doc
+    for host in (v, *(c for c in v.lefts if c.dep_.startswith("aux"))):
+        j = host.i + 1
+        while j < len(doc) and j <= host.i + 4 and not doc[j - 1].whitespace_:
+            word = cues.pronoun_word(doc[j].text)
+            if word in cues.inverted:
+                return doc[j]
+            if word not in ("", "t"):
+                break
+            j += 1
+    return None
+
+
+def speaker_span(tok: Token, cues: Cues) -> tuple[int, int]:
+    """Token span of speaker ``tok``: a pronoun alone, else its short noun phrase."""
+    if cues.pronoun_word(tok.text) in cues.pronouns | cues.inverted:
+        return tok.i, tok.i + 1
+    return np(tok, cues.grammar)
+
+
 def _own_subject(v: Token, cues: Cues) -> Token | None:
     """The subject among ``v``'s own dependents (past « a-t-il »'s -t-), or what a relative subject
     stands for."""
     g = cues.grammar
+    inverted = inverted_pronoun(v, cues)
+    if inverted is not None:
+        return inverted
     kids = [k for c in v.children for k in ((c, *c.children) if g.norm(c.text) in cues.skip else (c,))]
     subs = [
         c

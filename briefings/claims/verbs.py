@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from briefings.claims.content import content
 from briefings.claims.document import Ctx, Raw
-from briefings.claims.speakers import MAX_CLIMB, after_subject, initial_name, subject
+from briefings.claims.speakers import MAX_CLIMB, after_subject, initial_name, speaker_span, subject
 from briefings.claims.stance import stance
-from briefings.claims.syntax import gerund, np
+from briefings.claims.syntax import gerund
 from briefings.claims.text import MIN_QUOTE_WORDS
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def verb_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
             continue
         if speaker is None or ctx.in_quote[speaker.i]:
             continue
-        sp = np(speaker, g)
+        sp = speaker_span(speaker, cues)
         if sp[0] <= ctx.token_at(span[0]) < sp[1]:
             continue
         quoted = any(  # said the bridge would "cut commuting times in half": a (partial) direct quote
