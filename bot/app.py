@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, overload
 
 from pydantic import SecretStr
 
+from bot.adapters.clock import Clock
 from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
 from bot.models import FeedRow
@@ -79,13 +80,13 @@ def build_engine(settings: Settings) -> BriefingEngine:
         raise ValueError(f"engine '{settings.engine}' is not available (known: {known})") from None
 
 
-def _console(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
+def _console(settings: Settings, commands: Iterable[str], clock: Clock | None) -> ChatAdapter:
     from bot.adapters.console import ConsoleAdapter
 
     return ConsoleAdapter()
 
 
-def _telegram(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
+def _telegram(settings: Settings, commands: Iterable[str], clock: Clock | None) -> ChatAdapter:
     from bot.adapters.telegram import TelegramAdapter, Webhook
 
     webhook = None
@@ -100,10 +101,11 @@ def _telegram(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
         _secret(settings.telegram_token, "telegram", "TELEGRAM_TOKEN"),
         base_url=settings.telegram_api_url,
         webhook=webhook,
+        clock=clock,
     )
 
 
-def _slack(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
+def _slack(settings: Settings, commands: Iterable[str], clock: Clock | None) -> ChatAdapter:
     from bot.adapters.slack import SlackAdapter
 
     return SlackAdapter(
@@ -115,10 +117,11 @@ def _slack(settings: Settings, commands: Iterable[str]) -> ChatAdapter:
         admin_ids=settings.slack_admin_ids,
         http_host=settings.slack_listen_host,
         http_port=settings.slack_listen_port,
+        clock=clock,
     )
 
 
-PLATFORMS: dict[str, Callable[[Settings, Iterable[str]], ChatAdapter]] = {
+PLATFORMS: dict[str, Callable[[Settings, Iterable[str], Clock | None], ChatAdapter]] = {
     "console": _console,
     "telegram": _telegram,
     "slack": _slack,
@@ -126,15 +129,18 @@ PLATFORMS: dict[str, Callable[[Settings, Iterable[str]], ChatAdapter]] = {
 """Chat adapters by the names the ``platforms`` setting gives (each imports its client only when chosen)."""
 
 
-def build_adapters(settings: Settings, *, commands: Iterable[str] = ()) -> dict[str, ChatAdapter]:
+def build_adapters(
+    settings: Settings, *, commands: Iterable[str] = (), clock: Clock | None = None
+) -> dict[str, ChatAdapter]:
     """The chat platforms named in the settings (not started, not listening); ``commands`` are the names
-    a platform registers with its service (Slack's slash commands)."""
+    a platform registers with its service (Slack's slash commands), ``clock`` paces their messages (the
+    real one by default; tests accelerate it)."""
     adapters: dict[str, ChatAdapter] = {}
     for name in settings.platforms:
         if name not in PLATFORMS:
             known = ", ".join(PLATFORMS)
             raise ValueError(f"platform '{name}' is not available (known: {known})")
-        adapters[name] = PLATFORMS[name](settings, tuple(commands))
+        adapters[name] = PLATFORMS[name](settings, tuple(commands), clock)
     return adapters
 
 

@@ -2,7 +2,9 @@
 HTTP server, a real database, and the real python-telegram-bot / slack-bolt clients against the fakes.
 
 subscribe → a new article appears → its briefing is posted once → /brief returns it → /unsubscribe →
-nothing more is posted.
+nothing more is posted. The adapters are the ones the settings build (`build_adapters`), their pacing
+on an accelerated clock (`tests.clocks.FastClock`), so the tests do not wait out Telegram's and Slack's
+one message a second per chat.
 """
 
 from __future__ import annotations
@@ -18,14 +20,23 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import open_runtime, run_once
+from bot.app import build_adapters, open_runtime, run_once
+from bot.protocols import ChatAdapter
 from bot.settings import Settings
+from handlers import register_all
+from handlers.router import Router
+from tests.clocks import FastClock
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.localhttp import STORIES, FeedServer, serving_feed
 
 SIGNING_SECRET = "conversation-signing-secret"
 USER = {"id": 42, "is_bot": False, "first_name": "Ada"}
+
+
+def adapters_for(settings: Settings) -> dict[str, ChatAdapter]:
+    """The adapters of the settings, as `open_runtime` builds them, pacing on accelerated time."""
+    return build_adapters(settings, commands=register_all(Router()).commands, clock=FastClock())
 
 
 @pytest.fixture
@@ -83,7 +94,9 @@ async def test_telegram_conversation(
         await wait_for(lambda: len(fake_telegram.sent_to(chat["id"])) > before)
         return fake_telegram.sent_to(chat["id"])[before].text
 
-    async with open_runtime(settings, connect_args=database_connect_args, listen=True) as runtime:
+    async with open_runtime(
+        settings, connect_args=database_connect_args, adapters=adapters_for(settings), listen=True
+    ) as runtime:
         assert (await say(private, f"/subscribe {feed.url}")).startswith("Subscribed to Local news")
         # a group member who is not an admin cannot change the group's subscriptions
         assert "admin" in await say(group, f"/subscribe {feed.url}")
@@ -168,7 +181,9 @@ async def test_slack_conversation(
         await wait_for(lambda: len(fake_slack.responses) > before)
         return fake_slack.responses[before]["text"]
 
-    async with open_runtime(settings, connect_args=database_connect_args, listen=True) as runtime:
+    async with open_runtime(
+        settings, connect_args=database_connect_args, adapters=adapters_for(settings), listen=True
+    ) as runtime:
         url = runtime.adapters["slack"].http_url  # type: ignore[attr-defined]
         assert "admin" in await say("/subscribe", feed.url, user="U_MEMBER")
         assert (await say("/subscribe", feed.url)).startswith("Subscribed to Local news")
@@ -215,7 +230,9 @@ async def test_telegram_webhook_mode_checks_the_secret_and_answers(
         ):
             return response.status
 
-    async with open_runtime(settings, connect_args=database_connect_args, listen=True) as runtime:
+    async with open_runtime(
+        settings, connect_args=database_connect_args, adapters=adapters_for(settings), listen=True
+    ) as runtime:
         host, port = runtime.adapters["telegram"].webhook_address  # type: ignore[attr-defined]
         hook = f"http://{host}:{port}/hook/telegram"
         assert fake_telegram.webhook == {"url": settings.telegram_webhook_url, "secret_token": "hook-secret"}

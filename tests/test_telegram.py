@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,41 +27,13 @@ from bot.models import Address, Command, Post
 from bot.outbox import Outbox
 from bot.protocols import DeliveryError
 from bot.storage.repository import SqlRepository
+from tests.clocks import FastClock, ManualClock
 from tests.fake_telegram import FakeTelegram, ParseError, parse_html
 
 # PTB 22 itself reads RetryAfter.retry_after while building the exception and warns about its future type.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
 DATA = Path(__file__).parent / "data" / "telegram"
-
-
-class FastClock:
-    """Real time running ``speed`` times faster: the pacing logic is unchanged, tests stay short."""
-
-    def __init__(self, speed: float = 200.0) -> None:
-        self.speed = speed
-        self.waits: list[float] = []
-
-    def now(self) -> float:
-        return time.monotonic() * self.speed
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await asyncio.sleep(seconds / self.speed)
-
-
-class ManualClock:
-    """Virtual time that only moves when someone sleeps (for one task at a time)."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def now(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.t += seconds
-        await asyncio.sleep(0)
 
 
 @pytest.fixture

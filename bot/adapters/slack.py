@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shlex
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +34,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.clock import Clock, MonotonicClock
 from bot.models import Address, Command, Post, Reply, printable
 from bot.protocols import DeliveryError, OnCommand
 from handlers.messages import message
@@ -276,6 +276,7 @@ class SlackAdapter:
         http_port: int = 3000,
         http_path: str = "/slack/events",
         min_interval: float = 1.0,
+        clock: Clock | None = None,
         max_rate_limit_retries: int = 3,
     ) -> None:
         self.client = AsyncWebClient(
@@ -292,6 +293,7 @@ class SlackAdapter:
         self.admin_ids = frozenset(admin_ids)
         self.http_host, self.http_port, self.http_path = http_host, http_port, http_path
         self.min_interval = min_interval
+        self.clock = clock or MonotonicClock()
         self.app: AsyncApp | None = None
         self.runner: web.AppRunner | None = None
         self._socket: Any = None
@@ -382,16 +384,16 @@ class SlackAdapter:
                         f"slack chat.postMessage to {address.chat}: {error!r}", sent=sent
                     ) from error
                 finally:
-                    self._last_sent[address.chat] = time.monotonic()
+                    self._last_sent[address.chat] = self.clock.now()
                 sent.append(str(response["ts"]))
         return sent
 
     async def _pace(self, channel: str) -> None:
         last = self._last_sent.get(channel)
         if last is not None:
-            wait = last + self.min_interval - time.monotonic()
+            wait = last + self.min_interval - self.clock.now()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self.clock.sleep(wait)
 
     async def is_admin(self, command: Command) -> bool:
         """Whether the command's sender may change the workspace's settings (see `user_is_admin`)."""

@@ -15,7 +15,7 @@ Usage::
   30 per second overall. Sends wait their turn in arrival order, so a burst is queued, never dropped.
   The clock is injectable (`Clock`), so tests run the same code on accelerated time.
 - Errors: a 429 (`RetryAfter`) is waited out and the message resent, up to `Limits.attempts` times;
-  403 (`Forbidden`: blocked, kicked) is a permanent `DeliveryError`; any other `TelegramError` a transient one.
+  403 (`Forbidden`: blocked, kicked) and 400 "chat not found" are a permanent `DeliveryError`; any other `TelegramError` a transient one.
 - Incoming (`listen`): long polling, or a webhook endpoint when built with a `Webhook`;
   `command_from_update` turns an `Update` into a platform-neutral `Command`, whose `Reply` is sent back
   to the same chat and forum topic; `secret_token_matches` checks a webhook's
@@ -29,21 +29,21 @@ import hmac
 import html
 import logging
 import re
-import time
 import warnings
 from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import ChatMember, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.clock import Clock, MonotonicClock
 from bot.models import Address, Command, Post, Reply, printable
 from bot.protocols import DeliveryError, OnCommand
 
@@ -79,24 +79,6 @@ class Limits:
     global_messages: int = 30  # at most this many messages overall …
     global_window: float = 1.0  # … per this many seconds
     attempts: int = 5  # tries of one message answered 429 before giving up
-
-
-class Clock(Protocol):
-    """Time as the pacer sees it; tests pass a faster one."""
-
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class MonotonicClock:
-    """The real clock: `time.monotonic` and `asyncio.sleep`."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 class Slot:
@@ -347,6 +329,9 @@ class TelegramAdapter:
                 await self.clock.sleep(seconds)
             except Forbidden as error:
                 raise DeliveryError(f"telegram chat {key}: {error.message}", permanent=True) from error
+            except BadRequest as error:  # "chat not found": the chat is gone for good
+                gone = "chat not found" in error.message.lower()
+                raise DeliveryError(f"telegram chat {key}: {error.message}", permanent=gone) from error
             except TelegramError as error:
                 raise DeliveryError(f"telegram chat {key}: {error.message}") from error
             finally:
