@@ -1,5 +1,15 @@
 """Briefing → neutral bullets (plain strings), and the plain text / Markdown / JSON views of the CLI.
 
+The bullets of a briefing are its lead, its voices and a line of key actors:
+
+- the lead is the article's first sentence, whole: when it is long it loses its parentheses and then its
+  trailing clauses, at a clause boundary outside quotes, and still ends as a sentence;
+- a voice is one speaker with the claims of theirs that fit in one bullet. Voices are picked so that
+  every side is heard: each distinct speaker once, the most salient first, before anyone a second time.
+  A speaker the lead already names with their claim has been heard once. An accusation and a denial
+  by two speakers (one side and the other's answer) go first;
+- the actors line names the eight most salient actors.
+
 Chat adapters format bullets for their platform themselves; nothing here escapes for a platform.
 """
 
@@ -7,15 +17,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from briefings.models import Briefing, Claim
+from briefings.actors import load_gazetteer, norm
+from briefings.models import Actor, Briefing, Claim
 
 BULLET_MAX = 280
+# A lead longer than this is shortened to a whole sentence (below BULLET_MAX: the lead is read first).
+LEAD_MAX = 220
+# A speaker nobody resolved to an actor ("a spokeswoman", "the report") weighs as an actor of this salience.
+UNNAMED_SALIENCE = 0.3
 
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
         "actors": "Acteurs",
         "colon": " : ",
+        "and": " ; ",
         "denial": "dément",
         "accusation": "accuse",
         "promise": "promet",
@@ -26,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "actors": "Key actors",
         "colon": ": ",
+        "and": "; ",
         "denial": "denies",
         "accusation": "accuses",
         "promise": "promises",
@@ -38,7 +57,13 @@ _QUOTES = {"fr": ("« ", " »"), "en": ("“", "”")}
 _QUOTE_MARKS = frozenset('"«»“”„')
 # "PARIS, 3 mai (Reuters) — " / "date 2023-10 (Bloomberg) — " / "WASHINGTON (AP) -" at the start of a lead
 _DATELINE = re.compile(r"^[^\n.!?]{0,60}?\([A-Z][\w .&-]{1,30}\)\s*[—–-]+\s*")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[»”\"]?\s+(?=[«“\"A-ZÀ-Ý0-9])")
+# The end of a sentence: final punctuation, maybe a closing quote, then a space and a capital, a quote or a
+# digit — or, glued by a lost space, a lowercase word's period right before a capitalised word ("fin.Le").
+_SENTENCE_END = re.compile(
+    r"[.!?…][»”\"]?(?=\s+[«“\"A-ZÀ-Ý0-9])|(?<=[a-zà-ÿ])[»”\"]?[.!?](?=[A-ZÀ-Ý][a-zà-ÿ'’])"
+)
+_LAST_WORD = re.compile(r"(\S+)$")
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
 
 
 def labels(lang: str | None) -> dict[str, str]:
@@ -54,70 +79,361 @@ def shorten(text: str, limit: int = BULLET_MAX) -> str:
     return cut + "…"
 
 
+# -------------------------------------------------------------------------------------------------- lead
+
+
+def first_sentence(text: str, *, lang: str | None = None) -> tuple[str, int] | None:
+    """The first sentence of ``text``'s first paragraph, without its dateline, and the offset in ``text``
+    where it ends. A period after a title or an initial ("M.", "Dr.", "J.") ends no sentence."""
+    start = len(text) - len(text.lstrip())
+    paragraph = text[start:].split("\n", 1)[0]
+    dateline = _DATELINE.match(paragraph)
+    skip = dateline.end() if dateline else 0
+    abbreviations = {t for t in load_gazetteer(lang or "en").titles if len(t.rstrip(".")) <= 4}
+    end = len(paragraph)
+    for match in _SENTENCE_END.finditer(paragraph, skip):
+        word = _LAST_WORD.search(paragraph, 0, match.start())
+        last = word.group(1).lstrip('«“"(') if word else ""
+        if re.fullmatch(r"(?:[A-ZÀ-Ý]\.-?)*[A-ZÀ-Ý]", last) or norm(last) in abbreviations:
+            continue
+        end = match.end()
+        break
+    sentence = paragraph[skip:end].strip()
+    return (sentence, start + end) if sentence else None
+
+
+def condense(sentence: str, *, limit: int = LEAD_MAX) -> str:
+    """``sentence`` on one line, still a whole sentence. When longer than ``limit`` it loses, until it
+    fits: its parentheses; the apposition after a name that opens it ("Jean Dupont, un ancien maire,
+    a dit" -> "Jean Dupont a dit"); its trailing clauses, cut where a clause or an adjunct starts (a
+    semicolon, a dash, or a comma before a conjunction, a relative or a participle), outside quotes. It
+    ends with its own final punctuation or a period. A sentence with no such place is kept whole up to
+    ``BULLET_MAX``; beyond, it is cut at such a place, else before its last "and", else at its last comma,
+    and only with none of these at a word, with an ellipsis."""
+    text = " ".join(sentence.split())
+    if len(text) <= limit:
+        return text
+    text = _PARENTHESES.sub("", text)
+    text = _OPENING_APPOSITION.sub(r"\1", text, count=1) if len(text) > limit else text
+    if len(text) <= limit:
+        return text
+    ending = text[-1] if text[-1] in ".!?" else "."
+    for pattern, most in (
+        (_CLAUSE_START, limit),
+        (None, BULLET_MAX),
+        (_CLAUSE_START, BULLET_MAX),
+        (_CONJUNCTION, BULLET_MAX),
+        (_ANY_BREAK, BULLET_MAX),
+    ):
+        if pattern is None:
+            if len(text) <= most:
+                return text
+            continue
+        cuts = [m.start() for m in pattern.finditer(text, 0, most) if _outside_quotes(text[: m.start()])]
+        cuts = [c for c in cuts if len(text[:c].split()) >= 6]
+        if cuts:
+            return text[: cuts[-1]].rstrip(" ,;:—–-") + ending
+    return shorten(text)
+
+
+# A name opening a sentence, then an apposition in commas that starts with a determiner.
+_OPENING_APPOSITION = re.compile(
+    r"^((?:[A-ZÀ-Ý][\w'’.-]*\s){0,3}[A-ZÀ-Ý][\w'’.-]*),\s(?:un|une|le|la|les|l['’]|the|a|an)\b[^,;«»“”\"()]{2,120},(?=\s)"
+)
+# Where a trailing clause or adjunct may be dropped: a semicolon, a colon or a dash; a comma before a
+# conjunction, a relative pronoun, a subordinator or a participle ("…, accusant X", "…, saying").
+_CLAUSE_START = re.compile(
+    r"\s*(?:[;:]|\s[—–])\s+|,\s+(?=(?:alors qu|tandis qu|après qu|avant qu|bien qu|même si|lorsqu|puisqu|"
+    r"mais|et|ou|qui|dont|où|afin|pour|sans|avec|après|avant|en \w+ant\b|[a-zà-ÿ]{3,}ant\b|"
+    r"but|and|or|which|who|whose|where|when|while|whereas|as|after|before|although|though|amid|despite|"
+    r"with|without|because|since|(?!according)[a-z]{3,}ing\b)\b)"
+)
+_CONJUNCTION = re.compile(r"\s(?=(?:et|ou|mais|and|or|but)\s)")
+_ANY_BREAK = re.compile(r"\s*(?:[,;:]|\s[—–-])\s+")
+
+
+def _outside_quotes(text: str) -> bool:
+    """Whether the end of ``text`` lies outside any quotation and parenthesis."""
+    straight = text.count('"') % 2 == 0
+    return (
+        straight
+        and text.count("«") <= text.count("»")
+        and text.count("“") <= text.count("”")
+        and text.count("(") <= text.count(")")
+    )
+
+
 def gist(briefing: Briefing) -> str | None:
-    """The lead sentence, without its dateline."""
-    text = briefing.article.text.strip()
-    if not text:
-        return None
-    lead = _DATELINE.sub("", text.split("\n", 1)[0])
-    first = _SENTENCE_END.split(lead, maxsplit=1)[0]
-    return shorten(first)
+    """The lead sentence, without its dateline, shortened to a whole sentence."""
+    first = first_sentence(briefing.article.text, lang=briefing.article.lang)
+    return condense(first[0]) if first else None
+
+
+# ------------------------------------------------------------------------------------------------ voices
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """One speaker in a bullet: the name shown, its role, and the claims of theirs it carries (text order)."""
+
+    speaker: str
+    role: str | None
+    claims: tuple[Claim, ...]
 
 
 def claim_bullet(claim: Claim, *, lang: str | None) -> str:
     """ "Speaker (role) : content", with the stance verb for denials, accusations, promises, warnings."""
+    return voice_bullet([Voice(claim.speaker, claim.speaker_role, (claim,))], lang=lang)
+
+
+def voice_bullet(voices: Sequence[Voice], *, lang: str | None) -> str:
+    """One bullet of one or more voices: "Speaker (role) dément : A ; B ; accuse : C" — a speaker's
+    claims with the stance verb said again only where it changes — and an answer after a dash:
+    "X accuse : A — Y dément : B"."""
+    return shorten(_bullet_text(voices, lang=lang))
+
+
+def _bullet_text(voices: Sequence[Voice], *, lang: str | None) -> str:
+    return _SIDES.join(_voice_text(v, lang=lang) for v in voices)
+
+
+_SIDES = " — "
+
+
+def _voice_text(voice: Voice, *, lang: str | None) -> str:
     lab = labels(lang)
-    who = claim.speaker[:1].upper() + claim.speaker[1:]
-    if claim.speaker_role:
-        who += f" ({claim.speaker_role})"
-    verb = lab.get(claim.kind)
-    head = f"{who} {verb}" if verb else who
+    who = voice.speaker[:1].upper() + voice.speaker[1:]
+    if voice.role:
+        who += f" ({voice.role})"
+    parts: list[str] = []
+    previous: str | None = None
+    for claim in voice.claims:
+        verb = lab.get(claim.kind) if claim.kind in _VERB_KINDS else None
+        content = _content(claim, lang=lang)
+        if not parts:
+            parts.append(f"{f'{who} {verb}' if verb else who}{lab['colon']}{content}")
+        elif verb and verb != previous:
+            parts.append(f"{verb}{lab['colon']}{content}")
+        else:
+            parts.append(content)
+        previous = verb
+    return lab["and"].join(parts)
+
+
+_VERB_KINDS = frozenset({"denial", "accusation", "promise", "warning", "estimate"})
+# A speaker left as a bare pronoun ("lui", "ajoute-t-il", "him"): the bullet would not say who speaks.
+_PRONOUN = re.compile(
+    r"(?:.*-(?:t-)?(?:il|elle|on|ils|elles)\W*|lui|elle|eux|il|ils|elles|on|ce dernier|cette derniere|"
+    r"he|she|him|her|they|them|it|the latter)",
+    re.IGNORECASE,
+)
+
+
+def _content(claim: Claim, *, lang: str | None) -> str:
     content = claim.text.strip().rstrip(".,;:")
     if claim.kind == "quote" and not _QUOTE_MARKS.intersection(content):  # its own marks: already a quote
         opening, closing = _QUOTES.get(lang or "en", _QUOTES["en"])
         content = f"{opening}{content}{closing}"
-    return shorten(f"{head}{lab['colon']}{content}")
+    return content
+
+
+def pick_voices(
+    briefing: Briefing, *, limit: int, carried: Collection[Claim] = ()
+) -> list[tuple[Voice, ...]]:
+    """Up to ``limit`` bullets of voices, in text order, so that every side is heard.
+
+    Speakers are taken by salience (the actors' ranking; an unresolved speaker weighs
+    ``UNNAMED_SALIENCE``), each with their best claim, so that a distinct speaker is heard once before
+    any is heard twice; the speakers of ``carried`` claims (those the lead already carries, left out
+    here) count as heard once. A denial and the claim it answers (see `answers`) go first, heard
+    together in one bullet when it fits. A speaker's later claim
+    joins their bullet when it fits, else takes a bullet of its own in a later round. A speaker's best
+    claim is a strong stance, of a readable length, early in the article. Claims too short to say anything
+    (see `_usable`) and claims by a bare pronoun are left out."""
+    if limit <= 0:
+        return []
+    lang = briefing.article.lang
+    place = {c: i / max(len(briefing.claims), 1) for i, c in enumerate(briefing.claims)}
+    usable = [c for c in briefing.claims if c not in carried and _usable(c)]
+    groups = _by_speaker(briefing.actors, usable, lang=lang)
+    speaker = {c: name for name, claims in groups.items() for c in claims}
+    queues = {name: sorted(cs, key=lambda c: _claim_rank(c, place=place[c])) for name, cs in groups.items()}
+    weight = {name: _salience(name, briefing.actors) for name in queues}
+    rounds = {name: 1 for name in _by_speaker(briefing.actors, list(carried), lang=lang)}
+    pairs = _pairs(answers(usable, speaker=speaker), weight=weight, speaker=speaker, heard=rounds)
+    bullets: list[list[Voice]] = []
+    own: dict[str, int] = {}  # speaker -> index of their first bullet
+    while pending := [n for n, q in queues.items() if q]:
+        name = min(pending, key=lambda n: (rounds.get(n, 0), n not in pairs, -weight[n]))
+        claims = pairs.pop(name, None) or [queues[name][0]]
+        for claim in claims:
+            pairs.pop(speaker[claim], None)
+            queues[speaker[claim]].remove(claim)
+            rounds[speaker[claim]] = rounds.get(speaker[claim], 0) + 1
+        voices = [_voice(speaker[c], [c]) for c in claims]
+        if len(_bullet_text(voices, lang=lang)) > BULLET_MAX:  # a pair too long for one bullet
+            for voice in voices:
+                _place([voice], bullets=bullets, own=own, limit=limit, lang=lang)
+        else:
+            _place(voices, bullets=bullets, own=own, limit=limit, lang=lang)
+    return sorted((tuple(b) for b in bullets), key=lambda b: min(c.start for v in b for c in v.claims))
+
+
+def _place(
+    voices: list[Voice], *, bullets: list[list[Voice]], own: dict[str, int], limit: int, lang: str | None
+) -> None:
+    """Put ``voices`` in one bullet: a lone voice joins its speaker's bullet when it fits there, else a
+    new bullet is taken while fewer than ``limit``."""
+    if len(voices) == 1 and voices[0].speaker in own:
+        name = voices[0].speaker
+        if _joined(bullets[own[name]], name, voices[0].claims[0], lang=lang):
+            return
+    if len(bullets) < limit:
+        for voice in voices:
+            own.setdefault(voice.speaker, len(bullets))
+        bullets.append(voices)
+
+
+def answers(claims: Sequence[Claim], *, speaker: Mapping[Claim, str]) -> dict[Claim, Claim]:
+    """Each denial -> the claim it answers: the nearest accusation by someone else (before it, else
+    after it), else the last claim before it by someone else ("Y said the vote was rushed. X rejected
+    the criticism")."""
+    answered: dict[Claim, Claim] = {}
+    for claim in claims:
+        if claim.kind != "denial":
+            continue
+        others = [c for c in claims if speaker[c] != speaker[claim]]
+        before = [c for c in others if c.start < claim.start]
+        after = [c for c in others if c.start > claim.start and c.kind == "accusation"]
+        accusations = [c for c in before if c.kind == "accusation"]
+        found = accusations[-1:] or after[:1] or before[-1:]
+        if found:
+            answered[claim] = found[0]
+    return answered
+
+
+def _pairs(
+    answered: Mapping[Claim, Claim],
+    *,
+    weight: Mapping[str, float],
+    speaker: Mapping[Claim, str],
+    heard: Collection[str],
+) -> dict[str, list[Claim]]:
+    """Speaker -> [claim, its denial], for the speakers of both; each speaker in one pair at most (the
+    pair of the most salient speakers first), and none already heard."""
+    pairs: dict[str, list[Claim]] = {}
+    ranked = sorted(answered.items(), key=lambda da: -max(weight[speaker[da[0]]], weight[speaker[da[1]]]))
+    for denial, claim in ranked:
+        names = (speaker[claim], speaker[denial])
+        if not any(n in pairs or n in heard for n in names):
+            pairs.update({n: [claim, denial] for n in names})
+    return pairs
+
+
+def _joined(bullet: list[Voice], name: str, claim: Claim, *, lang: str | None) -> bool:
+    """Add ``claim`` to ``name``'s voice in ``bullet`` when the bullet still fits; whether it did."""
+    i = next(i for i, v in enumerate(bullet) if v.speaker == name)
+    voices = [*bullet[:i], _voice(name, [*bullet[i].claims, claim]), *bullet[i + 1 :]]
+    if len(_bullet_text(voices, lang=lang)) > BULLET_MAX:
+        return False
+    bullet[:] = voices
+    return True
+
+
+def _usable(claim: Claim) -> bool:
+    """A claim worth a bullet: three words or more (two for a denial: "denies: any wrongdoing"), by a
+    speaker who is more than a bare pronoun."""
+    words = len(claim.text.split())
+    return words >= (2 if claim.kind == "denial" else 3) and not _PRONOUN.fullmatch(norm(claim.speaker))
+
+
+def _by_speaker(
+    actors: Sequence[Actor], claims: Sequence[Claim], *, lang: str | None = None
+) -> dict[str, list[Claim]]:
+    """Claims grouped by who speaks: a speaker named by an actor's name or alias, by a longer form
+    holding an actor's full name ("Jean Dupont, maire de X"), or by a description whose head noun is an
+    unnamed actor ("the regional agency" and "the agency"; « l'agence régionale » and « l'agence »),
+    goes with that actor."""
+    names = {norm(a): actor.name for actor in actors for a in (actor.name, *actor.aliases)}
+    full = [(set(norm(a.name).split()), a.name) for a in actors if len(a.name.split()) > 1]
+    nouns = {norm(a.name): a.name for a in actors if a.name.islower() and len(a.name.split()) == 1}
+    groups: dict[str, list[Claim]] = {}
+    for claim in claims:
+        key = norm(claim.speaker)
+        said = re.findall(r"[\w'-]+", key)
+        name = (
+            names.get(key)
+            or next((n for ws, n in full if ws <= set(said)), None)
+            or (nouns.get(_head(said, lang=lang)) if claim.speaker[:1].islower() else None)
+            or claim.speaker
+        )
+        groups.setdefault(name, []).append(claim)
+    return groups
+
+
+def _head(words: Sequence[str], *, lang: str | None) -> str:
+    """The head noun of a short description: its first word in French, its last in English (with no
+    "of" phrase after it); "" when there is no telling."""
+    if not words or len(words) > 3:
+        return ""
+    if lang == "fr":
+        return words[0]
+    return words[-1] if "of" not in words else ""
+
+
+def _salience(name: str, actors: Sequence[Actor]) -> float:
+    return next((a.salience for a in actors if a.name == name), UNNAMED_SALIENCE)
+
+
+def _claim_rank(claim: Claim, *, place: float) -> float:
+    """Lower is better: a strong stance, a readable length, an early place."""
+    words = len(claim.text.split())
+    rank = place - (0.3 if claim.kind in _VERB_KINDS else 0.1 if claim.kind == "quote" else 0.0)
+    return rank - (0.3 if 5 <= words <= 45 else 0.0)
+
+
+def _voice(name: str, claims: list[Claim]) -> Voice:
+    claims = sorted(claims, key=lambda c: c.start)
+    role = next((c.speaker_role for c in claims if c.speaker_role), None)
+    return Voice(name, None if role and norm(role) in norm(name) else role, tuple(claims))
 
 
 def key_claims(briefing: Briefing, *, limit: int) -> list[Claim]:
-    """Up to ``limit`` claims: salient speakers and strong stances first, at most two per speaker,
-    then put back in text order."""
-    if limit <= 0:
-        return []
-    salience = {a.name: a.salience for a in briefing.actors}
-    stance_bonus = {"statement": 0.0, "quote": 0.1, "estimate": 0.1}
+    """The claims of the bullets `pick_voices` gives ``limit`` bullets, in text order."""
+    picked = pick_voices(briefing, limit=limit)
+    return sorted((c for b in picked for v in b for c in v.claims), key=lambda c: c.start)
 
-    def score(item: tuple[int, Claim]) -> float:
-        i, c = item
-        words = len(c.text.split())
-        length = 0.15 if 5 <= words <= 45 else 0.0
-        return salience.get(c.speaker, 0.05) + stance_bonus.get(c.kind, 0.2) + length - 0.01 * i
 
-    chosen: list[tuple[int, Claim]] = []
-    per_speaker: dict[str, int] = {}
-    for i, c in sorted(enumerate(briefing.claims), key=score, reverse=True):
-        if per_speaker.get(c.speaker, 0) >= 2 or len(c.text.split()) < 3:
-            continue
-        per_speaker[c.speaker] = per_speaker.get(c.speaker, 0) + 1
-        chosen.append((i, c))
-        if len(chosen) == limit:
-            break
-    return [c for _, c in sorted(chosen, key=lambda item: item[0])]
+# ----------------------------------------------------------------------------------------------- bullets
+
+
+def lead_claims(lead: str, claims: Iterable[Claim], *, before: int) -> list[Claim]:
+    """The claims (starting before offset ``before``) that ``lead`` carries: it names their speaker and
+    holds at least half the words of what they said."""
+    said = set(re.findall(r"\w+", norm(lead)))
+    carried: list[Claim] = []
+    for claim in claims:
+        name = re.findall(r"\w+", norm(claim.speaker))
+        content = re.findall(r"\w+", norm(claim.text))
+        if claim.start < before and name and set(name) <= said and content:
+            if sum(w in said for w in content) * 2 >= len(content):
+                carried.append(claim)
+    return carried
 
 
 def make_bullets(briefing: Briefing, *, max_bullets: int = 6) -> list[str]:
-    """The gist of the lead, the key claims as "Speaker (role) : claim", then a line of key actors."""
+    """The lead, the voices as "Speaker (role) : claim ; claim", then a line of key actors; at most
+    ``max_bullets`` in all."""
     lang = briefing.article.lang
     lab = labels(lang)
-    bullets: list[str] = []
-    lead = gist(briefing)
+    first = first_sentence(briefing.article.text, lang=lang)
+    lead = condense(first[0]) if first else None
     actors = [a.name for a in briefing.actors[:8]]
-    reserve = (1 if lead else 0) + (1 if actors else 0)
-    if lead and max_bullets >= 1:
-        bullets.append(lead)
-    room = max(0, max_bullets - reserve)
-    bullets.extend(claim_bullet(c, lang=lang) for c in key_claims(briefing, limit=room))
-    if actors and len(bullets) < max_bullets:
+    room = max(0, max_bullets - (1 if lead else 0) - (1 if actors else 0))
+    carried = lead_claims(lead, briefing.claims, before=first[1]) if lead and first else []
+    bullets = [lead] if lead else []
+    bullets += [voice_bullet(b, lang=lang) for b in pick_voices(briefing, limit=room, carried=carried)]
+    if actors:
         bullets.append(shorten(f"{lab['actors']}{lab['colon']}{', '.join(actors)}"))
     return bullets[:max_bullets]
 
