@@ -1,17 +1,13 @@
-"""`newsbrief brief` as a user runs it: the installed console script, real files, stdout and stderr."""
+"""`newsbrief brief` as a user runs it: its command line (in-process, `tests.cli`), real files, stdout and
+stderr."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.cli import newsbrief
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DATA = Path(__file__).parent / "data" / "articles"
-
-
-def newsbrief(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "bot.cli", *args]
-    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=300)
 
 
 def test_json_lines_one_object_per_input_and_errors_on_stderr(tmp_path: Path) -> None:

@@ -3,11 +3,9 @@ downtime within and past the grace window), exactly once, and what they hold."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +17,7 @@ from bot.digests import digest_trigger, last_fire_time, send_due_digests
 from bot.models import Address, Post
 from bot.outbox import Outbox
 from bot.storage.repository import ChannelRow, SqlRepository
+from tests.cli import Ran, newsbrief
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -292,15 +291,14 @@ async def test_newsbrief_digest_prints_a_preview(
         pytest.skip("the CLI process cannot join this test's PostgreSQL schema")
     channel = await desk(repository)
     await store(repository, channel, [*HARBOUR, *OTHERS], at=datetime.now(UTC) - timedelta(hours=2))
-    env = {**os.environ, "NEWSBRIEF_DATABASE_URL": database_url}
+    env = {"NEWSBRIEF_DATABASE_URL": database_url}
 
-    def digest(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "bot.cli", "digest", *args]
-        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+    def digest(*args: str) -> Ran:  # the command runs its own event loop: in a thread of its own
+        return newsbrief("digest", *args, env=env)
 
-    preview = digest("--channel", "console:desk", "--since", "24h")
-    older = digest("--channel", "console:desk", "--since", "1h")
-    unknown = digest("--channel", "console:nobody")
+    preview = await asyncio.to_thread(digest, "--channel", "console:desk", "--since", "24h")
+    older = await asyncio.to_thread(digest, "--channel", "console:desk", "--since", "1h")
+    unknown = await asyncio.to_thread(digest, "--channel", "console:nobody")
 
     assert preview.returncode == 0, preview.stderr
     titles = [line for line in preview.stdout.splitlines() if line[:1].isdigit()]

@@ -20,6 +20,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import ensure_default_feeds, open_runtime, run_once
 from bot.models import Command
 from bot.settings import Settings
+from tests.cli import newsbrief
 from tests.localhttp import FeedServer, serving, serving_feed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,26 +129,17 @@ async def test_default_feed_is_the_embedded_sample_when_nothing_is_configured(re
     assert [f.url for f in await repository.subscriptions(channel.id)] == [str(ROOT / "seeds" / "feed.xml")]
 
 
-def newsbrief(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
 def killed_at_fault(env: dict[str, str], cwd: Path, *, fault: str) -> str:
-    """Run ``newsbrief run --once`` until it pauses at ``fault`` (see `bot.outbox`), SIGKILL it; its stdout."""
+    """Run ``newsbrief run --once`` in a process of its own until it pauses at ``fault`` (see `bot.outbox`),
+    SIGKILL it; its stdout. (A process, because it must really be killed.)"""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--once"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=cwd,
-        env={**env, "NEWSBRIEF_FAULT": fault},
+        env={**clean, **env, "PYTHONPATH": str(ROOT), "NEWSBRIEF_FAULT": fault},
     )
     assert proc.stderr is not None
     assert "pending, pausing before send" in proc.stderr.readline()
@@ -158,8 +150,8 @@ def killed_at_fault(env: dict[str, str], cwd: Path, *, fault: str) -> str:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
-    return {**clean, "XDG_DATA_HOME": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)}
+    """The command's environment: its user data (the default database) under ``tmp_path``."""
+    return {"XDG_DATA_HOME": str(tmp_path / "data")}
 
 
 def test_run_once_on_the_embedded_default(env: dict[str, str], tmp_path: Path) -> None:
