@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 from pydantic import SecretStr
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.clock import Clock
 from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
@@ -30,7 +31,7 @@ from bot.poller import Poller, PollResult, resolve_feed_url, utcnow
 from bot.protocols import BriefingEngine, ChatAdapter, Repository
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
-from bot.storage.db import repository
+from bot.storage.db import describe_error, repository
 from briefings.engine import LocalEngine
 from handlers import register_all
 from handlers.router import Context, Router
@@ -193,7 +194,12 @@ async def open_runtime(
                 fetcher=fetcher,
                 poller=Poller(repo=repo, fetcher=fetcher, engine=engine, settings=settings, clock=clock),
                 outbox=Outbox(
-                    repo=repo, adapters=chosen, clock=clock, max_attempts=settings.delivery_max_attempts
+                    repo=repo,
+                    adapters=chosen,
+                    clock=clock,
+                    retry_s=settings.delivery_retry_s,
+                    backoff_s=settings.delivery_backoff_s,
+                    max_backoff_s=settings.delivery_max_backoff_s,
                 ),
                 adapters=chosen,
                 dispatcher=dispatcher,
@@ -324,6 +330,21 @@ async def sync_digest_jobs(runtime: Runtime, scheduler: BaseScheduler) -> None:
         )
 
 
+async def survive(name: str, retry_s: float, job: Callable[..., Awaitable[object]], *args: object) -> None:
+    """Run one scheduled job; its failure (a database outage, …) is one logged line saying when it runs
+    again, never a traceback: the scheduler runs it again at its next tick."""
+    try:
+        await job(*args)
+    except (OSError, SQLAlchemyError, TimeoutError) as exc:
+        log.error(
+            "%s: database or network unavailable (%s); retrying in %g s", name, describe_error(exc), retry_s
+        )
+    except Exception as exc:
+        log.error(
+            "%s failed (%s: %s); retrying in %g s", name, type(exc).__name__, describe_error(exc), retry_s
+        )
+
+
 async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) -> None:
     """Poll and deliver on a schedule (APScheduler on this event loop) until SIGINT/SIGTERM or ``stop``."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -342,13 +363,24 @@ async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) ->
     start = datetime.now(UTC) + timedelta(seconds=1)
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     scheduler.add_job(
-        poll_due, IntervalTrigger(seconds=TICK_S), args=[runtime], id="poll", next_run_time=start, **common
+        survive,
+        IntervalTrigger(seconds=TICK_S),
+        args=["poll", TICK_S, poll_due, runtime],
+        id="poll",
+        next_run_time=start,
+        **common,
     )
-    scheduler.add_job(runtime.outbox.flush, IntervalTrigger(seconds=OUTBOX_TICK_S), id="outbox", **common)
     scheduler.add_job(
-        sync_digest_jobs,
+        survive,
+        IntervalTrigger(seconds=OUTBOX_TICK_S),
+        args=["outbox", OUTBOX_TICK_S, runtime.outbox.flush],
+        id="outbox",
+        **common,
+    )
+    scheduler.add_job(
+        survive,
         IntervalTrigger(seconds=DIGEST_SYNC_S),
-        args=[runtime, scheduler],
+        args=["digest sync", DIGEST_SYNC_S, sync_digest_jobs, runtime, scheduler],
         id="digest-sync",
         next_run_time=start,
         **common,

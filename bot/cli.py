@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
     help="News briefings: key actors and attributed claims, from articles and feeds.", no_args_is_help=True
@@ -36,7 +36,11 @@ def main(
     ctx: typer.Context,
     config: Annotated[Path | None, typer.Option(help="Settings file (default: ./newsbrief.toml).")] = None,
 ) -> None:
-    ctx.obj = load_settings(config=config)
+    try:
+        ctx.obj = load_settings(config=config)
+    except SettingsError as exc:  # one line naming the file or setting, never a traceback
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _articles(inputs: list[str], *, lang: str | None, settings: Settings, failures: list[str]) -> Iterator:
@@ -214,7 +218,7 @@ def feeds_add(
 
     async def main() -> int:
         async with Fetcher(allow_private_networks=settings.allow_private_networks) as fetcher:
-            feed_url, title, error = await resolve_feed_url(fetcher, url)
+            feed_url, title, error = await resolve_feed_url(fetcher, url, local=True)
         if error:
             err.print(f"error: {error}", markup=False)
             return 1
@@ -261,6 +265,26 @@ def feeds_list(ctx: typer.Context) -> None:
                 f.next_poll_at.strftime("%Y-%m-%d %H:%M") if f.next_poll_at else "now",
             )
         out.print(table)
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """The feeds (active, failing, deactivated) and the deliveries (pending, sent, failed, dropped)."""
+    from bot.storage.db import repository
+
+    settings: Settings = ctx.obj
+
+    async def main() -> int:
+        async with repository(settings.database_url) as repo:
+            feeds = await repo.list_feeds()
+            counts = await repo.delivery_counts()
+        failing = sum(1 for f in feeds if f.active and f.error_count)
+        active = sum(1 for f in feeds if f.active)
+        typer.echo(f"feeds: {active} active ({failing} failing), {len(feeds) - active} deactivated")
+        typer.echo("deliveries: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
         return 0
 
     raise typer.Exit(_guarded(main))

@@ -1,9 +1,16 @@
 """Sending the outbox: every pending delivery goes to its platform's adapter, then is marked sent.
 
 A delivery is recorded as pending before anything is sent (`bot.poller`), and marked sent with the platform's
-message ids right after the adapter returns. A crash in between leaves it pending, so it is sent at the next
-start: nothing is lost, and one marked sent is never sent again. Deliveries whose platform is not running
-stay pending; permanent failures (chat gone, bot blocked) deactivate the channel.
+message ids right after the adapter returns. A crash in between leaves it pending, so it is sent again at the
+next start: delivery is at least once, and one marked sent is never sent again.
+
+Failures:
+- transient (platform unreachable, 5xx, 429 not waited out): the channel waits (``retry_at``), exponential
+  backoff with jitter capped at ``max_backoff_s``; its later deliveries wait with it, so order holds. After
+  ``retry_s`` of failing, the delivery is given up (``failed``) and the channel's next one is tried.
+- permanent (bot blocked, chat not found): the channel is deactivated and its pending deliveries are
+  ``dropped``; a chat that talks to the bot again is reactivated (`Repository.upsert_channel`).
+Deliveries whose platform is not running, or whose channel waits or is inactive, are not read at all.
 """
 
 from __future__ import annotations
@@ -12,11 +19,12 @@ import asyncio
 import itertools
 import logging
 import os
+import random
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.models import Post
 from bot.protocols import ChatAdapter, DeliveryError
@@ -28,10 +36,14 @@ FAULT_ENV = "NEWSBRIEF_FAULT"  # test hook: "pause-before-send" stops between pe
 
 @dataclass
 class Outbox:
+    """Sends pending deliveries; ``retry_s``, ``backoff_s``, ``max_backoff_s`` rule transient failures."""
+
     repo: Repository
     adapters: Mapping[str, ChatAdapter]
     clock: Callable[[], datetime]
-    max_attempts: int = 10
+    retry_s: float = 24 * 3600
+    backoff_s: float = 5
+    max_backoff_s: float = 3600
 
     batch_size: int = 1000
     max_channels: int = 256  # channels sent to at once; each channel's deliveries go one at a time
@@ -50,9 +62,12 @@ class Outbox:
         async with self._lock:
             sent = 0
             skipped: set[int] = set()
+            now, platforms = self.clock(), sorted(self.adapters)
             while batch := [
                 d
-                for d in await self.repo.pending_deliveries(limit=self.batch_size + len(skipped))
+                for d in await self.repo.pending_deliveries(
+                    limit=self.batch_size + len(skipped), now=now, platforms=platforms
+                )
                 if d.id not in skipped
             ]:
                 by_channel: dict[int, list[DeliveryRow]] = {}
@@ -81,39 +96,56 @@ class Outbox:
         post = _post(delivery)
         _fault_point(delivery)
         done = list(delivery.sent_parts)  # a split post resumes after the parts already delivered
+        channel = delivery.channel
         try:
-            ids = await adapter.send(delivery.channel.address, post, skip=len(done))
+            ids = await adapter.send(channel.address, post, skip=len(done))
         except DeliveryError as exc:
-            permanent = exc.permanent or delivery.attempts + 1 >= self.max_attempts
-            await self.repo.mark_failed(
-                delivery.id, error=str(exc), permanent=permanent, sent_parts=done + exc.sent
-            )
-            if exc.permanent:
-                await self.repo.set_channel_active(delivery.channel.id, False)
-            log.warning(
-                "delivery %s to %s:%s failed: %s",
-                delivery.id,
-                delivery.channel.platform,
-                delivery.channel.chat,
-                exc,
-            )
+            await self._failed(delivery, exc, sent_parts=done + exc.sent)
             return False
         await self.repo.mark_sent(delivery.id, message_ids=done + ids, now=self.clock())
+        if channel.retry_at is not None:
+            await self.repo.set_channel_retry(channel.id, None)
         return True
+
+    async def _failed(self, delivery: DeliveryRow, exc: DeliveryError, *, sent_parts: list[str]) -> None:
+        channel, now = delivery.channel, self.clock()
+        where = f"delivery {delivery.id} to {channel.platform}:{channel.chat}"
+        if exc.permanent:
+            await self.repo.mark_failed(delivery.id, error=str(exc), permanent=False, sent_parts=sent_parts)
+            dropped = await self.repo.drop_channel(channel.id, reason=str(exc))
+            log.warning("%s refused: %s; channel deactivated, %d delivery(ies) dropped", where, exc, dropped)
+            return
+        since = delivery.failing_since or now
+        give_up = now - since >= timedelta(seconds=self.retry_s)
+        await self.repo.mark_failed(
+            delivery.id, error=str(exc), permanent=give_up, sent_parts=sent_parts, now=now
+        )
+        if give_up:
+            log.warning("%s failed for %s, given up: %s", where, now - since, exc)
+            return
+        wait = self.backoff(delivery.attempts + 1)
+        await self.repo.set_channel_retry(channel.id, now + timedelta(seconds=wait))
+        log.warning("%s failed (attempt %d), retrying in %.0f s: %s", where, delivery.attempts + 1, wait, exc)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after the ``attempt``-th failure: doubling from ``backoff_s``, capped at
+        ``max_backoff_s``, with jitter (between half and all of it) so channels do not retry in step."""
+        ceiling = min(self.max_backoff_s, self.backoff_s * 2 ** min(attempt - 1, 32))
+        return ceiling * random.uniform(0.5, 1.0)
 
 
 def _post(delivery: DeliveryRow) -> Post:
+    """The post of a delivery: at most the channel's bullets (the key-actors line, the last one, kept),
+    then the briefing's ``note`` if any (e.g. the article was cut before briefing)."""
     data = delivery.data or {}
     post = Post.from_briefing_json(data, url=delivery.url)
+    bullets = post.bullets
     limit = delivery.channel.max_bullets
-    if len(post.bullets) > limit > 1:  # keep the key-actors line, the last bullet
-        post = Post(
-            title=post.title,
-            bullets=(*post.bullets[: limit - 1], post.bullets[-1]),
-            url=post.url,
-            lang=post.lang,
-        )
-    return post
+    if len(bullets) > limit > 1:  # keep the key-actors line, the last bullet
+        bullets = (*bullets[: limit - 1], bullets[-1])
+    if note := data.get("note"):
+        bullets = (*bullets, note)
+    return replace(post, bullets=bullets) if bullets != post.bullets else post
 
 
 _sends = itertools.count(1)

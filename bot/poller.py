@@ -5,6 +5,13 @@ as *pending* in the outbox before anything is sent (`bot.outbox` sends them). De
 (entry id, canonical URL, content hash), so an article is briefed and delivered once across polls and
 restarts. A feed that fails backs off exponentially; after many failures it is deactivated and its
 channels are told once.
+
+A feed is hostile input. Limits come before the NLP: at most ``max_entries_per_poll`` new entries are
+briefed per poll (newest first; the others are recorded as seen), an article's text is cut at
+``max_article_chars`` (the briefing says so). Entry links are followed only when they are http(s). Every
+new entry is recorded as seen whatever happens to it (briefed, refused, failed, a duplicate), with its
+error, so it costs nothing on the next poll; one entry's failure never fails the poll. Parsing, page
+extraction and briefing run in worker threads, never on the event loop.
 """
 
 from __future__ import annotations
@@ -13,8 +20,11 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.protocols import BriefingEngine
 from bot.settings import Settings
@@ -22,9 +32,11 @@ from bot.sources.feeds import (
     FeedEntry,
     canonical_url,
     content_hash,
+    cut_text,
     discover_feeds,
     entry_to_article,
     extract_main_text,
+    is_http_url,
     needs_full_text,
     parse_feed,
 )
@@ -69,18 +81,27 @@ class Poller:
         self._in_flight: set[int] = set()
 
     async def poll(self, feed: FeedRow) -> PollResult:
-        """Poll ``feed`` once; a second poll of the same feed while one runs returns at once."""
+        """Poll ``feed`` once; a second poll of the same feed while one runs returns at once.
+
+        A database failure propagates (the caller retries later); anything else that goes wrong is this
+        feed's failed poll, recorded and logged in one line.
+        """
         if feed.id in self._in_flight:
             return PollResult(feed.id, feed.url, error=None)
         self._in_flight.add(feed.id)
         try:
             return await self._poll(feed)
+        except (SQLAlchemyError, OSError):
+            raise
+        except Exception as exc:
+            return await self._failed(feed, f"{feed.url}: poll failed ({_one_line(exc)})")
         finally:
             self._in_flight.discard(feed.id)
 
     async def _poll(self, feed: FeedRow) -> PollResult:
         now = self.clock()
-        page = await self.fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        # a feed's own URL is the operator's (chat users can subscribe to http(s) only): it may be a file
+        page = await self.fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified, local=True)
         if page.error:
             return await self._failed(feed, page.error)
         if page.not_modified:
@@ -97,23 +118,34 @@ class Poller:
             feed_id=feed.id, entry_ids=[e.entry_id for e in entries], urls=[u for _, u in keys if u]
         )
         fresh = [e for e, u in keys if e.entry_id not in known_ids and (u is None or u not in known_urls)]
+        fresh = _first_of_each_id(fresh)  # an id listed twice is one entry
         limit = len(fresh) if feed.seen_once else self.settings.first_poll_entries
-        # a new feed does not flood: its older entries are only recorded as seen (one transaction)
-        await self.repo.add_articles(
-            [_row(feed, e, entry_to_article(e, source=feed.url)) for e in fresh[limit:]], now=now
+        limit = min(limit, self.settings.max_entries_per_poll)
+        # a new feed does not flood, a huge one is not briefed at once: the rest is only recorded as seen
+        skipped = fresh[limit:]
+        await self.repo.record_seen(
+            [{**_row(feed, e, entry_to_article(e, source=feed.url)), "error": None} for e in skipped],
+            now=now,
         )
         announce = fresh[:limit][::-1]  # oldest first, so a chat reads them in order
-        articles = list(
-            await asyncio.gather(*(self._article(feed, e) for e in announce))
-        )  # fetched concurrently
+        prepared = await asyncio.gather(*(self._article(feed, e) for e in announce))  # concurrently
+        ready = [(i, p.article) for i, p in enumerate(prepared) if p.error is None]
+        briefings = await asyncio.to_thread(self._brief_each, [article for _, article in ready])
+        results: dict[int, Briefing | BriefingError] = dict(
+            zip((i for i, _ in ready), briefings, strict=True)
+        )
         briefed = queued = 0
-        results = await asyncio.to_thread(lambda: list(self.engine.brief_many(articles)))
-        for entry, article, result in zip(announce, articles, results, strict=True):
+        for i, (entry, (article, error, cut)) in enumerate(zip(announce, prepared, strict=True)):
+            result = results.get(i)
+            data = None
+            if isinstance(result, Briefing):
+                data = _data(result, cut_at=self.settings.max_article_chars if cut else None)
             if isinstance(result, BriefingError):
-                log.warning("%s", result)
-            data = None if isinstance(result, BriefingError) else _data(result)
+                error = str(result)
+            if error:
+                log.warning("%s", error)  # once: the entry is recorded as seen with it
             article_id, deliveries = await self.repo.add_briefed_article(
-                _row(feed, entry, article), data, now=now
+                {**_row(feed, entry, article), "error": error}, data, now=now
             )
             briefed += article_id is not None and data is not None
             queued += len(deliveries)
@@ -124,20 +156,41 @@ class Poller:
             await self.repo.mark_first_poll_done(feed.id)
         return PollResult(feed.id, feed.url, new=len(fresh), briefed=briefed, queued=queued)
 
-    async def _article(self, feed: FeedRow, entry: FeedEntry) -> Article:
-        """The entry as an article, with the page's main text when the entry has only a short summary."""
+    async def _article(self, feed: FeedRow, entry: FeedEntry) -> _Prepared:
+        """The entry as an article (the page's main text when the entry has only a short summary), cut
+        at ``max_article_chars``; with the error that keeps it from being briefed, if any."""
+        if entry.url and not is_http_url(entry.url):
+            error = f"{entry.url}: refused: only http and https links are followed"
+            return _Prepared(entry_to_article(replace(entry, url=None), source=feed.url), error)
         text = None
         if (
             not entry.content
             and entry.url
             and needs_full_text(entry, min_words=self.settings.full_text_min_words)
         ):
-            page = await self.fetcher.get(entry.url)
+            page = await self.fetcher.get(entry.url)  # never local: the link comes from the feed
             if page.error:
                 log.info("%s (using the feed's summary)", page.error)
             else:
-                text = extract_main_text(page.body, url=page.url)
-        return entry_to_article(entry, source=feed.url, text=text)
+                text = await asyncio.to_thread(extract_main_text, page.body, url=page.url)
+        article = entry_to_article(entry, source=feed.url, text=text)
+        body, cut = cut_text(article.text, max_chars=self.settings.max_article_chars)
+        return _Prepared(replace(article, text=body) if cut else article, None, cut)
+
+    def _brief_each(self, articles: list[Article]) -> list[Briefing | BriefingError]:
+        """Brief the articles in a batch; if the batch raises, one by one, so that a failure is the
+        failing article's `BriefingError` and not the poll's (runs in a worker thread)."""
+        try:
+            return list(self.engine.brief_many(articles))
+        except Exception:
+            results: list[Briefing | BriefingError] = []
+            for article in articles:
+                try:
+                    results.extend(self.engine.brief_many([article]))
+                except Exception as exc:
+                    name = article.url or article.title or article.source
+                    results.append(BriefingError(f"{name}: briefing failed ({_one_line(exc)})"))
+            return results
 
     async def _succeeded(
         self, feed: FeedRow, *, etag: str | None, last_modified: str | None, title: str | None
@@ -199,24 +252,58 @@ def _row(feed: FeedRow, entry: FeedEntry, article: Article) -> dict:
     }
 
 
-def _data(briefing: Briefing) -> dict:
-    """The stored form of a briefing: the JSON of ``newsbrief brief --format json`` plus the article URL."""
-    return {**briefing.to_json(), "url": briefing.article.url}
+def _first_of_each_id(entries: list[FeedEntry]) -> list[FeedEntry]:
+    seen: set[str] = set()
+    return [e for e in entries if not (e.entry_id in seen or seen.add(e.entry_id))]
 
 
-async def resolve_feed_url(fetcher: Fetcher, url: str) -> tuple[str, str | None, str | None]:
-    """(feed URL, feed title, error): ``url`` itself when it is a feed, else the feed its page announces."""
-    page = await fetcher.get(url)
+class _Prepared(NamedTuple):
+    article: Article
+    error: str | None = None  # why it is not briefed
+    cut: bool = False  # its text was cut at ``max_article_chars``
+
+
+_CUT_NOTES = {
+    "fr": "Article tronqué : seuls ses {n} premiers caractères ont été analysés.",
+    "en": "Article cut: only its first {n} characters were briefed.",
+}
+
+
+def _data(briefing: Briefing, *, cut_at: int | None = None) -> dict:
+    """The stored form of a briefing: the JSON of ``newsbrief brief --format json`` plus the article URL,
+    and a ``note`` (in the article's language) when its text was cut at ``cut_at`` characters."""
+    data = {**briefing.to_json(), "url": briefing.article.url}
+    if cut_at is not None:
+        lang = briefing.article.lang if briefing.article.lang in _CUT_NOTES else "en"
+        number = f"{cut_at:,}".replace(",", "\u202f" if lang == "fr" else ",")
+        data["note"] = _CUT_NOTES[lang].format(n=number)
+    return data
+
+
+def _one_line(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+async def resolve_feed_url(
+    fetcher: Fetcher, url: str, *, local: bool = False
+) -> tuple[str, str | None, str | None]:
+    """(feed URL, feed title, error): ``url`` itself when it is a feed, else the feed its page announces.
+
+    ``local`` (the operator's command line only) lets ``url`` be a local file; the feeds a page
+    announces are http(s) only. Parsing runs in a worker thread.
+    """
+    page = await fetcher.get(url, local=local)
     if page.error:
         return url, None, page.error
-    parsed = parse_feed(page.body, url=page.url, headers=page.headers)
+    parsed = await asyncio.to_thread(parse_feed, page.body, url=page.url, headers=page.headers)
     if not parsed.error:
         return url, parsed.title, None
-    for candidate in discover_feeds(page.body, base_url=page.url):
+    for candidate in await asyncio.to_thread(discover_feeds, page.body, base_url=page.url):
         found = await fetcher.get(candidate)
-        if (
-            not found.error
-            and not (feed := parse_feed(found.body, url=found.url, headers=found.headers)).error
-        ):
+        if found.error:
+            continue
+        feed = await asyncio.to_thread(parse_feed, found.body, url=found.url, headers=found.headers)
+        if not feed.error:
             return candidate, feed.title, None
     return url, None, parsed.error

@@ -7,11 +7,12 @@ they are `SecretStr`, so they never show in logs or reprs.
 from __future__ import annotations
 
 import os
+import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -57,7 +58,11 @@ class Settings(BaseSettings):
     fetch_concurrency: int = 16
     fetch_per_host: int = 2
     max_body_bytes: int = 10 * 1024 * 1024
-    delivery_max_attempts: int = 10
+    max_article_chars: int = 100_000  # an article's text is cut here before the NLP (a note says so)
+    max_entries_per_poll: int = 50  # newest first; older new entries are only recorded as seen
+    delivery_retry_s: float = 24 * 3600  # an unreachable platform is retried this long, then `failed`
+    delivery_backoff_s: float = 5  # first wait after a failed delivery, doubled each time (with jitter)
+    delivery_max_backoff_s: float = 3600
     digest_grace: timedelta = timedelta(hours=6)  # a digest later than this after its time is skipped
 
     # chat platforms: where their APIs are and how commands come in
@@ -84,7 +89,13 @@ class Settings(BaseSettings):
             for name in SECRET_FIELDS:
                 path = os.environ.get(f"NEWSBRIEF_{name.upper()}_FILE")
                 if path and not data.get(name):
-                    data[name] = Path(path).read_text().strip()
+                    try:
+                        data[name] = Path(path).read_text().strip()
+                    except (OSError, UnicodeError) as exc:
+                        reason = getattr(exc, "strerror", None) or _one_line(exc)
+                        raise SettingsError(
+                            f"NEWSBRIEF_{name.upper()}_FILE={path}: cannot read the token file ({reason})"
+                        ) from None
         return data
 
     @classmethod
@@ -106,8 +117,40 @@ class _TomlWithoutSecrets(TomlConfigSettingsSource):
         return {k: v for k, v in super().__call__().items() if k not in SECRET_FIELDS}
 
 
+class SettingsError(Exception):
+    """Settings that cannot be used; ``str(error)`` is one line naming the file, variable or setting."""
+
+
 def load_settings(*, config: Path | None = None) -> Settings:
-    """Read the settings; ``config`` names the TOML file (default ``$NEWSBRIEF_CONFIG`` or ``newsbrief.toml``)."""
-    path = config or Path(os.environ.get("NEWSBRIEF_CONFIG", DEFAULT_CONFIG))
+    """Read the settings; ``config`` names the TOML file (default ``$NEWSBRIEF_CONFIG`` or ``newsbrief.toml``).
+
+    Raises `SettingsError` for a named file that does not exist (only the default ``newsbrief.toml`` may
+    be absent), a file that is not valid TOML, a setting of the wrong type, a token file that cannot be read.
+    """
+    named = config or os.environ.get("NEWSBRIEF_CONFIG")
+    path = Path(named) if named else DEFAULT_CONFIG
+    if named and not path.is_file():
+        raise SettingsError(f"{path}: no such settings file")
     bound = type("Settings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": path}})
-    return bound()
+    try:
+        return bound()
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML ({_one_line(exc)})") from None
+    except (OSError, UnicodeError) as exc:
+        raise SettingsError(
+            f"{path}: cannot read ({getattr(exc, 'strerror', None) or _one_line(exc)})"
+        ) from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        top = str(error["loc"][0]) if error["loc"] else ""
+        env = f"NEWSBRIEF_{top.upper()}"
+        where = env if env in os.environ else str(path)
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise SettingsError(
+            f"{where}: setting '{name}': {error['msg']} (got {error.get('input')!r}){more}"
+        ) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

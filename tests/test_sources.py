@@ -432,16 +432,16 @@ async def test_global_limit_bounds_requests_in_flight(server: Server) -> None:
 
 async def test_local_paths_and_file_urls_are_read_from_disk() -> None:
     path = FEEDS / "atom.fr.xml"
-    async with Fetcher() as fetcher:
-        by_path = await fetcher.get(str(path))
-        by_url = await fetcher.get(path.as_uri())
-        missing = await fetcher.get(str(FEEDS / "nope.xml"))
+    async with Fetcher() as fetcher:  # the operator's own feed files (local=True)
+        by_path = await fetcher.get(str(path), local=True)
+        by_url = await fetcher.get(path.as_uri(), local=True)
+        missing = await fetcher.get(str(FEEDS / "nope.xml"), local=True)
     for result in (by_path, by_url):
         assert (result.status, result.error, result.body) == (200, None, path.read_bytes())
         assert result.content_type in ("application/xml", "text/xml")
     assert missing.error == f"{FEEDS / 'nope.xml'}: no such file"
     async with Fetcher(local_files=False) as fetcher:
-        refused = await fetcher.get(str(path))
+        refused = await fetcher.get(str(path), local=True)
     assert refused.error == f"{path}: refused: local files are not fetched here"
 
 

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -191,10 +191,11 @@ async def test_blocked_chat_is_a_permanent_error(
     assert fake_telegram.messages == []
 
 
-async def test_other_api_errors_are_transient(adapter: TelegramAdapter) -> None:
+async def test_chat_not_found_is_permanent(adapter: TelegramAdapter) -> None:
+    # issue 10: a chat that does not exist is refused for good, like a blocked one (502s: tests/test_outbox.py)
     with pytest.raises(DeliveryError, match=r"(?i)chat not found") as caught:
         await adapter.send(Address("telegram", "not-a-chat"), Post(title="hello"))
-    assert not caught.value.permanent
+    assert caught.value.permanent
 
 
 @pytest.mark.parametrize("address", [Address("slack", "C1"), Address("telegram", "42", thread="general")])
@@ -450,11 +451,13 @@ async def test_a_split_post_interrupted_midway_resumes_after_the_parts_sent(
     data = {"title": post.title, "bullets": list(post.bullets)}
     now = datetime(2026, 11, 25, tzinfo=UTC)
     assert await repository.enqueue_digest(channel.id, digest_key="long", data=data, now=now)
-    outbox = Outbox(repo=repository, adapters={"telegram": adapter}, clock=lambda: now)
+    clock = [now]
+    outbox = Outbox(repo=repository, adapters={"telegram": adapter}, clock=lambda: clock[0])
 
     fake_telegram.fail_once(after=1)  # part 1 goes out, part 2 meets a 502
     assert await outbox.flush() == 0
     [pending] = await repository.pending_deliveries()
+    clock[0] += timedelta(hours=1)  # past the channel's backoff
     assert await outbox.flush() == 1
 
     texts = [m.text for m in fake_telegram.messages]

@@ -225,6 +225,29 @@ def entry_to_article(entry: FeedEntry, *, source: str, text: str | None = None) 
     )
 
 
+def is_http_url(url: str | None) -> bool:
+    """Whether ``url`` is an absolute http(s) URL: the only links taken from a feed, a page or a chat."""
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def cut_text(text: str, *, max_chars: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``max_chars`` characters, at the last paragraph or sentence end before the
+    limit when there is one in its last tenth (else at a space, else anywhere); and whether it was cut."""
+    if len(text) <= max_chars:
+        return text, False
+    head = text[:max_chars]
+    floor = max_chars - max_chars // 10
+    for boundary in ("\n\n", ". ", "? ", "! ", "\n", " "):
+        at = head.rfind(boundary)
+        if at >= floor:
+            return head[: at + len(boundary)].rstrip(), True
+    return head, True
+
+
 def needs_full_text(entry: FeedEntry, *, min_words: int = 150) -> bool:
     """True when the entry carries fewer than ``min_words`` words and has a page to fetch them from."""
     return bool(entry.url) and len((entry.content or entry.summary).split()) < min_words

@@ -95,8 +95,8 @@ class Fetcher:
     ``concurrency`` bounds requests in flight, ``per_host`` those to one host;
     ``connect_timeout`` and ``total_timeout`` (seconds; the total covers redirects and the body).
     ``guard`` replaces the per-hop URL check (default: `check_url` with ``allow_private_networks``).
-    ``local_files`` lets `get` read local paths and file:// URLs (operator input only: turn it off
-    where URLs come from chat users).
+    ``local_files`` lets `get` read local paths and file: URLs when its caller says the URL is the
+    operator's (``local=True``); turn it off where every URL comes from chat users.
     """
 
     def __init__(
@@ -149,12 +149,19 @@ class Fetcher:
             self._client = None
 
     async def get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None, local: bool = False
     ) -> FetchResult:
-        """GET ``url`` (conditionally when ``etag``/``last_modified`` are given); never raises for bad input."""
+        """GET ``url`` (conditionally when ``etag``/``last_modified`` are given); never raises for bad input.
+
+        Only http(s) URLs are fetched, unless ``local`` says ``url`` is the operator's own (a command-line
+        argument, a feed of the settings): then a local path or file: URL is read from disk, if this
+        fetcher allows local files. Anything taken from a feed, a page or a chat (entry links,
+        enclosures, discovered feeds, redirects) is never ``local``.
+        A 304 answer to a request that carried no validator is an error.
+        """
         if self._client is None:
             raise RuntimeError("Fetcher.get used outside `async with Fetcher() as fetcher`")
-        if "://" not in url or url[:7].lower() == "file://":
+        if local and ("://" not in url or url[:5].lower() == "file:"):
             return await self._read_file(url)
         headers = {}
         if etag:
@@ -222,6 +229,12 @@ class Fetcher:
                 reason = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
                 return replace(result, error=f"{url}: {reason}{where}")
             if result.not_modified:
+                if "If-None-Match" not in headers and "If-Modified-Since" not in headers:
+                    return replace(
+                        result,
+                        not_modified=False,
+                        error=f"{url}: the server answered 304 to an unconditional request",
+                    )
                 return result
             too_big = f"{url}: body larger than {_size(self.max_bytes)}, download aborted"
             declared = resp_headers.get("content-length", "")
@@ -245,7 +258,7 @@ class Fetcher:
             return FetchResult(
                 requested=url, url=url, error=f"{url}: refused: local files are not fetched here"
             )
-        if url[:7].lower() == "file://":
+        if url[:5].lower() == "file:":
             parts = urlsplit(url)
             if parts.netloc not in ("", "localhost"):
                 return FetchResult(requested=url, url=url, error=f"{url}: file URL on another host")

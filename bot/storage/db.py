@@ -15,7 +15,8 @@ import platformdirs
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.storage.repository import SqlRepository
@@ -44,18 +45,51 @@ def create_engine(url: str, *, connect_args: dict[str, Any] | None = None) -> As
     return engine
 
 
+class DatabaseUnavailable(ConnectionError):
+    """The database cannot be opened (unreachable, missing, refused); one line naming it (no password)."""
+
+
+def describe_url(url: str) -> str:
+    """``url`` as it may be shown: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
+
+
 async def open_database(
     url: str, *, upgrade: bool = True, connect_args: dict[str, Any] | None = None
 ) -> SqlRepository:
-    """The repository over ``url``, after ``alembic upgrade head`` unless ``upgrade`` is false."""
-    engine = create_engine(url, connect_args=connect_args)
+    """The repository over ``url``, after ``alembic upgrade head`` unless ``upgrade`` is false.
+
+    A database that cannot be reached or opened raises `DatabaseUnavailable`.
+    """
+    try:
+        engine = create_engine(url, connect_args=connect_args)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseUnavailable(f"database {describe_url(url)}: unusable URL ({describe_error(exc)})") from None
+    if engine.dialect.name == "sqlite" and (name := engine.url.database) and name != ":memory:":
+        if not Path(name).parent.is_dir():  # checked first: aiosqlite fails noisily on a missing directory
+            await engine.dispose()
+            raise DatabaseUnavailable(f"database {describe_url(url)}: no directory {Path(name).parent}")
     try:
         if upgrade:
             await _upgrade(engine)
+    except (OSError, SQLAlchemyError, TimeoutError) as exc:
+        await engine.dispose()
+        raise DatabaseUnavailable(
+            f"database {describe_url(url)}: cannot open it ({describe_error(exc)})"
+        ) from None
     except BaseException:
         await engine.dispose()
         raise
     return SqlRepository(engine)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error (a database one too) on one line: the driver's own message on one line, without SQLAlchemy's "(driver.Error)" prefix and links."""
+    text = str(getattr(exc, "orig", None) or exc).split("\n")[0]
+    return " ".join(text.split()) or type(exc).__name__
 
 
 @asynccontextmanager

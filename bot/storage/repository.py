@@ -7,12 +7,12 @@ plain ids and dicts; ORM objects never leave this module. Every method is one tr
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -29,6 +29,7 @@ from bot.storage.tables import (
     Digest,
     Feed,
     Subscription,
+    UTCDateTime,
 )
 
 _Row = TypeVar("_Row", bound=Base)
@@ -36,6 +37,15 @@ _Row = TypeVar("_Row", bound=Base)
 
 _HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 _SEARCH_BATCH = 200
+_PARAMETER_LIMIT = 30_000  # PostgreSQL refuses a statement with more than 32767 parameters
+_KEYS_BATCH = 10_000
+_SEEN_DEFAULTS: dict[str, Any] = dict.fromkeys(("url", "content_hash", "title", "published", "error"))
+_T = TypeVar("_T")
+
+
+def _chunks(items: list[_T], size: int) -> Iterator[list[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class SqlRepository:
@@ -165,17 +175,17 @@ class SqlRepository:
     ) -> tuple[set[str], set[str]]:
         if not entry_ids and not urls:
             return set(), set()
-        query = select(ArticleRecord.entry_id, ArticleRecord.url, ArticleRecord.feed_id).where(
-            or_(
-                (ArticleRecord.feed_id == feed_id) & ArticleRecord.entry_id.in_(list(entry_ids)),
-                ArticleRecord.url.in_(list(urls)),
-            )
-        )
-        async with self._sessions() as s:
-            rows = (await s.execute(query)).all()
-        return {e for e, _, f in rows if f == feed_id and e is not None}, {
-            u for _, u, _ in rows if u is not None
-        }
+        ids, found_urls = set(), set()
+        async with self._sessions() as s:  # batches: PostgreSQL takes at most 32767 parameters
+            for chunk in _chunks(list(entry_ids), _KEYS_BATCH):
+                query = select(ArticleRecord.entry_id).where(
+                    ArticleRecord.feed_id == feed_id, ArticleRecord.entry_id.in_(chunk)
+                )
+                ids.update(e for e in await s.scalars(query) if e is not None)
+            for chunk in _chunks(list(urls), _KEYS_BATCH):
+                query = select(ArticleRecord.url).where(ArticleRecord.url.in_(chunk))
+                found_urls.update(u for u in await s.scalars(query) if u is not None)
+        return ids, found_urls
 
     async def add_articles(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> list[int | None]:
         ids: list[int | None] = []
@@ -184,6 +194,23 @@ class SqlRepository:
                 _require_aware(now, row.get("published"))
                 ids.append(await _insert_ignore(s, ArticleRecord, {**row, "fetched_at": now}))
         return ids
+
+    async def record_seen(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
+        _require_aware(now, *(row.get("published") for row in rows))
+        full = [{**_SEEN_DEFAULTS, **row, "fetched_at": now} for row in rows]
+        if not full:
+            return 0
+        size = _PARAMETER_LIMIT // len(full[0])
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        added = 0
+        async with self._sessions.begin() as s:
+            for chunk in _chunks(full, size):
+                statement = dialect.insert(ArticleRecord).values(chunk).on_conflict_do_nothing()
+                added += (await s.execute(statement)).rowcount or 0
+                markers = [{**row, "url": None, "content_hash": None} for row in chunk]
+                statement = dialect.insert(ArticleRecord).values(markers).on_conflict_do_nothing()
+                added += (await s.execute(statement)).rowcount or 0
+        return added
 
     async def add_article(
         self,
@@ -215,6 +242,10 @@ class SqlRepository:
         _require_aware(now, row.get("published"))
         async with self._sessions.begin() as s:
             article_id = await _insert_ignore(s, ArticleRecord, {**row, "fetched_at": now})
+            if article_id is None and row.get("entry_id") is not None:  # known under another entry
+                duplicate = {**row, "url": None, "content_hash": None, "fetched_at": now}
+                duplicate["error"] = row.get("error") or "the same article is already stored"
+                await _insert_ignore(s, ArticleRecord, duplicate)  # seen: not fetched again
             if article_id is None or briefing is None:
                 return article_id, []
             briefing_id = await _insert_ignore(
@@ -274,7 +305,10 @@ class SqlRepository:
         values = {"platform": platform, "chat": chat, "thread": thread or "", "created_at": datetime.now(UTC)}
         async with self._sessions.begin() as s:
             await _insert_ignore(s, Channel, values)
-            return _channel_row((await s.scalars(_channel_at(platform, chat, thread))).one())
+            channel = (await s.scalars(_channel_at(platform, chat, thread))).one()
+            if not channel.active:  # the chat talks to the bot again: it can be reached
+                channel.active, channel.retry_at = True, None
+            return _channel_row(channel)
 
     async def list_channels(self, *, active_only: bool = True) -> list[ChannelRow]:
         query = select(Channel).order_by(Channel.id)
@@ -413,7 +447,10 @@ class SqlRepository:
             for briefing_id, data, created, article, feed in rows
         ]
 
-    async def pending_deliveries(self, *, limit: int = 100) -> list[DeliveryRow]:
+    async def pending_deliveries(
+        self, *, limit: int = 100, now: datetime | None = None, platforms: Sequence[str] | None = None
+    ) -> list[DeliveryRow]:
+        _require_aware(now)
         query = (
             select(Delivery, Channel, BriefingRecord.data, ArticleRecord.url)
             .join(Channel, Delivery.channel_id == Channel.id)
@@ -423,6 +460,10 @@ class SqlRepository:
             .order_by(Delivery.created_at, Delivery.id)
             .limit(limit)
         )
+        if now is not None:
+            query = query.where(or_(Channel.retry_at.is_(None), Channel.retry_at <= now))
+        if platforms is not None:
+            query = query.where(Channel.platform.in_(list(platforms)))
         async with self._sessions() as s:
             return [
                 DeliveryRow(
@@ -435,6 +476,7 @@ class SqlRepository:
                     status="pending",
                     attempts=delivery.attempts,
                     sent_parts=tuple(delivery.message_ids or ()),
+                    failing_since=delivery.failing_since,
                 )
                 for delivery, channel, briefing_data, url in await s.execute(query)
             ]
@@ -446,9 +488,18 @@ class SqlRepository:
         )
 
     async def mark_failed(
-        self, delivery_id: int, *, error: str, permanent: bool, sent_parts: Sequence[str] = ()
+        self,
+        delivery_id: int,
+        *,
+        error: str,
+        permanent: bool,
+        sent_parts: Sequence[str] = (),
+        now: datetime | None = None,
     ) -> bool:
-        partial = {"message_ids": [str(m) for m in sent_parts]} if sent_parts else {}
+        _require_aware(now)
+        partial: dict[str, Any] = {"message_ids": [str(m) for m in sent_parts]} if sent_parts else {}
+        if now is not None:
+            partial["failing_since"] = func.coalesce(Delivery.failing_since, literal(now, UTCDateTime()))
         return await self._finish(
             delivery_id,
             status="failed" if permanent else "pending",
@@ -456,6 +507,29 @@ class SqlRepository:
             last_error=error,
             **partial,
         )
+
+    async def set_channel_retry(self, channel_id: int, retry_at: datetime | None) -> None:
+        _require_aware(retry_at)
+        async with self._sessions.begin() as s:
+            (await _get(s, Channel, channel_id)).retry_at = retry_at
+
+    async def drop_channel(self, channel_id: int, *, reason: str) -> int:
+        async with self._sessions.begin() as s:
+            channel = await _get(s, Channel, channel_id)
+            channel.active, channel.retry_at = False, None
+            result = await s.execute(
+                update(Delivery)
+                .where(Delivery.channel_id == channel_id, Delivery.status == "pending")
+                .values(status="dropped", last_error=reason)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount
+
+    async def delivery_counts(self) -> dict[str, int]:
+        query = select(Delivery.status, func.count()).group_by(Delivery.status)
+        async with self._sessions() as s:
+            counts = {status: count for status, count in (await s.execute(query)).all()}
+        return {status: counts.pop(status, 0) for status in ("pending", "sent", "failed", "dropped")} | counts
 
     async def _finish(self, delivery_id: int, **values: Any) -> bool:
         """Update a delivery only while it is pending: the check and the write are one statement."""
@@ -599,4 +673,5 @@ def _channel_row(channel: Channel) -> ChannelRow:
         digest_time=channel.digest_time,
         created_at=channel.created_at,
         digest_stories=channel.digest_stories,
+        retry_at=channel.retry_at,
     )

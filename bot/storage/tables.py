@@ -80,6 +80,7 @@ class ArticleRecord(Base):
     title: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None]
     fetched_at: Mapped[datetime]
+    error: Mapped[str | None] = mapped_column(Text)  # why it was seen but not briefed (one line)
 
 
 class BriefingRecord(Base):
@@ -108,6 +109,7 @@ class Channel(Base):
     digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" in the channel's timezone
     digest_stories: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
     created_at: Mapped[datetime]
+    retry_at: Mapped[datetime | None]  # its deliveries wait until then (the platform was unreachable)
 
 
 class Digest(Base):
@@ -150,9 +152,11 @@ class Delivery(Base):
     briefing_id: Mapped[int | None] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
     digest_key: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any] | None]  # a digest's payload; briefing deliveries read the briefing's JSON
+    # pending, sent, failed (gave up), dropped (the channel refused it for good)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     message_ids: Mapped[list[str] | None]
+    failing_since: Mapped[datetime | None]  # first failed attempt of the current run of failures
