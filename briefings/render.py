@@ -344,7 +344,8 @@ def _usable(claim: Claim) -> bool:
     """A claim worth a bullet: three words or more (two for a denial: "denies: any wrongdoing"), by a
     speaker who is more than a bare pronoun."""
     words = len(claim.text.split())
-    return words >= (2 if claim.kind == "denial" else 3) and not _PRONOUN.fullmatch(norm(claim.speaker))
+    bare = re.sub(r"[^\w' -]+", "", norm(claim.speaker)).strip(" -")
+    return words >= (2 if claim.kind == "denial" else 3) and not _PRONOUN.fullmatch(bare)
 
 
 def _by_speaker(

@@ -154,12 +154,13 @@ def test_the_leads_own_claim_is_not_repeated_and_its_speaker_counts_as_heard() -
     ]
 
 
-def test_a_speaker_left_as_a_pronoun_gets_no_bullet() -> None:
+@pytest.mark.parametrize("pronoun", ["he", "him", "il.-", "-t-elle", "ce dernier"])
+def test_a_speaker_left_as_a_pronoun_gets_no_bullet(pronoun: str) -> None:
     article = briefing(
         "Ann Ray said the pier had been unsafe for years. He said nothing would change.",
         [
             ("Ann Ray", "statement", "the pier had been unsafe for years"),
-            ("he", "statement", "nothing would change"),
+            (pronoun, "statement", "nothing would change"),
         ],
         actors=[("Ann Ray", 1.0)],
     )
