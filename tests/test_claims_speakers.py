@@ -36,9 +36,32 @@ FRENCH = [
         "Hugo Vidal a quitté son poste. Selon lui, la direction a menti aux salariés.",
         [("Hugo Vidal", "statement", "la direction a menti aux salariés")],
     ),
+    # « elle » agrees in gender: a first name, or a title, says who can be meant
+    (
+        "Marie Lenoir a présenté le projet. Paul Morin l'a écouté sans rien dire. Elle a assuré que les "
+        "travaux commenceraient en mars.",
+        [("Marie Lenoir", "statement", "les travaux commenceraient en mars")],
+    ),
+    (
+        "Mme Garnier a ouvert la séance. Le préfet Louis Abel est arrivé en retard. « La séance est "
+        "suspendue jusqu'à demain », a-t-elle annoncé.",
+        [("Mme Garnier", "quote", "La séance est suspendue jusqu'à demain")],
+    ),
 ]
 
-ENGLISH: list[tuple[str, list[tuple[str, str, str]]]] = []
+ENGLISH = [
+    # "she" agrees in gender: a first name, or a title, says who can be meant
+    (
+        "Susan Clark opened the meeting. Then Mr Hall spoke about the budget. She said the school would "
+        "stay open.",
+        [("Susan Clark", "statement", "the school would stay open")],
+    ),
+    (
+        'Mrs Patel chaired the hearing. The witness, Tom Reed, arrived late. "We will hear everyone before '
+        'we decide," she said.',
+        [("Mrs Patel", "quote", "We will hear everyone before we decide,")],
+    ),
+]
 
 
 @pytest.mark.parametrize(("text", "expected"), FRENCH)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefings.actors import doc_text
 from briefings.claims.lexicon import Cues
@@ -50,6 +50,7 @@ class Ctx:
         self.lemmas = [memo.get(-r[2]) or memo.setdefault(-r[2], strings[r[2]].lower()) for r in rows]
         self.pos = [r[3] for r in rows]  # spaCy symbol ids
         self.deps = [strings[r[4]] if r[4] else "" for r in rows]
+        self.memo: dict[str, Any] = {}  # what a later step works out once for the whole doc
         self.dateline = bytearray(len(doc))
         for m in DATELINE.finditer(self.text):
             for i in range(bisect_left(starts, m.start()), bisect_left(starts, m.end())):

@@ -142,6 +142,31 @@ def load_cues(lang: str) -> Cues:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Genders:
+    """Titles and first names of a known gender (``lexicons/first_names.toml``), lower case."""
+
+    titles: Mapping[str, str]  # "mme" -> "f"
+    names: Mapping[str, str]  # "agnès" -> "f"
+
+    def of(self, word: str, *, title: bool = False) -> str | None:
+        """ "m", "f" or None for a title (``title=True``) or a first name (a compound one by its first part)."""
+        w = word.lower().replace("’", "'")
+        if title:
+            return self.titles.get(w)
+        return self.names.get(w) or (self.names.get(w.split("-", 1)[0]) if "-" in w else None)
+
+
+@cache
+def load_genders() -> Genders:
+    raw = _read("first_names")
+    pick = {"masculine": "m", "feminine": "f"}
+    return Genders(
+        titles={w: pick[k] for k, words in raw["titles"].items() for w in words},
+        names={w: pick[k] for k, words in raw["names"].items() for w in words},
+    )
+
+
 @cache
 def load_grammar(lang: str) -> Grammar:
     """The grammar of ``lang`` from ``lexicons/{lang}_grammar.toml``."""

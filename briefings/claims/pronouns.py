@@ -1,24 +1,39 @@
-"""Pronoun speakers (il/elle/ils, he/she/they, it, and possessives) resolved to an earlier mention."""
+"""Pronoun speakers (il/elle/ils, he/she/they, it, and possessives) resolved to an earlier mention that
+agrees in number and, where both are known, in gender."""
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from briefings.claims.document import Ctx, Raw
+from briefings.claims.lexicon import load_genders
 from briefings.claims.roles import is_role
 from briefings.claims.syntax import ent_bounds, is_person, np
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-Antecedent = tuple[int, tuple[int, int], str, str]  # char offset, token span, number, person yes/maybe/no
 LOOKBACK = 40  # candidate antecedents tried, nearest first
+GENDERS = {"Masc": "m", "Fem": "f"}
 
 
-def adverbial_antecedent(ctx: Ctx, pron: Token) -> tuple[int, int] | None:
+class Antecedent(NamedTuple):
+    at: int  # char offset
+    span: tuple[int, int]  # tokens
+    number: str  # singular / plural
+    person: str  # yes / maybe ("the union said": it or he/she) / no
+    gender: str | None  # m / f / None when unknown
+
+
+def pronoun_gender(ctx: Ctx, word: str) -> str | None:
+    cues = ctx.cues
+    return "m" if word in cues.masculine else "f" if word in cues.feminine else None
+
+
+def adverbial_antecedent(ctx: Ctx, pron: Token, gender: str | None) -> tuple[int, int] | None:
     """He/il in an adverbial clause ("… repaid Lord Ashcroft after he predicted a defeat") refers to the
-    nearest person named before it in the same sentence, whatever that person's role in the clause."""
+    nearest person named before it in the same sentence (of its gender), whatever that person's role."""
     g = ctx.g
     verb = pron.head
     if (
@@ -28,10 +43,77 @@ def adverbial_antecedent(ctx: Ctx, pron: Token) -> tuple[int, int] | None:
     ):
         return None
     lo, _ = ctx.sentence_bounds(pron.i)
+    names = name_genders(ctx)
     for t in reversed(ctx.doc[lo : pron.i]):
         if is_person(t, g) and not ctx.in_quote[t.i]:
-            return ent_bounds(t)
+            span = ent_bounds(t)
+            if _agrees(gender, _person_gender(ctx, span, names)):
+                return span
     return None
+
+
+def name_genders(ctx: Ctx) -> dict[str, str]:
+    """Gender of each surname in the doc, known from a title before the name ("Mme Durand", "Mr Grant")
+    or its first name ("Agnès Durand"); "?" for a surname also borne by someone of another or an unknown
+    gender (a family: "Pat Smith" and her son "Sean Smith")."""
+    memo = ctx.memo.get("genders")
+    if memo is not None:
+        return memo
+    doc, g = ctx.doc, ctx.g
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(doc):
+        t = doc[i]
+        if not (is_person(t, g) and t.ent_iob_ == "B"):
+            i += 1
+            continue
+        lo, hi = ent_bounds(t)
+        gender = _full_name_gender(ctx, lo, hi) or "?"
+        last = doc[hi - 1].lower_
+        found[last] = gender if found.get(last, gender) == gender else "?"
+        i = hi
+    ctx.memo["genders"] = found
+    return found
+
+
+def _full_name_gender(ctx: Ctx, lo: int, hi: int) -> str | None:
+    """The gender a name's own words say: a title before or at its start, or a first name followed by
+    another capitalised word ("Agnès Durand", whatever NER tagged it)."""
+    doc, known = ctx.doc, load_genders()
+    if lo > 0 and known.of(doc[lo - 1].text, title=True):
+        return known.of(doc[lo - 1].text, title=True)
+    for t in doc[lo : hi - 1]:
+        found = known.of(t.text, title=True) or (
+            known.of(t.text) if t.text[:1].isupper() and doc[t.i + 1].text[:1].isupper() else None
+        )
+        if found:
+            return found
+    return None
+
+
+def _person_gender(ctx: Ctx, span: tuple[int, int], names: dict[str, str]) -> str | None:
+    lo, hi = span
+    found = _full_name_gender(ctx, lo, hi)
+    if found is None and hi - lo == 1:
+        found = names.get(ctx.doc[lo].lower_)  # a surname alone
+    return found if found in ("m", "f") else None
+
+
+def _noun_gender(head: Token, *, role: bool) -> str | None:
+    """The grammatical gender of a noun phrase: its determiner's (« la ministre »), else the noun's own —
+    except for a role noun, which often has one form for both (ministre, juge, porte-parole)."""
+    for c in head.children:
+        if c.dep_ == "det":
+            found = next((GENDERS[x] for x in c.morph.get("Gender") if x in GENDERS), None)
+            if found:
+                return found
+    if role:
+        return None
+    return next((GENDERS[x] for x in head.morph.get("Gender") if x in GENDERS), None)
+
+
+def _agrees(pronoun: str | None, antecedent: str | None) -> bool:
+    return pronoun is None or antecedent is None or pronoun == antecedent
 
 
 def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
@@ -49,38 +131,41 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         for c in t.children:
             if c.dep_ in g.possessives and c.pos_ == "PROPN":
                 spans.add(np(c, g))
+    names = name_genders(ctx)
     cands = {}
     for lo, hi in spans:
         head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
         if head.pos_ == "PRON":
             continue
         plural = "Plur" in head.morph.get("Number") or any(c.dep_ == "conj" for c in head.children)
-        if any(is_person(t, g) for t in doc[lo:hi]) or (
-            head.pos_ == "NOUN" and is_role(head.lemma_, ctx.cues.lang)
-        ):
-            person = "yes"
-        elif head.pos_ == "NOUN" and (lo, hi) in speakers:
-            person = "maybe"  # "the survey said" / "the union said": it or he/she
+        named = _full_name_gender(ctx, lo, hi)
+        if named or any(is_person(t, g) for t in doc[lo:hi]):
+            person, gender = "yes", named or _person_gender(ctx, (lo, hi), names)
+        elif head.pos_ == "NOUN" and is_role(head.lemma_, ctx.cues.lang):
+            person, gender = "yes", _noun_gender(head, role=True)
         else:
-            person = "no"
-        cands[lo] = (doc[lo].idx, (lo, hi), "plural" if plural else "singular", person)
+            # "the survey said" / "the union said": it or he/she
+            person = "maybe" if head.pos_ == "NOUN" and (lo, hi) in speakers else "no"
+            gender = _noun_gender(head, role=False) if head.pos_ == "NOUN" else None
+        cands[lo] = Antecedent(doc[lo].idx, (lo, hi), "plural" if plural else "singular", person, gender)
     return sorted(cands.values())
 
 
 def resolve_pronoun(
     ctx: Ctx, word: str, at: int, ants: list[Antecedent], keys: list[int], raw: Raw
 ) -> tuple[int, int] | None:
-    """The antecedent of pronoun ``word`` at char ``at``: the nearest earlier candidate of its number,
-    a person for il/elle/he/she, never one inside the claim's own content."""
+    """The antecedent of pronoun ``word`` at char ``at``: the nearest earlier candidate of its number
+    and gender, a person for il/elle/he/she, never one inside the claim's own content."""
     cues = ctx.cues
+    gender = pronoun_gender(ctx, word)
     i = bisect_left(keys, at) - 1
-    for off, span, number, person in (ants[j] for j in range(i, max(-1, i - LOOKBACK), -1)):
-        if raw.start <= off < raw.end:
+    for a in (ants[j] for j in range(i, max(-1, i - LOOKBACK), -1)):
+        if raw.start <= a.at < raw.end or not _agrees(gender, a.gender):
             continue
-        if word in cues.plural and number == "plural":
-            return span
-        if word in cues.singular and number == "singular" and person != "no":
-            return span
-        if word in cues.neuter and number == "singular" and person != "yes":
-            return span
+        if word in cues.plural and a.number == "plural":
+            return a.span
+        if word in cues.singular and a.number == "singular" and a.person != "no":
+            return a.span
+        if word in cues.neuter and a.number == "singular" and a.person != "yes":
+            return a.span
     return None

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from briefings.claims.document import Ctx, Raw
-from briefings.claims.pronouns import Antecedent, adverbial_antecedent, antecedents, resolve_pronoun
+from briefings.claims.pronouns import (
+    Antecedent,
+    adverbial_antecedent,
+    antecedents,
+    pronoun_gender,
+    resolve_pronoun,
+)
 from briefings.claims.roles import Resolved, described
 
 FLOAT_SENTENCES = 2  # a quote with no cue inherits a speaker at most this many sentences back
@@ -40,10 +46,11 @@ class _Pronouns:
         ctx = self.ctx
         pron = ctx.doc[span[0]]
         word = ctx.cues.pronoun_word(pron.text)
-        found = adverbial_antecedent(ctx, pron) if word in ctx.cues.singular else None
+        gender = pronoun_gender(ctx, word)
+        found = adverbial_antecedent(ctx, pron, gender) if word in ctx.cues.singular else None
         if found is None and self.ants is None:
             self.ants = antecedents(ctx, self.raws)
-            self.keys = [a[0] for a in self.ants]
+            self.keys = [a.at for a in self.ants]
         return found or resolve_pronoun(ctx, word, pron.idx, self.ants or [], self.keys, raw)
 
 
