@@ -47,6 +47,12 @@ FRENCH = [
         "suspendue jusqu'à demain », a-t-elle annoncé.",
         [("Mme Garnier", "quote", "La séance est suspendue jusqu'à demain")],
     ),
+    # a role noun is the person it introduces, past what qualifies the role (and whatever NER tagged it)
+    (
+        "De son côté, la ministre déléguée aux Transports Claire Vidal a reçu les syndicats. « Nous ne "
+        "laisserons pas tomber cette ligne », a-t-elle assuré.",
+        [("Claire Vidal", "quote", "Nous ne laisserons pas tomber cette ligne")],
+    ),
 ]
 
 ENGLISH = [

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from briefings.actors import load_gazetteer, norm
 from briefings.claims.document import Ctx, Raw
-from briefings.claims.lexicon import Grammar
+from briefings.claims.lexicon import Grammar, load_genders
 from briefings.claims.syntax import ent_bounds, glued, is_person
 from briefings.claims.text import MARKS, SENTENCE_END
 
@@ -51,7 +51,7 @@ def described(ctx: Ctx, span: tuple[int, int], resolved: Resolved) -> tuple[int,
         return None
     if any(is_person(t, g) and t.i <= head.i for t in tokens):
         return None
-    name = _earlier_holder(ctx, span, head)
+    name = own_name(head, g) or _earlier_holder(ctx, span, head)
     if name is not None:
         return name
     return _previous_speaker(ctx, span, head, resolved)
@@ -121,13 +121,51 @@ def former(head: Token, g: Grammar) -> bool:
     return False
 
 
+def own_name(t: Token, g: Grammar) -> tuple[int, int] | None:
+    """The person's name role noun ``t`` introduces in the same phrase, past what qualifies the role ("la
+    ministre déléguée à l'Industrie Agnès Durand", "the state's attorney general Ann Lee"); not a name
+    the role is "of" ("l'avocat de Michel Durand", "the lawyer of Ann Lee")."""
+    doc = t.doc
+    for u in doc[t.i + 1 : t.i + NAME_AFTER]:
+        name = _first_name_span(u) or (ent_bounds(u) if is_person(u, g) else None)
+        if name is not None:
+            before = doc[name[0] - 1]
+            return None if before.lower_ in g.genitive or before.pos_ == "ADP" else name
+        if _stops_phrase(u):
+            return None
+    return None
+
+
+def _first_name_span(u: Token) -> tuple[int, int] | None:
+    """A person's name opening with a common first name ("Claire Vidal"), whatever NER tagged it."""
+    doc = u.doc
+    if not (u.text[:1].isupper() and load_genders().of(u.text)):
+        return None
+    hi = u.i + 1
+    while hi < len(doc) and doc[hi].pos_ == "PROPN" and (doc[hi].text[:1].isupper() or doc[hi].text == "-"):
+        hi += 1
+    return (u.i, hi) if hi > u.i + 1 else None
+
+
+def _stops_phrase(u: Token) -> bool:
+    """Whether ``u`` ends the noun phrase of a role: a clause's verb, a pronoun, a comma or sentence end."""
+    participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm")
+    verb = u.pos_ in ("VERB", "AUX") and not participle
+    return verb or u.pos_ == "PRON" or u.text in SENTENCE_END or u.text in MARKS or u.text in (",", ";", ":")
+
+
 def name_near(t: Token, g: Grammar) -> tuple[int, int] | None:
     """A person's name that a role noun ``t`` introduces ("le ministre X", "X, the minister")."""
     doc = t.doc
     for u in doc[t.i + 1 : t.i + NAME_AFTER]:
         if is_person(u, g):
             return ent_bounds(u)
-        if u.pos_ in ("VERB", "AUX", "PRON") or u.text in SENTENCE_END or u.text in MARKS:
+        participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm")
+        if (
+            (u.pos_ in ("VERB", "AUX", "PRON") and not participle)
+            or u.text in SENTENCE_END
+            or u.text in MARKS
+        ):
             break
     j = t.i - 1
     while j >= 0 and (doc[j].pos_ in ("DET", "ADJ") or doc[j].text == ","):
