@@ -178,7 +178,22 @@ class Poller:
         return _Prepared(replace(article, text=body) if cut else article, None, cut)
 
     def _brief_each(self, articles: list[Article]) -> list[Briefing | BriefingError]:
-        """Brief the articles in a batch; if the batch raises, one by one, so that a failure is the
+        """Brief the articles in batches of at most ``max_article_chars`` characters in all (a parsed
+        document costs memory in proportion to its text: a long article is parsed alone)."""
+        results: list[Briefing | BriefingError] = []
+        batch: list[Article] = []
+        for article in articles:
+            if (
+                batch
+                and sum(len(a.text) for a in batch) + len(article.text) > self.settings.max_article_chars
+            ):
+                results.extend(self._brief_batch(batch))
+                batch = []
+            batch.append(article)
+        return results + self._brief_batch(batch) if batch else results
+
+    def _brief_batch(self, articles: list[Article]) -> list[Briefing | BriefingError]:
+        """Brief the articles in one batch; if the batch raises, one by one, so that a failure is the
         failing article's `BriefingError` and not the poll's (runs in a worker thread)."""
         try:
             return list(self.engine.brief_many(articles))

@@ -7,6 +7,10 @@ recorded as seen whatever happens to it, with its error; one entry's failure is 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -439,3 +443,45 @@ async def test_the_event_loop_runs_while_a_large_feed_is_parsed(
             (_, title, error), _ = await asyncio.gather(resolve_feed_url(fetcher, url), ticks())
         assert (title, error) == ("Hostile", None)
     assert events[:2] == ["loop ran", "parsed"]
+
+
+def big_feed_items() -> list[dict[str, str]]:
+    """Three 900 KB entries and one 2 MB entry (the sizes that took the bot down), and two ordinary ones."""
+    items = [
+        {"title": f"Huge report {n}", "link": f"http://news.invalid/huge/{n}", "guid": f"huge-{n}"}
+        | {"content": long_text(size, seed=n)}
+        for n, size in enumerate((900_000, 900_000, 900_000, 2_000_000))
+    ]
+    for n in (4, 5):
+        title, text = STORIES[n]
+        items.append({"title": title, "link": f"http://news.invalid/{n}", "guid": f"s{n}", "content": text})
+    return items
+
+
+def test_three_900_kb_entries_and_a_2_mb_entry_run_once_exits_0_and_everything_is_delivered(
+    site: Site, tmp_path: Path
+) -> None:
+    url = site.feed("/big.xml", big_feed_items())
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
+    env = {
+        **clean,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "NEWSBRIEF_FEEDS": json.dumps([url]),
+        "NEWSBRIEF_ALLOW_PRIVATE_NETWORKS": "true",
+        "NEWSBRIEF_FIRST_POLL_ENTRIES": "10",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--once"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "1 feed(s) polled, 6 new briefing(s), 0 failed"
+    for title in ["Huge report 0", "Huge report 3", STORIES[4][0], STORIES[5][0]]:
+        assert result.stdout.count(title) == 1
+    assert result.stdout.count("Article cut: only its first 100,000 characters were briefed.") == 4
