@@ -173,7 +173,9 @@ async def open_runtime(
     Slack slash commands over Socket Mode (app token) or HTTP (signing secret). ``adapters`` replaces
     the platforms of the settings (tests).
     """
-    async with repository(settings.database_url, connect_args=connect_args) as repo:
+    async with repository(
+        settings.database_url, connect_args=connect_args, max_bullets=settings.max_bullets
+    ) as repo:
         await ensure_default_feeds(repo, settings)
         fetcher = Fetcher(
             allow_private_networks=settings.allow_private_networks,

@@ -380,7 +380,7 @@ def digest(
     span = _duration(since)
 
     async def main() -> int:
-        async with repository(settings.database_url) as repo:
+        async with repository(settings.database_url, max_bullets=settings.max_bullets) as repo:
             target = await repo.get_channel(platform, chat_id, thread=thread)
             if target is None:
                 err.print(f"error: no channel {channel} (see `newsbrief feeds list`)", markup=False)

@@ -150,7 +150,11 @@ class FeedRow:
 
 @dataclass(frozen=True, slots=True)
 class ChannelRow:
-    """A chat (or a thread in it) the bot posts to, with its settings. ``thread`` is ``None`` for none."""
+    """A chat (or a thread in it) the bot posts to, with its settings. ``thread`` is ``None`` for none.
+
+    ``max_bullets`` is the one in force: the chat's own (``own_max_bullets``) when it chose one, else the
+    operator's setting (``max_bullets`` in `bot.settings`) as the repository was opened with it.
+    """
 
     id: int
     platform: str
@@ -164,6 +168,7 @@ class ChannelRow:
     created_at: datetime
     digest_stories: int = 8
     retry_at: datetime | None = None  # deliveries wait until then: the platform was unreachable
+    own_max_bullets: int | None = None  # the chat's own choice; None: it follows the operator's setting
 
     @property
     def address(self) -> Address:
@@ -195,6 +200,6 @@ class ChannelSettings(TypedDict, total=False):
 
     timezone: str
     language: str | None
-    max_bullets: int
+    max_bullets: int | None  # None: back to the operator's setting
     digest_time: str | None
     digest_stories: int

@@ -91,7 +91,7 @@ async def _brief_path(ctx: Context, channel: ChannelRow | None, path: str, *, la
 
 
 async def _briefed(ctx: Context, channel: ChannelRow | None, article: Article, *, lang: str) -> Reply:
-    max_bullets = channel.max_bullets if channel else ctx.max_bullets
+    max_bullets = channel.max_bullets if channel else ctx.max_bullets  # the chat's, else the operator's
     try:
         briefing = await asyncio.to_thread(ctx.engine.brief, article, max_bullets=max_bullets)
     except BriefingError as error:

@@ -129,6 +129,27 @@ async def test_default_feed_is_the_embedded_sample_when_nothing_is_configured(re
     assert [f.url for f in await repository.subscriptions(channel.id)] == [str(ROOT / "seeds" / "feed.xml")]
 
 
+async def test_the_operators_max_bullets_shapes_the_next_briefing_in_a_chat_that_never_set_its_own(
+    database_url: str, database_connect_args: dict
+) -> None:
+    out = io.StringIO()
+    console = {"console": ConsoleAdapter(stream=out)}
+    async with open_runtime(
+        Settings(database_url=database_url), adapters=console, connect_args=database_connect_args
+    ):
+        pass  # the console chat exists now, subscribed to the sample feed, with no bullet count of its own
+    settings = Settings(database_url=database_url, max_bullets=4)  # then the operator asks for 4
+    async with open_runtime(settings, adapters=console, connect_args=database_connect_args) as rt:
+        await run_once(rt)
+        shown = Command(platform="console", chat="stdout", user="op", name="settings")
+        reply = await rt.dispatcher.router.dispatch(shown, rt.dispatcher.ctx)
+    posts = [block.splitlines() for block in out.getvalue().split("\n\n") if block.strip()]
+    bullets = {lines[0]: sum(line.startswith("  • ") for line in lines) for lines in posts}
+    assert bullets["Lavrov en visite en Corée du Nord sur fond d’accusations américaines"] == 4
+    assert max(bullets.values()) == 4
+    assert "Bullets per briefing: 4" in (reply.text or "")
+
+
 def killed_at_fault(env: dict[str, str], cwd: Path, *, fault: str) -> str:
     """Run ``newsbrief run --once`` in a process of its own until it pauses at ``fault`` (see `bot.outbox`),
     SIGKILL it; its stdout. (A process, because it must really be killed.)"""

@@ -75,7 +75,7 @@ async def test_upgrade_creates_the_tables_and_twice_is_a_no_op(
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     await repo.close()
 
-    assert (first, second) == ("0003", "0003")
+    assert (first, second) == ("0004", "0004")
     assert tables == TABLES
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.settings import DEFAULT_MAX_BULLETS
 from bot.storage.repository import SqlRepository
 
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
@@ -58,16 +59,24 @@ def describe_url(url: str) -> str:
 
 
 async def open_database(
-    url: str, *, upgrade: bool = True, connect_args: dict[str, Any] | None = None
+    url: str,
+    *,
+    upgrade: bool = True,
+    connect_args: dict[str, Any] | None = None,
+    max_bullets: int = DEFAULT_MAX_BULLETS,
 ) -> SqlRepository:
     """The repository over ``url``, after ``alembic upgrade head`` unless ``upgrade`` is false.
+
+    ``max_bullets`` is the operator's setting, for the channels that have not chosen their own.
 
     A database that cannot be reached or opened raises `DatabaseUnavailable`.
     """
     try:
         engine = create_engine(url, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:
-        raise DatabaseUnavailable(f"database {describe_url(url)}: unusable URL ({describe_error(exc)})") from None
+        raise DatabaseUnavailable(
+            f"database {describe_url(url)}: unusable URL ({describe_error(exc)})"
+        ) from None
     if engine.dialect.name == "sqlite" and (name := engine.url.database) and name != ":memory:":
         if not Path(name).parent.is_dir():  # checked first: aiosqlite fails noisily on a missing directory
             await engine.dispose()
@@ -83,7 +92,7 @@ async def open_database(
     except BaseException:
         await engine.dispose()
         raise
-    return SqlRepository(engine)
+    return SqlRepository(engine, max_bullets=max_bullets)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -94,10 +103,15 @@ def describe_error(exc: BaseException) -> str:
 
 @asynccontextmanager
 async def repository(
-    url: str | None = None, *, connect_args: dict[str, Any] | None = None
+    url: str | None = None,
+    *,
+    connect_args: dict[str, Any] | None = None,
+    max_bullets: int = DEFAULT_MAX_BULLETS,
 ) -> AsyncIterator[SqlRepository]:
     """`open_database` on ``url`` (default: `default_database_url`), closed when the block ends."""
-    repo = await open_database(url or default_database_url(), connect_args=connect_args)
+    repo = await open_database(
+        url or default_database_url(), connect_args=connect_args, max_bullets=max_bullets
+    )
     try:
         yield repo
     finally:

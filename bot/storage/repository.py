@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 # (and for older imports of them from this module).
 from bot.models import ChannelRow, ChannelSettings, DeliveryRow, FeedRow
 from bot.protocols import Repository as Repository
+from bot.settings import DEFAULT_MAX_BULLETS
 from bot.storage.tables import (
     ArticleRecord,
     Base,
@@ -54,9 +55,14 @@ class SqlRepository:
     Build it with `bot.storage.db.open_database`, which also runs the migrations.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, max_bullets: int = DEFAULT_MAX_BULLETS) -> None:
+        """``max_bullets`` is the operator's setting: the one of every channel that has not chosen its own."""
         self.engine = engine
+        self.max_bullets = max_bullets
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    def _channel_row(self, channel: Channel) -> ChannelRow:
+        return _channel_row(channel, max_bullets=self.max_bullets)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -294,12 +300,12 @@ class SqlRepository:
     async def get_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow | None:
         async with self._sessions() as s:
             channel = await s.scalar(_channel_at(platform, chat, thread))
-            return _channel_row(channel) if channel else None
+            return self._channel_row(channel) if channel else None
 
     async def get_channel_by_id(self, channel_id: int) -> ChannelRow | None:
         async with self._sessions() as s:
             channel = await s.get(Channel, channel_id)
-            return _channel_row(channel) if channel else None
+            return self._channel_row(channel) if channel else None
 
     async def upsert_channel(self, platform: str, chat: str, *, thread: str | None = None) -> ChannelRow:
         values = {"platform": platform, "chat": chat, "thread": thread or "", "created_at": datetime.now(UTC)}
@@ -308,14 +314,14 @@ class SqlRepository:
             channel = (await s.scalars(_channel_at(platform, chat, thread))).one()
             if not channel.active:  # the chat talks to the bot again: it can be reached
                 channel.active, channel.retry_at = True, None
-            return _channel_row(channel)
+            return self._channel_row(channel)
 
     async def list_channels(self, *, active_only: bool = True) -> list[ChannelRow]:
         query = select(Channel).order_by(Channel.id)
         if active_only:
             query = query.where(Channel.active)
         async with self._sessions() as s:
-            return [_channel_row(channel) for channel in await s.scalars(query)]
+            return [self._channel_row(channel) for channel in await s.scalars(query)]
 
     async def update_channel(self, channel_id: int, **settings: Unpack[ChannelSettings]) -> ChannelRow:
         _check_channel_settings(dict(settings))
@@ -323,7 +329,7 @@ class SqlRepository:
             channel = await _get(s, Channel, channel_id)
             for name, value in settings.items():
                 setattr(channel, name, value)
-            return _channel_row(channel)
+            return self._channel_row(channel)
 
     async def set_channel_active(self, channel_id: int, active: bool) -> None:
         async with self._sessions.begin() as s:
@@ -358,7 +364,7 @@ class SqlRepository:
             .order_by(Channel.id)
         )
         async with self._sessions() as s:
-            return [_channel_row(channel) for channel in await s.scalars(query)]
+            return [self._channel_row(channel) for channel in await s.scalars(query)]
 
     # -- the outbox ----------------------------------------------------------------------------------
 
@@ -468,7 +474,7 @@ class SqlRepository:
             return [
                 DeliveryRow(
                     id=delivery.id,
-                    channel=_channel_row(channel),
+                    channel=self._channel_row(channel),
                     briefing_id=delivery.briefing_id,
                     digest_key=delivery.digest_key,
                     data=briefing_data if delivery.briefing_id is not None else delivery.data,
@@ -626,10 +632,10 @@ def _check_channel_settings(settings: dict[str, Any]) -> None:
         isinstance(settings["digest_stories"], int) and 1 <= settings["digest_stories"] <= 30
     ):
         raise ValueError(f"digest_stories {settings['digest_stories']!r} is not a number from 1 to 30")
-    if "max_bullets" in settings and not (
+    if settings.get("max_bullets") is not None and not (
         isinstance(settings["max_bullets"], int) and settings["max_bullets"] > 0
     ):
-        raise ValueError(f"max_bullets {settings['max_bullets']!r} is not a positive integer")
+        raise ValueError(f"max_bullets {settings['max_bullets']!r} is not a positive integer (or None)")
 
 
 def _matches(data: dict[str, Any], needle: str) -> bool:
@@ -660,7 +666,7 @@ def _feed_row(feed: Feed) -> FeedRow:
     )
 
 
-def _channel_row(channel: Channel) -> ChannelRow:
+def _channel_row(channel: Channel, *, max_bullets: int) -> ChannelRow:
     return ChannelRow(
         id=channel.id,
         platform=channel.platform,
@@ -669,7 +675,8 @@ def _channel_row(channel: Channel) -> ChannelRow:
         active=channel.active,
         timezone=channel.timezone,
         language=channel.language,
-        max_bullets=channel.max_bullets,
+        max_bullets=channel.max_bullets or max_bullets,  # NULL: the operator's setting
+        own_max_bullets=channel.max_bullets,
         digest_time=channel.digest_time,
         created_at=channel.created_at,
         digest_stories=channel.digest_stories,

@@ -105,7 +105,7 @@ class Channel(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     language: Mapped[str | None] = mapped_column(String(16))
-    max_bullets: Mapped[int] = mapped_column(Integer, default=6)
+    max_bullets: Mapped[int | None] = mapped_column(Integer)  # NULL: the operator's setting (0004)
     digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" in the channel's timezone
     digest_stories: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
     created_at: Mapped[datetime]
