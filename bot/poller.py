@@ -44,6 +44,7 @@ from bot.sources.fetch import Fetcher
 from bot.storage.repository import FeedRow, Repository
 from briefings.engine import BriefingError
 from briefings.models import Article, Briefing
+from handlers.messages import feed_deactivated
 
 log = logging.getLogger("newsbrief.poller")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -238,14 +239,13 @@ class Poller:
                     channel.id,
                     digest_key=f"feed-deactivated:{feed.id}:{now:%Y%m%d%H%M}",
                     now=now,
-                    data={
-                        "title": f"Feed deactivated: {feed.title or feed.url}",
-                        "bullets": [
-                            f"{row.error_count} polls in a row failed; the last error: {error}",
-                            f"Subscribe again once it works: /subscribe {feed.url}",
-                        ],
-                        "url": None,
-                    },
+                    data=feed_deactivated(
+                        channel.language,
+                        feed=feed.title or feed.url,
+                        url=feed.url,
+                        count=row.error_count,
+                        error=error,
+                    ),
                 )
         log.warning("%s", error)
         return PollResult(feed.id, feed.url, error=error, deactivated=dead)

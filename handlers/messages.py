@@ -6,6 +6,8 @@ template, so braces typed by a user are harmless.
 
 from __future__ import annotations
 
+from typing import Any
+
 LANGUAGES = ("en", "fr")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -146,3 +148,16 @@ def message(lang: str | None, key: str, /, *, default: str | None = None, **valu
     if template is None:
         raise KeyError(f"no message {key!r}")
     return template.format(**values) if values else template
+
+
+def feed_deactivated(lang: str | None, *, feed: str, url: str, count: int, error: str) -> dict[str, Any]:
+    """The notice a chat gets once when one of its feeds is turned off after failing: a post's payload
+    (``title``, ``bullets``, ``url``) in the chat's language."""
+    return {
+        "title": message(lang, "feed_deactivated", title=feed),
+        "bullets": [
+            message(lang, "feed_deactivated_errors", count=count, error=error),
+            message(lang, "feed_deactivated_again", url=url),
+        ],
+        "url": None,
+    }
