@@ -81,8 +81,10 @@ def _from_html(html: str, *, source: str, url: str | None) -> Article:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, favor_recall=True)
+    if isinstance(doc, dict):  # only with as_dict=True, which is not asked for
+        raise TypeError("trafilatura returned a dict")
     body = doc.text if doc is not None else None
-    if not body:
+    if doc is None or not body:
         raise LoadError(f"{source}: no article text found in the HTML page")
     published = _parse_date(doc.date) if doc.date else None
     return Article(

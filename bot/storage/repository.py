@@ -9,10 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar, Unpack, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, delete, exists, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Result,
+    Select,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -90,7 +102,7 @@ class SqlRepository:
     async def remove_feed(self, feed_id: int) -> bool:
         async with self._sessions.begin() as s:
             result = await s.execute(delete(Feed).where(Feed.id == feed_id))
-            return result.rowcount > 0
+            return _rowcount(result) > 0
 
     async def due_feeds(self, *, now: datetime, followed_only: bool = False) -> list[FeedRow]:
         _require_aware(now)
@@ -166,7 +178,7 @@ class SqlRepository:
     # -- articles and briefings ----------------------------------------------------------------------
 
     async def article_known(self, *, feed_id: int | None, entry_id: str | None, url: str | None) -> bool:
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if feed_id is not None and entry_id is not None:
             conditions.append((ArticleRecord.feed_id == feed_id) & (ArticleRecord.entry_id == entry_id))
         if url is not None:
@@ -181,7 +193,8 @@ class SqlRepository:
     ) -> tuple[set[str], set[str]]:
         if not entry_ids and not urls:
             return set(), set()
-        ids, found_urls = set(), set()
+        ids: set[str] = set()
+        found_urls: set[str] = set()
         async with self._sessions() as s:  # batches: PostgreSQL takes at most 32767 parameters
             for chunk in _chunks(list(entry_ids), _KEYS_BATCH):
                 query = select(ArticleRecord.entry_id).where(
@@ -212,10 +225,10 @@ class SqlRepository:
         async with self._sessions.begin() as s:
             for chunk in _chunks(full, size):
                 statement = dialect.insert(ArticleRecord).values(chunk).on_conflict_do_nothing()
-                added += (await s.execute(statement)).rowcount or 0
+                added += _rowcount(await s.execute(statement)) or 0
                 markers = [{**row, "url": None, "content_hash": None} for row in chunk]
                 statement = dialect.insert(ArticleRecord).values(markers).on_conflict_do_nothing()
-                added += (await s.execute(statement)).rowcount or 0
+                added += _rowcount(await s.execute(statement)) or 0
         return added
 
     async def add_article(
@@ -349,7 +362,7 @@ class SqlRepository:
                     Subscription.channel_id == channel_id, Subscription.feed_id == feed_id
                 )
             )
-            return result.rowcount > 0
+            return _rowcount(result) > 0
 
     async def subscriptions(self, channel_id: int) -> list[FeedRow]:
         return await self._feeds(
@@ -529,7 +542,7 @@ class SqlRepository:
                 .values(status="dropped", last_error=reason)
                 .execution_options(synchronize_session=False)
             )
-            return result.rowcount
+            return _rowcount(result)
 
     async def delivery_counts(self) -> dict[str, int]:
         query = select(Delivery.status, func.count()).group_by(Delivery.status)
@@ -548,7 +561,12 @@ class SqlRepository:
                 .execution_options(synchronize_session=False)
             )
             result = await s.execute(statement)
-            return result.rowcount > 0
+            return _rowcount(result) > 0
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (its result is a cursor result; `Session.execute` is typed wider)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def _aware(value: datetime | None) -> datetime | None:
