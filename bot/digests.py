@@ -127,9 +127,7 @@ async def digest_posts(
     return [story_post(story, index=i, total=len(stories), lang=lang) for i, story in enumerate(stories, 1)]
 
 
-def top_stories(
-    items: list[dict[str, Any]], *, limit: int, now: datetime, max_bullets: int
-) -> list[Story]:
+def top_stories(items: list[dict[str, Any]], *, limit: int, now: datetime, max_bullets: int) -> list[Story]:
     """Cluster stored briefings into stories (oldest first, as they arrived), merge and rank them.
 
     Only stories that can make the top are merged: clusters go in order of `score_bound`, and merging
