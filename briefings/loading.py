@@ -47,6 +47,28 @@ def clean_text(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+def drop_headline(text: str, title: str | None) -> str:
+    """``text`` without the headline a page repeats at its start: a first line with the words of ``title``
+    (or of its start, before a " - Site name"), or those words glued to the first sentence."""
+    words = re.findall(r"\w+", (title or "").casefold())
+    text = text.lstrip()
+    first, newline, rest = text.partition("\n")
+    found = [(m.group().casefold(), m.end()) for m in re.finditer(r"\w+", first)]
+    line = [w for w, _ in found]
+    if len(words) < 2 or len(line) < 2:
+        return text
+    if line == words or (len(line) >= 3 and words[: len(line)] == line):  # the headline, or its start
+        return rest.lstrip()
+    if line[: len(words)] == words:  # the headline, then more: a suffix, or the first sentence glued on
+        tail = first[found[len(words) - 1][1] :].lstrip(" \t:-–—|.")
+        short_suffix = len(line) - len(words) <= 6 and not first.rstrip().endswith((".", "!", "?", "»", '"'))
+        if short_suffix:
+            return rest.lstrip()
+        if not tail[:1].islower():  # a new sentence after the headline, not the headline's words going on
+            return tail + newline + rest
+    return text
+
+
 def split_title(text: str) -> tuple[str | None, str]:
     """A first line followed by a blank line is a title when it reads like one (short, no final period)."""
     head, _sep, rest = text.lstrip("\ufeff\n").partition("\n")
@@ -88,7 +110,11 @@ def _from_html(html: str, *, source: str, url: str | None) -> Article:
         raise LoadError(f"{source}: no article text found in the HTML page")
     published = _parse_date(doc.date) if doc.date else None
     return Article(
-        text=clean_text(body), title=doc.title, url=url or doc.url, published=published, source=source
+        text=clean_text(drop_headline(body, doc.title)),
+        title=doc.title,
+        url=url or doc.url,
+        published=published,
+        source=source,
     )
 
 

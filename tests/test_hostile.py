@@ -485,3 +485,51 @@ def test_three_900_kb_entries_and_a_2_mb_entry_run_once_exits_0_and_everything_i
     for title in ["Huge report 0", "Huge report 3", STORIES[4][0], STORIES[5][0]]:
         assert result.stdout.count(title) == 1
     assert result.stdout.count("Article cut: only its first 100,000 characters were briefed.") == 4
+
+
+# -- a page's headline is not repeated in the first bullet ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Port workers end strike\nThe union said so.", "The union said so."),
+        ("Port workers end strike - Calder News\nThe union said so.", "The union said so."),
+        ("PORT WORKERS END STRIKE!\nThe union said so.", "The union said so."),
+        ("Port workers end strike The union said so.\nMore.", "The union said so.\nMore."),
+        (
+            "Port workers end strike at Calder, the union said.",
+            "Port workers end strike at Calder, the union said.",
+        ),
+        ("The union said so.\nPort workers end strike", "The union said so.\nPort workers end strike"),
+    ],
+)
+def test_drop_headline(text: str, expected: str) -> None:
+    from briefings.loading import drop_headline
+
+    assert drop_headline(text, "Port workers end strike") == expected
+
+
+def test_the_headline_of_a_briefed_page_is_not_the_start_of_its_first_bullet(
+    site: Site, engine: LocalEngine
+) -> None:
+    from bot.sources.feeds import extract_main_text
+    from bot.sources.fetch import fetch_page
+    from briefings.loading import article_from_bytes
+
+    title, text = STORIES[0]
+    paragraphs = "".join(f"<p>{escape(text)} It was day {n} of the talks.</p>" for n in range(8))
+    site.pages["/strike.html"] = (
+        "text/html; charset=utf-8",
+        f"<html><head><title>{title} - Calder News</title></head><body><article><h1>{title}</h1>"
+        f"<p class='byline'>By a staff reporter</p>{paragraphs}</article></body></html>".encode(),
+    )
+    page = fetch_page(site.url("/strike.html"), allow_private_networks=True)
+    assert page.error is None
+    article = article_from_bytes(page.body, source=page.url, content_type=page.content_type, url=page.url)
+    extracted = extract_main_text(page.body, url=page.url)
+    assert extracted is not None
+    for body in (article.text, extracted):
+        assert not body.startswith(title)
+    briefing = engine.brief(article)
+    assert title not in briefing.bullets[0]

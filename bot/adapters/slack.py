@@ -201,7 +201,10 @@ def build_bolt_app(
     ``on_command`` returns.
 
     Its text goes back through the command's ``response_url`` (or to the channel when there is none); its
-    posts then go to the command's channel and thread through ``send_post`` (`SlackAdapter.send`).
+    posts then go to the command's channel and thread through ``send_post`` (`SlackAdapter.send`). Where the
+    bot cannot post (``not_in_channel``: a channel it was not invited to, a private channel, a DM between two
+    people), the posts go through the ``response_url`` instead; after another failure the user gets a
+    one-line reason there.
 
     The bot token comes from ``client`` (which also decides where API calls go). Bolt refuses requests
     whose signature does not match ``signing_secret`` or whose timestamp is more than 5 minutes off.
@@ -235,6 +238,14 @@ def build_bolt_app(
                 await send_post(command.address, post)
             except DeliveryError as error:
                 log.warning("slack reply to /%s in %s not delivered: %s", command.name, command.chat, error)
+                if not body.get("response_url"):
+                    break
+                if error.permanent:  # e.g. not_in_channel: the response_url still reaches the user
+                    for text, blocks in render(post)[len(error.sent) :]:
+                        await respond(text=text, blocks=blocks, response_type=response_type)
+                    continue
+                reason = escape(f"The answer could not be posted here: {error}")
+                await respond(text=reason, response_type="ephemeral")
                 break
 
     for name in commands:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from briefings.loading import clean_text
+from briefings.loading import clean_text, drop_headline
 from briefings.models import Article
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
@@ -264,6 +264,5 @@ def extract_main_text(html: bytes, *, url: str) -> str | None:
     if doc is None or not doc.text or len(doc.text.split()) < MIN_EXTRACTED_WORDS:
         return None
     lines = [" ".join(line.split()) for line in doc.text.splitlines() if line.strip()]
-    if lines and doc.title and lines[0] == " ".join(doc.title.split()):
-        lines = lines[1:]  # the headline: `Article.text` is the body only
-    return clean_text("\n\n".join(lines)) or None
+    body = drop_headline("\n".join(lines), doc.title)  # `Article.text` is the body only
+    return clean_text("\n\n".join(body.splitlines())) or None

@@ -1,0 +1,73 @@
+"""A Slack command's answer reaches the user wherever it was typed: the real Slack client and Bolt's HTTP
+endpoint against the local fake Web API, whose ``chat.postMessage`` answers ``not_in_channel`` for a
+channel the bot was not invited to (``C_OUT``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.adapters.slack import SlackAdapter, render
+from bot.models import Command, Post, Reply
+from tests.fake_slack import FakeSlack
+from tests.test_slack import SECRET, adapter_for, payload, post_signed, wait_for
+
+BRIEFING = Post(
+    title="Port workers end strike",
+    bullets=("Union leader Mark Hale said the new contract protected every job.", "Key actors: Mark Hale"),
+    url="https://news.example.org/strike",
+    lang="en",
+)
+
+
+class Answers:
+    """The injected command callback: answers every command with ``reply``."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        self.calls: list[Command] = []
+
+    async def __call__(self, command: Command) -> Reply:
+        self.calls.append(command)
+        return self.reply
+
+
+@pytest.fixture
+async def briefing_bot(fake_slack: FakeSlack) -> AsyncIterator[SlackAdapter]:
+    adapter = adapter_for(fake_slack, signing_secret=SECRET, http_host="127.0.0.1", http_port=0)
+    await adapter.start()
+    await adapter.listen(Answers(Reply(posts=(BRIEFING,))))
+    try:
+        yield adapter
+    finally:
+        await adapter.stop()
+
+
+async def test_a_brief_typed_where_the_bot_cannot_post_arrives_through_the_response_url(
+    fake_slack: FakeSlack, briefing_bot: SlackAdapter
+) -> None:
+    body = payload(fake_slack, command="/brief", text="https://news.example.org/strike", channel_id="C_OUT")
+    assert await post_signed(briefing_bot.http_url or "", body, timestamp=int(time.time())) == 200
+
+    await wait_for(lambda: fake_slack.responses)
+    [(text, blocks)] = render(BRIEFING)
+    assert fake_slack.responses == [
+        {"name": "r1", "text": text, "blocks": blocks, "response_type": "in_channel"}
+    ]
+    assert fake_slack.messages == []  # chat.postMessage answered not_in_channel
+
+
+async def test_in_a_channel_the_bot_is_in_the_briefing_is_posted_there(
+    fake_slack: FakeSlack, briefing_bot: SlackAdapter
+) -> None:
+    body = payload(fake_slack, command="/brief", text="https://news.example.org/strike", channel_id="C_NEWS")
+    assert await post_signed(briefing_bot.http_url or "", body, timestamp=int(time.time())) == 200
+
+    await wait_for(lambda: fake_slack.messages)
+    [(text, blocks)] = render(BRIEFING)
+    [message] = fake_slack.messages
+    assert (message.channel, message.text, message.blocks) == ("C_NEWS", text, blocks)
+    assert fake_slack.responses == []
