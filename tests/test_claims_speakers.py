@@ -53,6 +53,16 @@ FRENCH = [
         "laisserons pas tomber cette ligne », a-t-elle assuré.",
         [("Claire Vidal", "quote", "Nous ne laisserons pas tomber cette ligne")],
     ),
+    # words and figures named as the source stand for their author
+    (
+        "En octobre, Paul Henry avait relancé la polémique. Selon sa version, un accord secret existait "
+        "entre les deux clubs.",
+        [("Paul Henry", "statement", "un accord secret existait entre les deux clubs")],
+    ),
+    (
+        "Selon les calculs du cabinet Arkos, la réforme coûtera deux milliards.",
+        [("cabinet Arkos", "statement", "la réforme coûtera deux milliards")],
+    ),
 ]
 
 ENGLISH = [
@@ -66,6 +76,15 @@ ENGLISH = [
         'Mrs Patel chaired the hearing. The witness, Tom Reed, arrived late. "We will hear everyone before '
         'we decide," she said.',
         [("Mrs Patel", "quote", "We will hear everyone before we decide,")],
+    ),
+    # words and figures named as the source stand for their author
+    (
+        "Ann Rowe has run the clinic for ten years. According to her account, the ward was never inspected.",
+        [("Ann Rowe", "statement", "the ward was never inspected")],
+    ),
+    (
+        "According to figures from the ministry, exports fell by a tenth last year.",
+        [("the ministry", "statement", "exports fell by a tenth last year")],
     ),
 ]
 

@@ -8,6 +8,7 @@ means adding those two files.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+LETTERS = re.compile(r"[^\W\d_]+")
 STANCES = ("statement", "estimate", "promise", "warning", "accusation", "denial")  # weakest first
 
 
@@ -88,6 +90,8 @@ class Cues:
     light_verbs: frozenset[str] = frozenset()
     evidence_verbs: frozenset[str] = frozenset()
     inverted: frozenset[str] = frozenset()
+    said_nouns: frozenset[str] = frozenset()
+    author_marks: frozenset[str] = frozenset()
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
     grammar: Grammar = field(default_factory=Grammar)
@@ -98,8 +102,10 @@ class Cues:
         return self.singular | self.plural | self.neuter
 
     def pronoun_word(self, text: str) -> str:
-        """A token read as a pronoun: « -il », « il.- » (glued punctuation of scraped text) -> il."""
-        return self.grammar.norm(text).strip("-.,;:!?…")
+        """A token read as a pronoun: « -il », « il.- », « -il.La » (the next sentence glued on in scraped
+        text) -> il: the first run of letters."""
+        found = LETTERS.search(self.grammar.norm(text))
+        return found.group() if found else ""
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -136,6 +142,8 @@ def load_cues(lang: str) -> Cues:
         light_verbs=frozenset(m.get("light_verbs", [])),
         evidence_verbs=frozenset(m.get("evidence_verbs", [])),
         inverted=frozenset(m.get("inverted", [])),
+        said_nouns=frozenset(m.get("said_nouns", [])),
+        author_marks=frozenset(m.get("author_marks", [])),
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),
         grammar=load_grammar(lang),

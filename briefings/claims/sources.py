@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from briefings.claims.document import Ctx, Raw
 from briefings.claims.nouns import noun_speaker
 from briefings.claims.speakers import speaker_span
-from briefings.claims.syntax import np
+from briefings.claims.syntax import np, possessor
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -31,7 +31,7 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
             if noun.lower_ in g.relatives:
                 yield from _selon_lesquelles(ctx, noun, cue)
                 continue
-            sp = speaker_span(noun, cues)
+            sp = speaker_span(author(noun, ctx) or noun, cues)
             lo, hi = ctx.sentence_bounds(i)
             head_part = ctx.trim(lo, i) if i - lo > 1 else None
             after = max(sp[1], noun.right_edge.i + 1)  # never the source's own relative clause
@@ -41,6 +41,24 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
                 continue
             span = max(parts, key=lambda p: p[1] - p[0])
             yield Raw(sp, cue, "statement", *span, doc[i].idx, True)
+
+
+def author(noun: Token, ctx: Ctx) -> Token | None:
+    """Who made the words or figures ``noun`` names, when the article says it: "selon sa version" /
+    "according to his account" (the possessor), « selon les calculs du cabinet » / "according to figures
+    from the ministry" (the noun after de / of / from / by)."""
+    cues, g = ctx.cues, ctx.g
+    if noun.lemma_.lower() not in cues.said_nouns and noun.lower_ not in cues.said_nouns:
+        return None
+    owner = possessor(noun, g)
+    if owner is not None:
+        return owner
+    for c in noun.rights:
+        if c.dep_ == "nmod" and any(k.dep_ == "case" and k.lower_ in cues.author_marks for k in c.children):
+            return c  # « les calculs du cabinet »: the case word hangs under the noun
+        if c.dep_ in g.prepositions and c.lower_ in cues.author_marks:
+            return next((k for k in c.children if k.dep_ in g.prep_objects), None)
+    return None
 
 
 def _source_noun(last: Token, objects: frozenset[str]) -> Token | None:
