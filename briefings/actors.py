@@ -4,15 +4,17 @@ Contract: ``extract_actors(doc, lang=, title=, gazetteer=load_gazetteer(lang))``
 the article's people, organisations, countries, places and groups, each merged over all its mentions.
 
 - Mentions come from NER, cleaned (determiners, honorifics and possessives stripped; entities glued across
-  a line break split), with noise removed (boilerplate words, lower-case spans, role phrases tagged as names),
-  plus gazetteer names NER missed.
+  a line break split), with noise removed (boilerplate words, pronouns, lower-case spans, role phrases tagged
+  as names), plus gazetteer names NER missed. A party or group named by a plural noun (NORP: "the Tories",
+  "Republicans") is a group actor; a nationality adjective is not.
 - A place standing for a country or institution (Pyongyang, le Kremlin, the White House) is that country.
 - Merging: a form whose words are a subset of a fuller form's ("Lavrov" ⊂ "Sergueï Lavrov"), an acronym
   of a fuller name, or a gazetteer alias, is the same actor; the canonical name is the fullest form used.
 - Roles come from appositions and titles next to a person ("Le porte-parole du Kremlin, Dmitri Peskov").
 - ``table.resolve(text)`` maps any surface form, metonym or role phrase ("le porte-parole") to its actor.
 - ``table.ranked(speaker_counts=)`` orders actors by salience: mentions, first position, title, lead,
-  and the claims they make.
+  and the claims they make; a place, or a country that is never the subject or agent of a verb nor
+  speaks (the backdrop: "in France"), ranks below who acts.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import tomllib
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING
 from briefings.models import Actor, ActorKind
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 KINDS: dict[str, ActorKind] = {
     "PER": "person",
@@ -45,6 +47,7 @@ KINDS: dict[str, ActorKind] = {
 OPTIONAL_LABELS = frozenset({"NORP", "MISC"})  # kept only when the gazetteer knows them
 DETERMINERS = re.compile(r"^(?:(?:le|la|les|the|du|des|de la|au|aux)\s+|(?:de l|l|d)['’]\s*)+", re.IGNORECASE)
 POSSESSIVE = re.compile(r"(?:'s|')$")
+GLUED_TITLE = re.compile(r"^([^\W\d_]{1,4})\.(?=[A-ZÀ-Ý])")
 DETERMINER_WORDS = frozenset("the le la les l' a an un une".split())
 PREPOSITIONS = frozenset(
     "of for to at in from with by on de du des d' au aux a pour par chez sur dans".split()
@@ -183,6 +186,7 @@ class Mention:
     start: int
     end: int
     canonical: str | None = None  # set when the gazetteer knows the form
+    acts: bool = False  # the subject or agent of a verb (not a backdrop)
 
 
 @dataclass
@@ -195,6 +199,7 @@ class _Cluster:
     role: str | None = None
     in_title: bool = False
     lead_subject: bool = False
+    acts: bool = False
 
     @property
     def name(self) -> str:
@@ -290,7 +295,8 @@ class ActorTable:
         ]
 
     def _score(self, c: _Cluster, claims: int) -> float:
-        """Mentions (with diminishing returns), title, lead and lead subject, position, claims made."""
+        """Mentions (with diminishing returns), title, lead and lead subject, position, claims made; a
+        place, or a country that neither acts nor speaks (a backdrop), counts for less."""
         position = 1.0 - min(c.first / self.text_length, 1.0)
         score = (
             2.0 * math.log2(1 + c.mentions)
@@ -301,7 +307,8 @@ class ActorTable:
             + 1.5 * min(claims, 4)
         )
         unnamed = c.name[:1].islower()
-        return score * (0.5 if c.kind == "place" else 0.8 if unnamed else 1.0)
+        backdrop = c.kind in ("place", "country") and not c.acts and not claims
+        return score * (0.5 if c.kind == "place" else 0.8 if unnamed else 1.0) * (0.6 if backdrop else 1.0)
 
     def _by_words(self, surface: str) -> _Cluster | None:
         ws = words(surface)
@@ -330,7 +337,7 @@ class ActorTable:
 
 def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazetteer) -> ActorTable:
     """The actors of ``doc`` (see the module docstring); ``lang`` is the article's language."""
-    mentions = sorted(_mentions(doc, gazetteer), key=lambda m: m.start)
+    mentions = sorted(_acting(doc, _mentions(doc, gazetteer)), key=lambda m: m.start)
     clusters = _merge(mentions, gazetteer, lead=_lead_subject(doc))
     if title:
         for c in clusters:
@@ -370,6 +377,9 @@ def clean_surface(text: str, gazetteer: Gazetteer) -> str:
     text = " ".join(text.replace("’", "'").split()).strip(' ,.;:!?()[]«»"“”-–—')
     text = DETERMINERS.sub("", text)
     text = POSSESSIVE.sub("", text).strip()
+    glued = GLUED_TITLE.match(text)  # "M.Dumont": a title glued to the name by a lost space
+    if glued and {norm(glued.group(1)), norm(glued.group(1)) + "."} & gazetteer.titles:
+        text = f"{glued.group(0)} {text[glued.end() :]}"
     parts = text.split()
     while len(parts) > 1 and norm(parts[0]) in gazetteer.titles:
         parts = parts[1:]
@@ -386,15 +396,63 @@ def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
         for start, end in _pieces(ent):
             if kind == "person" and len(ent) == 1:
                 start = _first_name(ent, gazetteer)
-            mention = _mention(
-                text, start, end, kind, optional=ent.label_ in OPTIONAL_LABELS, gazetteer=gazetteer
-            )
+            group = _group_noun(ent)
+            if group:  # "Liberal Democrats" when NER took only "Democrats"
+                start = min([start, *(t.idx for t in ent.root.lefts if _name_modifier(t))])
+            optional = ent.label_ in OPTIONAL_LABELS and not group
+            mention = _mention(text, start, end, kind, optional=optional, gazetteer=gazetteer)
             if mention is not None:
                 covered.append((start, end))
                 yield mention
     yield from _gazetteer_mentions(text, covered, gazetteer)
     yield from _proper_noun_mentions(doc, covered, gazetteer)
     yield from _collective_mentions(doc, covered, gazetteer)
+
+
+def _group_noun(ent: Span) -> bool:
+    """A NORP entity naming people as a plural noun ("the Tories", "Republicans") is a group
+    actor; the adjective or modifier ("Russian officials", "a Democrat senator") is not."""
+    root = ent.root
+    return (
+        ent.label_ == "NORP"
+        and root.pos_ in {"PROPN", "NOUN"}
+        and "Plur" in root.morph.get("Number")
+        and root.dep_ not in {"amod", "compound", "nmod"}
+    )
+
+
+def _name_modifier(token: Token) -> bool:
+    """A capitalised word modifying a group name as part of it ("Liberal" in "Liberal Democrats")."""
+    return (
+        token.dep_ in {"compound", "amod"}
+        and token.text[:1].isupper()
+        and token.i > 0
+        and not token.is_sent_start
+    )
+
+
+SUBJECTS = frozenset({"nsubj", "nsubjpass", "nsubj:pass", "obl:agent", "agent", "csubj"})
+
+
+def _acting(doc: Doc, mentions: Iterable[Mention]) -> Iterator[Mention]:
+    """``mentions`` with ``acts`` set where the mention is the subject or the agent of a verb, or part of
+    one ("X and Y said", "le syndicat X a demandé"): someone who acts, not a backdrop."""
+    for m in mentions:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        root = span.root if span is not None and len(span) else None
+        while (
+            root is not None
+            and root.head is not root
+            and (
+                root.dep_ in {"conj", "appos", "flat", "flat:name"}
+                or (root.dep_ in {"nmod", "compound"} and root.head.i == root.i - 1)  # "the union Unite"
+            )
+        ):
+            root = root.head
+        acts = root is not None and (
+            root.dep_ in SUBJECTS or (root.dep_ == "pobj" and root.head.dep_ == "agent")
+        )
+        yield replace(m, acts=acts) if acts else m
 
 
 def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
@@ -577,6 +635,7 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, in
         cluster.mentions += 1
         cluster.first = min(cluster.first, m.start)
         cluster.lead_subject |= lead[0] <= m.start < lead[1]
+        cluster.acts |= m.acts
     for c in clusters:
         if c.canonical is None and gazetteer.kind_of(c.name):
             c.kinds["country"] += 1
@@ -590,12 +649,18 @@ def _containing(form: str, clusters: list[_Cluster]) -> _Cluster | None:
         c
         for c in clusters
         if any(
-            ws <= words(n) and not (plural and len(words(n)) > 1)
+            ws <= words(n) and not (plural and len(words(n)) > 1 and not _same_word(form, n))
             for n in c.names
             if not _is_country_form(n, c)
         )
     ]
     return max(hits, key=lambda c: sum(c.names.values())) if len(hits) >= 1 else None
+
+
+def _same_word(form: str, name: str) -> bool:
+    """Whether the one word ``form`` is written as such in ``name``: a surname ending in -s ("Stevens" in
+    "Gary Stevens"), not a plural whose singular modifies the name ("Europeans", "European Union")."""
+    return norm(form) in norm(name).split()
 
 
 def _is_country_form(name: str, cluster: _Cluster) -> bool:

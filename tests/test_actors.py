@@ -185,3 +185,75 @@ def test_salience_puts_the_lead_subject_and_title_first() -> None:
 )
 def test_clean_surface(raw: str, clean: str) -> None:
     assert clean_surface(raw, load_gazetteer("fr" if raw != "Putin's" else "en")) == clean
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "short", "full"),
+    [
+        (  # a surname ending in -s is no plural: "Stevens" is Gary Stevens, not a group
+            "Coach Gary Stevens left the club on Monday. Stevens said the board had lost patience.",
+            "en",
+            "Stevens",
+            "Gary Stevens",
+        ),
+        (
+            "Former bank chief Paul Rogers denied the charges. Rogers told the court he trusted his staff.",
+            "en",
+            "Rogers",
+            "Paul Rogers",
+        ),
+    ],
+)
+def test_a_surname_ending_in_s_merges_into_the_full_name(text: str, lang: str, short: str, full: str) -> None:
+    ranked = table(text, lang=lang).ranked()
+    assert [a.name for a in ranked if short in a.name] == [full]
+
+
+def test_a_title_glued_to_a_name_is_stripped() -> None:
+    assert clean_surface("M.Dumont", load_gazetteer("fr")) == "Dumont"
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("The Tories accused the minister of hiding the report. The Tories want an inquiry.", "Tories"),
+        ("Republicans blocked the bill on Tuesday, and Democrats vowed to bring it back.", "Republicans"),
+    ],
+)
+def test_party_and_group_names_are_actors(text: str, group: str) -> None:
+    actors = table(text, lang="en").ranked()
+    assert (group in [a.name for a in actors], next((a.kind for a in actors if a.name == group), None)) == (
+        True,
+        "group",
+    )
+
+
+def test_a_nationality_adjective_is_no_actor() -> None:
+    assert "Belgian" not in names("Belgian farmers blocked the roads near the border on Friday.", lang="en")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "actor", "backdrop"),
+    [
+        (  # France is only where it happens, however often; the union acts
+            "En France, les prix ont encore augmenté en mars. En France comme ailleurs, les ménages paient plus "
+            "cher leur chauffage, et les loyers montent en France. Le syndicat Alliance a demandé une hausse des "
+            "salaires. Le syndicat Alliance a aussi appelé à manifester.",
+            "fr",
+            "Alliance",
+            "France",
+        ),
+        (
+            "In Canada, food prices rose again in March. Across Canada, families pay more for heating, and rents "
+            "keep rising in Canada. The Northfield Union asked for higher wages. Northfield Union also called a "
+            "strike.",
+            "en",
+            "Northfield Union",
+            "Canada",
+        ),
+    ],
+)
+def test_a_backdrop_country_ranks_below_who_acts(text: str, lang: str, actor: str, backdrop: str) -> None:
+    ranked = names(text, lang=lang)
+    assert (actor in ranked, backdrop in ranked) == (True, True)
+    assert ranked.index(actor) < ranked.index(backdrop)
