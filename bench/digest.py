@@ -117,7 +117,10 @@ def digest(stored: Sequence[str]) -> dict[str, Any]:
     clusters = cluster(items)
     t2 = time.perf_counter()
     by_url = {d["url"]: d for d in items}
-    stories = [merge_story([by_url[k] for k in keys], story_id=keys[0]) for keys in clusters]
+    stories = [
+        merge_story([by_url[k] for k in keys], story_id=keys[0], max_bullets=DEFAULT_MAX_BULLETS)
+        for keys in clusters
+    ]
     t3 = time.perf_counter()
     top = rank_stories(stories, now=NOW, limit=8)
     t4 = time.perf_counter()

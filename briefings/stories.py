@@ -256,9 +256,7 @@ class Story:
         return actor_key(actors[0].name, actors[0].kind) if actors else None
 
 
-def merge_story(
-    items: Sequence[StoredBriefing], *, story_id: str | None = None, max_bullets: int = 6
-) -> Story:
+def merge_story(items: Sequence[StoredBriefing], *, max_bullets: int, story_id: str | None = None) -> Story:
     """One `Story` from the stored briefings of its articles (see the module docstring); ``story_id``
     defaults to the URL of the first item, as `StoryClusterer` names stories."""
     if not items:
@@ -432,7 +430,7 @@ def _lead(briefing: Briefing) -> str | None:
     return briefing.article.title
 
 
-def story_bullets(briefing: Briefing, *, lead: str | None, max_bullets: int = 6) -> list[str]:
+def story_bullets(briefing: Briefing, *, lead: str | None, max_bullets: int) -> list[str]:
     """The bullets of a merged story: its lead, its claims in the briefing's order (most reported first),
     at most two per speaker, and a line of key actors; at most ``max_bullets`` in all."""
     lang = briefing.article.lang

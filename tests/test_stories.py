@@ -156,7 +156,7 @@ def test_merge_story_merges_aliases_and_keeps_each_source_of_a_repeated_claim() 
         ],
         published="2026-11-25T07:00:00+00:00",
     )
-    story = merge_story([first, second])
+    story = merge_story([first, second], max_bullets=DEFAULT_MAX_BULLETS)
     actors = {a.name: a for a in story.briefing.actors}
     assert sorted(actors) == ["Corée du Nord", "Sergueï Lavrov"]
     assert actors["Sergueï Lavrov"].aliases == ("Lavrov",)
@@ -183,7 +183,8 @@ def test_merge_story_keeps_different_claims_and_different_speakers_apart() -> No
                 "https://deux.example/b",
                 claims=[("Claire Dumont", text), ("Julien Roche", "aucun village ne sera oublié par l'État")],
             ),
-        ]
+        ],
+        max_bullets=DEFAULT_MAX_BULLETS,
     )
     assert [c.speaker for c in story.briefing.claims] == ["Julien Roche", "Claire Dumont", "Julien Roche"]
     assert story.claim_sources == ((0,), (1,), (1,))
@@ -191,7 +192,7 @@ def test_merge_story_keeps_different_claims_and_different_speakers_apart() -> No
 
 def test_merged_corpus_story(corpus: list[dict[str, Any]], stored: list[dict[str, Any]]) -> None:
     items = [d for d, a in zip(stored, corpus, strict=True) if a["story"] == "greve-infirmiers"]
-    story = merge_story(items)
+    story = merge_story(items, max_bullets=DEFAULT_MAX_BULLETS)
     top = [a.name for a in story.briefing.actors[:6]]
     assert len(story.sources) == 4
     assert {"Nadia Benali", "Claire Dumont", "Bernard Lefort"} <= set(top), top
@@ -211,7 +212,8 @@ def one_story(name: str, *, lead: str, sources: int, hours_ago: float) -> Story:
         [
             stored_dict(f"https://o{i}.example/{name}", actors=[(lead, "person", 1.0)], published=published)
             for i in range(sources)
-        ]
+        ],
+        max_bullets=DEFAULT_MAX_BULLETS,
     )
 
 
