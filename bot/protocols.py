@@ -300,6 +300,11 @@ class Repository(Protocol):
         """(De)activate a channel. Inactive channels get no deliveries (e.g. the bot was removed)."""
         ...
 
+    async def reactivate_channel(self, platform: str, chat: str, *, thread: str | None = None) -> bool:
+        """A chat talked to the bot: turn its channel back on if it was deactivated (one statement).
+        True if it was inactive; False if active or unknown (nothing is created)."""
+        ...
+
     async def subscribe(self, channel_id: int, feed_id: int) -> bool:
         """Subscribe the channel to the feed; False if it already was."""
         ...

@@ -15,8 +15,15 @@ from sqlalchemy import insert
 
 from bot.adapters.console import ConsoleAdapter
 from bot.adapters.telegram import Limits, TelegramAdapter
+from bot.app import build_context, build_engine
+from bot.dispatch import Dispatcher
+from bot.models import Command
 from bot.outbox import Outbox
+from bot.settings import Settings
+from bot.sources.fetch import Fetcher
 from bot.storage.tables import Delivery
+from handlers import register_all
+from handlers.router import Router
 from tests.fake_telegram import FakeTelegram
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -187,9 +194,19 @@ async def test_a_blocked_chat_is_deactivated_its_deliveries_dropped_and_it_comes
         assert (counts["pending"], counts["dropped"]) == (0, 3)
         assert await repository.pending_deliveries() == []
 
-        fake_telegram.blocked.clear()  # the user unblocks the bot and writes to it
-        back = await repository.upsert_channel("telegram", CHAT)
-        assert back.active is True
+        fake_telegram.blocked.clear()  # the user unblocks the bot and writes /help to it
+        settings = Settings()
+        async with Fetcher(local_files=False) as fetcher:
+            context = build_context(
+                repo=repository, engine=build_engine(settings), fetcher=fetcher, settings=settings
+            )
+            dispatcher = Dispatcher(router=register_all(Router()), ctx=context)
+            command = Command.parse("/help", platform="telegram", chat=CHAT, user=CHAT)
+            assert command is not None
+            reply = await dispatcher.run(command, adapter)
+        assert reply.text
+        back = await repository.get_channel_by_id(channel.id)
+        assert back is not None and back.active is True
         await queue_posts(repository, channel.id, 1, prefix="Later")
         assert await outbox.flush() == 1
     finally:

@@ -348,6 +348,21 @@ class SqlRepository:
         async with self._sessions.begin() as s:
             (await _get(s, Channel, channel_id)).active = active
 
+    async def reactivate_channel(self, platform: str, chat: str, *, thread: str | None = None) -> bool:
+        statement = (
+            update(Channel)
+            .where(
+                Channel.platform == platform,
+                Channel.chat == chat,
+                Channel.thread == (thread or ""),
+                Channel.active.is_(False),
+            )
+            .values(active=True, retry_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions.begin() as s:
+            return (await s.execute(statement)).rowcount > 0
+
     async def subscribe(self, channel_id: int, feed_id: int) -> bool:
         async with self._sessions.begin() as s:
             await _get(s, Channel, channel_id)
