@@ -31,28 +31,33 @@ def _cue_stance(tok: Token, cues: Cues, options: tuple[tuple[tuple[str, ...], st
     if any(k in cues.negations for k in kids) or _unasserted(tok, kids, cues):
         return None
     kids += [c.lemma_.lower() for c in tok.children]  # "a fait valoir": valoir with faire
-    for extra, found in options:
-        if all(w in kids for w in extra):
-            return found
-    return None
+    found = next((s for extra, s in options if all(w in kids for w in extra)), None)
+    if found is not None and _describes_noun(tok, cues):
+        # "le rapport publié par X", "des accusations dénoncées par Y": what the noun is, not what X
+        # says; only a judgement keeps its agent as speaker ("l'étude, jugée par X comme la plus sûre")
+        return found if found == "estimate" and agent(tok, cues.grammar) is not None else None
+    return found
 
 
 def _unasserted(tok: Token, kids: list[str], cues: Cues) -> bool:
     """Whether a cue verb asserts nothing here: a pronominal form with another meaning ("s'annonce
-    compliqué", "s'ajouter aux attaques"), a modal or future infinitive ("devrait en dire plus", "will
-    announce"), or a bare past participle describing a noun ("le réacteur, prévu de longue date")."""
-    lemma, g = tok.lemma_.lower(), cues.grammar
-    if lemma in cues.unreflexive and "se" in kids:
+    compliqué", "s'ajouter aux attaques"), or a modal or future infinitive ("devrait en dire plus",
+    "will announce")."""
+    if tok.lemma_.lower() in cues.unreflexive and "se" in kids:
         return True
     if any(c.dep_.startswith("aux") and c.lower_ in cues.modals for c in tok.children):
         return True
-    if "Inf" in tok.morph.get("VerbForm") and tok.head.lemma_.lower() in cues.modals and tok.head.i < tok.i:
-        return True
     return (
-        past_participle(tok, g)
+        "Inf" in tok.morph.get("VerbForm") and tok.head.lemma_.lower() in cues.modals and tok.head.i < tok.i
+    )
+
+
+def _describes_noun(tok: Token, cues: Cues) -> bool:
+    """A bare past participle describing a noun ("le réacteur, prévu de longue date")."""
+    return (
+        past_participle(tok, cues.grammar)
         and tok.dep_ in ("acl", "amod")
         and not any(c.dep_.startswith("aux") for c in tok.children)
-        and agent(tok, g) is None
     )
 
 

