@@ -12,7 +12,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field, replace
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.models import Command, Reply
 from bot.protocols import ChatAdapter, OnCommand
@@ -38,8 +41,10 @@ class Dispatcher:
     async def run(self, command: Command, adapter: ChatAdapter) -> Reply:
         """The reply to ``command`` (the adapter is asked whether the sender is an admin, if needed)."""
         async with self._locks.setdefault((command.platform, command.chat), asyncio.Lock()):
-            # a chat that talks to the bot can be reached again (it was deactivated after a refusal)
-            await self.ctx.repo.reactivate_channel(command.platform, command.chat, thread=command.thread)
+            # a chat that talks to the bot can be reached again (it was deactivated after a refusal);
+            # a database outage is the router's to report, with the command's answer
+            with contextlib.suppress(OSError, SQLAlchemyError):
+                await self.ctx.repo.reactivate_channel(command.platform, command.chat, thread=command.thread)
             if not command.is_group:  # a private chat is its user's
                 command = replace(command, is_admin=True)
             elif not command.is_admin and self.router.needs_admin(command):
