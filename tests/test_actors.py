@@ -257,3 +257,25 @@ def test_a_backdrop_country_ranks_below_who_acts(text: str, lang: str, actor: st
     ranked = names(text, lang=lang)
     assert (actor in ranked, backdrop in ranked) == (True, True)
     assert ranked.index(actor) < ranked.index(backdrop)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "full"),
+    [
+        (
+            "Commodore Ana Teke took control of the port on Sunday. Commodore Teke said no shots were fired.",
+            "en",
+            "Ana Teke",
+        ),
+        (
+            "Le colonel Marc Leroux a quitté la base jeudi. Le colonel Leroux a refusé de commenter.",
+            "fr",
+            "Marc Leroux",
+        ),
+    ],
+)
+def test_a_military_rank_is_a_title_not_a_first_name(text: str, lang: str, full: str) -> None:
+    """ "Commodore Teke" and "Ana Teke" are one person, not two of the eight places."""
+    assert [a.name for a in table(text, lang=lang).ranked() if "Teke" in a.name or "Leroux" in a.name] == [
+        full
+    ]
