@@ -22,6 +22,8 @@ NOT_CLAIMS = [
     ("fr", "Le rapport publié par le cabinet Arkos a été transmis au ministre hier."),
     ("fr", "Les accusations dénoncées par les syndicats visent la direction."),
     ("en", "The claims denied by the company concern its suppliers."),
+    # a conditional cue says nothing yet
+    ("en", "The new rules would worry many farmers in the valley."),
 ]
 
 
@@ -29,3 +31,9 @@ NOT_CLAIMS = [
 def test_not_a_claim(nlps: dict[str, object], lang: str, text: str) -> None:
     doc = nlps[lang](text)  # type: ignore[operator]
     assert list(extract_attributions(doc, cues=load_cues(lang))) == []
+
+
+def test_conditional_cue_inside_a_claim_is_part_of_it(nlps: dict[str, object]) -> None:
+    doc = nlps["en"]("Ann Lee said the mayor would announce the closure of the plant.")  # type: ignore[operator]
+    found = [(a.speaker, a.kind, a.text) for a in extract_attributions(doc, cues=load_cues("en"))]
+    assert found == [("Ann Lee", "statement", "the mayor would announce the closure of the plant")]
