@@ -63,6 +63,15 @@ FRENCH = [
         "Selon les calculs du cabinet Arkos, la réforme coûtera deux milliards.",
         [("cabinet Arkos", "statement", "la réforme coûtera deux milliards")],
     ),
+    # « ce dernier » is the person named last, whatever their role in the sentence
+    (
+        "Le maire a reçu Paul Henry mardi. Ce dernier a ensuite affirmé que le projet était abandonné.",
+        [("Paul Henry", "statement", "le projet était abandonné")],
+    ),
+    (
+        "La juge a entendu Sophie Marchal. Cette dernière a assuré que les comptes étaient en règle.",
+        [("Sophie Marchal", "statement", "les comptes étaient en règle")],
+    ),
 ]
 
 ENGLISH = [
@@ -85,6 +94,11 @@ ENGLISH = [
     (
         "According to figures from the ministry, exports fell by a tenth last year.",
         [("the ministry", "statement", "exports fell by a tenth last year")],
+    ),
+    # "the latter" is the person named last
+    (
+        "The mayor met Tom Reed on Tuesday. The latter said the project had been dropped.",
+        [("Tom Reed", "statement", "the project had been dropped")],
     ),
 ]
 

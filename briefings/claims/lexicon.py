@@ -37,6 +37,7 @@ class Grammar:
     others: frozenset[str] = frozenset()
     agent_words: frozenset[str] = frozenset()
     infinitive_marks: frozenset[str] = frozenset()
+    latter: frozenset[str] = frozenset()
     elisions: Mapping[str, str] = field(default_factory=dict)
     subjects: frozenset[str] = frozenset()
     objects: frozenset[str] = frozenset()

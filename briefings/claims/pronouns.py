@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 LOOKBACK = 40  # candidate antecedents tried, nearest first
+LATTER_SENTENCES, LATTER_TOKENS = 2, 80  # how far back « ce dernier » looks for the person named last
 GENDERS = {"Masc": "m", "Fem": "f"}
 
 
@@ -137,18 +138,69 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
         if head.pos_ == "PRON":
             continue
-        plural = "Plur" in head.morph.get("Number") or any(c.dep_ == "conj" for c in head.children)
+        plural = any(c.dep_ == "conj" for c in head.children)
         named = _full_name_gender(ctx, lo, hi)
         if named or any(is_person(t, g) for t in doc[lo:hi]):
             person, gender = "yes", named or _person_gender(ctx, (lo, hi), names)
         elif head.pos_ == "NOUN" and is_role(head.lemma_, ctx.cues.lang):
             person, gender = "yes", _noun_gender(head, role=True)
+            plural = plural or "Plur" in head.morph.get("Number")
         else:
             # "the survey said" / "the union said": it or he/she
             person = "maybe" if head.pos_ == "NOUN" and (lo, hi) in speakers else "no"
             gender = _noun_gender(head, role=False) if head.pos_ == "NOUN" else None
+            plural = plural or "Plur" in head.morph.get("Number")
         cands[lo] = Antecedent(doc[lo].idx, (lo, hi), "plural" if plural else "singular", person, gender)
-    return sorted(cands.values())
+    return _with_latter(ctx, sorted(cands.values()))
+
+
+def latter_phrase(ctx: Ctx, i: int) -> tuple[int, int] | None:
+    """Token span of « ce dernier » / "the latter" starting at token ``i``, if there is one."""
+    for phrase in ctx.g.latter:
+        words = phrase.split()
+        if ctx.lowers[i : i + len(words)] == words:
+            return i, i + len(words)
+    return None
+
+
+def latter_antecedent(ctx: Ctx, span: tuple[int, int], ants: list[Antecedent]) -> tuple[int, int] | None:
+    """The person « ce dernier » / "the latter" at ``span`` stands for: the last one named before it,
+    whatever their role in the sentence (of the phrase's gender), else the last person subject."""
+    doc, g = ctx.doc, ctx.g
+    gender = next(
+        (GENDERS[x] for t in doc[span[0] : span[1]] for x in t.morph.get("Gender") if x in GENDERS), None
+    )
+    first = ctx.sent[span[0]] - LATTER_SENTENCES
+    names = name_genders(ctx)
+    for t in reversed(doc[max(0, span[0] - LATTER_TOKENS) : span[0]]):
+        if ctx.sent[t.i] < first:
+            break
+        if is_person(t, g) and not ctx.in_quote[t.i]:
+            found = ent_bounds(t)
+            if _agrees(gender, _person_gender(ctx, found, names)):
+                return found
+    at = doc[span[0]].idx
+    for a in reversed(ants):
+        if a.at < at and a.person == "yes" and a.number == "singular" and _agrees(gender, a.gender):
+            return a.span
+    return None
+
+
+def _with_latter(ctx: Ctx, ants: list[Antecedent]) -> list[Antecedent]:
+    """``ants`` with each « ce dernier » / "the latter" outside quotations as a mention of whom it stands
+    for, so that a pronoun after it finds that person."""
+    if not ctx.g.latter:
+        return ants
+    out = list(ants)
+    for i in range(len(ctx.doc)):
+        span = None if ctx.in_quote[i] else latter_phrase(ctx, i)
+        if span is None:
+            continue
+        found = latter_antecedent(ctx, span, ants)
+        if found is not None:
+            gender = _person_gender(ctx, found, name_genders(ctx))
+            out.append(Antecedent(ctx.doc[i].idx, found, "singular", "yes", gender))
+    return sorted(out)
 
 
 def resolve_pronoun(

@@ -12,6 +12,8 @@ from briefings.claims.pronouns import (
     Antecedent,
     adverbial_antecedent,
     antecedents,
+    latter_antecedent,
+    latter_phrase,
     pronoun_gender,
     resolve_pronoun,
 )
@@ -42,16 +44,24 @@ class _Pronouns:
         self.ants: list[Antecedent] | None = None
         self.keys: list[int] = []
 
+    def candidates(self) -> list[Antecedent]:
+        if self.ants is None:
+            self.ants = antecedents(self.ctx, self.raws)
+            self.keys = [a.at for a in self.ants]
+        return self.ants
+
+    def latter(self, span: tuple[int, int]) -> tuple[int, int] | None:
+        return latter_antecedent(self.ctx, span, self.candidates())
+
     def resolve(self, raw: Raw, span: tuple[int, int]) -> tuple[int, int] | None:
         ctx = self.ctx
         pron = ctx.doc[span[0]]
         word = ctx.cues.pronoun_word(pron.text)
         gender = pronoun_gender(ctx, word)
         found = adverbial_antecedent(ctx, pron, gender) if word in ctx.cues.singular else None
-        if found is None and self.ants is None:
-            self.ants = antecedents(ctx, self.raws)
-            self.keys = [a.at for a in self.ants]
-        return found or resolve_pronoun(ctx, word, pron.idx, self.ants or [], self.keys, raw)
+        if found is not None:
+            return found
+        return resolve_pronoun(ctx, word, pron.idx, self.candidates(), self.keys, raw)
 
 
 def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
@@ -70,6 +80,10 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
         word = cues.pronoun_word(ctx.doc[span[0]].text)
         if span[1] - span[0] == 1 and word in pronoun_words:
             span = pronouns.resolve(raw, span)
+            if span is None:
+                continue
+        elif latter_phrase(ctx, span[0]) == span:
+            span = pronouns.latter(span)
             if span is None:
                 continue
         elif span[1] - span[0] == 1 and word in ctx.g.non_speakers:
