@@ -304,7 +304,8 @@ async def test_socket_mode_command_is_acked_over_the_websocket_then_answered(fak
         fields = dict(urllib.parse.parse_qsl(payload(fake_slack, command="/digest", text="08:30")))
         envelope_id = await fake_slack.send_envelope("slash_commands", fields)
 
-        await wait_for(lambda: fake_slack.responses)
+        # the ack (websocket) and the answer (HTTP to response_url) travel separately: wait for both
+        await wait_for(lambda: fake_slack.responses and fake_slack.socket_acks)
         assert [ack["envelope_id"] for ack in fake_slack.socket_acks] == [envelope_id]
         assert commands.calls == [("digest", ["08:30"], "C_NEWS", "U_MEMBER", None)]
         assert fake_slack.responses[0]["text"] == "Subscribed to 08:30 &lt;b&gt; &amp; co"

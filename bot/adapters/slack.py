@@ -233,7 +233,9 @@ def build_bolt_app(
             await client.chat_postMessage(
                 channel=command.chat, text=escape(reply.text), thread_ts=command.thread
             )
-        for post in reply.posts if send_post else ():
+        if send_post is None:
+            return
+        for post in reply.posts:
             try:
                 await send_post(command.address, post)
             except DeliveryError as error:
@@ -244,7 +246,7 @@ def build_bolt_app(
                     for text, blocks in render(post)[len(error.sent) :]:
                         await respond(text=text, blocks=blocks, response_type=response_type)
                     continue
-                reason = escape(f"The answer could not be posted here: {error}")
+                reason = escape(message("en", "reply_not_posted", error=error))
                 await respond(text=reason, response_type="ephemeral")
                 break
 
