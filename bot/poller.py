@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.protocols import BriefingEngine
 from bot.settings import Settings
@@ -84,17 +84,18 @@ class Poller:
     async def poll(self, feed: FeedRow) -> PollResult:
         """Poll ``feed`` once; a second poll of the same feed while one runs returns at once.
 
-        A database failure propagates (the caller retries later); anything else that goes wrong is this
-        feed's failed poll, recorded and logged in one line.
+        An unreachable database propagates (the caller retries later); anything else that goes wrong,
+        a database refusing what the feed holds included, is this feed's failed poll, recorded and logged
+        in one line.
         """
         if feed.id in self._in_flight:
             return PollResult(feed.id, feed.url, error=None)
         self._in_flight.add(feed.id)
         try:
             return await self._poll(feed)
-        except (SQLAlchemyError, OSError):
+        except (OSError, OperationalError, InterfaceError):  # the database is unreachable: not the feed's
             raise
-        except Exception as exc:
+        except Exception as exc:  # the feed's content broke something (a database refusal included)
             return await self._failed(feed, f"{feed.url}: poll failed ({_one_line(exc)})")
         finally:
             self._in_flight.discard(feed.id)

@@ -557,3 +557,16 @@ def test_the_headline_of_a_briefed_page_is_not_the_start_of_its_first_bullet(
         assert not body.startswith(title)
     briefing = engine.brief(article)
     assert title not in briefing.bullets[0]
+
+
+async def test_control_characters_in_a_feed_are_dropped_before_the_database_sees_them(
+    site: Site, repository: Any, engine: LocalEngine
+) -> None:
+    title, text = STORIES[5]
+    feed = rss([{"title": "x", "link": "http://news.invalid/nul", "guid": "nul", "content": text}])
+    feed = feed.replace(b"<title>x</title>", b"<title>" + title.encode() + b"&#0;\x01</title>")
+    feed = feed.replace(b"nul</guid>", b"n&#0;ul</guid>")
+    site.pages["/nul.xml"] = ("application/rss+xml", feed)
+    result = await poll(repository, engine, site.url("/nul.xml"))
+    assert (result.error, result.new, result.briefed) == (None, 1, 1)
+    assert (await articles(repository))["nul"] == (None, title)  # PostgreSQL refuses a NUL in text

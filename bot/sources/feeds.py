@@ -25,6 +25,7 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "applicat
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid"})
 MIN_EXTRACTED_WORDS = 40
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLOCKS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure "
     "figcaption hr dd dt dl aside".split()
@@ -97,7 +98,11 @@ def _entry(e: Any, *, base: str) -> FeedEntry:
     contents = [html_to_text(c.value) if _is_html(c) else _paragraphs(c.value) for c in e.get("content", [])]
     content = max(contents, key=len, default="")
     url = _link(e.get("link"), base=base)
-    entry_id = (e.get("id") or "").strip() or url or "sha256:" + content_hash(f"{title or ''}\n{summary}")
+    entry_id = (
+        _CONTROLS.sub("", e.get("id") or "").strip()
+        or url
+        or "sha256:" + content_hash(f"{title or ''}\n{summary}")
+    )
     when = e.get("published_parsed") or e.get("updated_parsed")
     published = datetime(*when[:6], tzinfo=UTC) if when else None
     return FeedEntry(entry_id, url, title, summary, content, published)
@@ -114,7 +119,7 @@ def _text(obj: Any, key: str) -> str:
 
 
 def _link(link: str | None, *, base: str) -> str | None:
-    link = (link or "").strip()
+    link = _CONTROLS.sub("", link or "").strip()
     return urljoin(base, link) if link else None
 
 
@@ -146,6 +151,7 @@ def html_to_text(html: str) -> str:
 
 
 def _paragraphs(text: str) -> str:
+    text = _CONTROLS.sub("", text)  # a NUL from "&#0;" is refused by PostgreSQL, the others are noise
     blocks = (" ".join(block.split()) for block in re.split(r"\n\s*\n", text))
     return "\n\n".join(b for b in blocks if b)
 
