@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import signal
@@ -186,16 +187,24 @@ def test_run_once_on_the_embedded_default(env: dict[str, str], tmp_path: Path) -
     assert second.stderr.strip().splitlines()[-1] == "1 feed(s) polled, 0 new briefing(s), 0 failed"
 
 
-def test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once(
+async def test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    out = killed_at_fault(env, tmp_path, fault="pause-before-send")
+    # The sample feed polled here: its three briefings wait in the outbox, pending. The process killed
+    # below then has nothing to brief (no spaCy to load): it goes straight to sending, and dies there.
+    database = tmp_path / "data" / "newsbrief" / "newsbrief.db"
+    database.parent.mkdir(parents=True)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}")
+    async with open_runtime(settings, adapters={"console": ConsoleAdapter(stream=io.StringIO())}) as rt:
+        for feed in await rt.repo.list_feeds(active_only=True):
+            assert (await rt.poller.poll(feed)).queued == 3
+    out = await asyncio.to_thread(killed_at_fault, env, tmp_path, fault="pause-before-send")
     assert out == ""  # killed before anything was sent
-    after = newsbrief("run", "--once", env=env, cwd=tmp_path)
+    after = await asyncio.to_thread(newsbrief, "run", "--once", env=env, cwd=tmp_path)
     assert after.returncode == 0, after.stderr
     assert after.stdout.count("Lavrov en visite en Corée du Nord") == 1
     assert after.stdout.count("Northport council approves harbour bridge") == 1
-    again = newsbrief("run", "--once", env=env, cwd=tmp_path)
+    again = await asyncio.to_thread(newsbrief, "run", "--once", env=env, cwd=tmp_path)
     assert again.stdout == ""
 
 
