@@ -34,7 +34,7 @@ from briefings.claims.lexicon import STANCES, Cues, Grammar, load_cues, load_gra
 from briefings.claims.nouns import noun_claims
 from briefings.claims.quotes import quote_claims
 from briefings.claims.resolve import Attribution, finish
-from briefings.claims.sources import source_claims
+from briefings.claims.sources import opening_source_claims, source_claims
 from briefings.claims.stance import STANCE_KEY
 from briefings.claims.verbs import verb_claims
 
@@ -51,7 +51,13 @@ def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
     ctx = Ctx(doc, cues)
     used: set[int] = set()
     try:
-        raws = [*quote_claims(ctx, used), *verb_claims(ctx, used), *source_claims(ctx), *noun_claims(ctx)]
+        raws = [
+            *quote_claims(ctx, used),
+            *verb_claims(ctx, used),
+            *source_claims(ctx),
+            *opening_source_claims(ctx),
+            *noun_claims(ctx),
+        ]
         yield from finish(ctx, raws)
     finally:
         doc.user_data.pop(STANCE_KEY, None)

@@ -91,6 +91,7 @@ class Cues:
     light_verbs: frozenset[str] = frozenset()
     evidence_verbs: frozenset[str] = frozenset()
     inverted: frozenset[str] = frozenset()
+    opening_sources: frozenset[str] = frozenset()
     said_nouns: frozenset[str] = frozenset()
     author_marks: frozenset[str] = frozenset()
     masculine: frozenset[str] = frozenset()
@@ -143,6 +144,7 @@ def load_cues(lang: str) -> Cues:
         light_verbs=frozenset(m.get("light_verbs", [])),
         evidence_verbs=frozenset(m.get("evidence_verbs", [])),
         inverted=frozenset(m.get("inverted", [])),
+        opening_sources=frozenset(m.get("opening_sources", [])),
         said_nouns=frozenset(m.get("said_nouns", [])),
         author_marks=frozenset(m.get("author_marks", [])),
         masculine=frozenset(m.get("masculine", [])),

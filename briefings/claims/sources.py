@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from briefings.claims.document import Ctx, Raw
+from briefings.claims.lexicon import Cues
 from briefings.claims.nouns import noun_speaker
 from briefings.claims.speakers import speaker_span
 from briefings.claims.syntax import np, possessor
@@ -41,6 +42,36 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
                 continue
             span = max(parts, key=lambda p: p[1] - p[0])
             yield Raw(sp, cue, "statement", *span, doc[i].idx, True)
+
+
+def opening_source_claims(ctx: Ctx) -> Iterator[Raw]:
+    """« Pour X, P »: a sentence opening with a source preposition, a name (or a pronoun standing for
+    one) and a comma, says what X thinks — P, the rest of the sentence."""
+    doc, cues = ctx.doc, ctx.cues
+    if not cues.opening_sources:
+        return
+    for i, lower in enumerate(ctx.lowers):
+        if lower not in cues.opening_sources or (i and ctx.sent[i - 1] == ctx.sent[i]) or ctx.in_quote[i]:
+            continue
+        noun = doc[i].head if doc[i].dep_ == "case" and doc[i].head.i > i else None
+        if noun is None or not _named_source(noun, cues):
+            continue
+        sp = speaker_span(noun, cues)
+        comma = sp[1]
+        while comma < len(doc) and comma <= sp[1] + 2 and doc[comma].pos_ == "ADV":
+            comma += 1  # « Pour X cependant, … »
+        if comma >= len(doc) or doc[comma].text != ",":
+            continue
+        span = ctx.trim(comma + 1, ctx.sentence_bounds(i)[1])
+        if span is not None:
+            yield Raw(sp, doc[i].text, "statement", *span, doc[i].idx, True)
+
+
+def _named_source(noun: Token, cues: Cues) -> bool:
+    g = cues.grammar
+    if noun.pos_ == "PRON":
+        return cues.pronoun_word(noun.text) in cues.pronouns
+    return bool(noun.ent_type_) and noun.ent_type_ not in g.times and noun.text[:1].isupper()
 
 
 def author(noun: Token, ctx: Ctx) -> Token | None:
