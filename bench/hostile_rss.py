@@ -36,7 +36,8 @@ from tests.localhttp import STORIES, serving  # noqa: E402  (the same local serv
 
 
 def prose(chars: int, *, seed: int) -> str:
-    paragraphs, n = [], seed
+    paragraphs: list[str] = []
+    n = seed
     while sum(len(p) + 2 for p in paragraphs) < chars:
         title, text = STORIES[n % len(STORIES)]
         paragraphs.append(f"{text} The report, number {n}, was titled {title}.")

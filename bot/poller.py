@@ -269,8 +269,10 @@ def _row(feed: FeedRow, entry: FeedEntry, article: Article) -> dict:
 
 
 def _first_of_each_id(entries: list[FeedEntry]) -> list[FeedEntry]:
-    seen: set[str] = set()
-    return [e for e in entries if not (e.entry_id in seen or seen.add(e.entry_id))]
+    first: dict[str, FeedEntry] = {}
+    for entry in entries:
+        first.setdefault(entry.entry_id, entry)
+    return list(first.values())
 
 
 class _Prepared(NamedTuple):

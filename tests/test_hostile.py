@@ -244,7 +244,8 @@ async def test_the_fetcher_reads_files_only_for_the_operator(secret_file: Path, 
 
 def long_text(chars: int, *, seed: int = 0) -> str:
     """Plain news prose of about ``chars`` characters (paragraphs of the local stories, varied)."""
-    paragraphs, n = [], seed
+    paragraphs: list[str] = []
+    n = seed
     while sum(len(p) + 2 for p in paragraphs) < chars:
         title, text = STORIES[n % len(STORIES)]
         paragraphs.append(f"{text} The report, number {n}, was titled {title}.")

@@ -104,7 +104,7 @@ def _entry(e: Any, *, base: str) -> FeedEntry:
         or "sha256:" + content_hash(f"{title or ''}\n{summary}")
     )
     when = e.get("published_parsed") or e.get("updated_parsed")
-    published = datetime(*when[:6], tzinfo=UTC) if when else None
+    published = datetime(*when[:6]).replace(tzinfo=UTC) if when else None
     return FeedEntry(entry_id, url, title, summary, content, published)
 
 
@@ -267,6 +267,8 @@ def extract_main_text(html: bytes, *, url: str) -> str | None:
     doc = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False
     )
+    if isinstance(doc, dict):  # only with as_dict=True, which is not asked for
+        raise TypeError("trafilatura returned a dict")
     if doc is None or not doc.text or len(doc.text.split()) < MIN_EXTRACTED_WORDS:
         return None
     lines = [" ".join(line.split()) for line in doc.text.splitlines() if line.strip()]

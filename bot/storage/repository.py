@@ -361,7 +361,7 @@ class SqlRepository:
             .execution_options(synchronize_session=False)
         )
         async with self._sessions.begin() as s:
-            return (await s.execute(statement)).rowcount > 0
+            return _rowcount(await s.execute(statement)) > 0
 
     async def subscribe(self, channel_id: int, feed_id: int) -> bool:
         async with self._sessions.begin() as s:
