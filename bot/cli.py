@@ -324,18 +324,21 @@ def feeds_import(
     platform, chat, thread = _parse_channel(channel)
 
     async def main() -> int:
+        refused: list[str] = []
         try:
-            outlines = parse_opml(path.read_bytes(), source=str(path))
+            outlines = parse_opml(path.read_bytes(), source=str(path), refused=refused)
         except OSError as exc:
             err.print(f"error: {path}: {exc.strerror or exc}", markup=False)
             return 1
+        for url in refused:  # a list made elsewhere: its entries are not the operator's own paths
+            err.print(f"error: {path}: {url}: refused: only http and https feeds are imported", markup=False)
         async with repository(settings.database_url) as repo:
             target = await repo.upsert_channel(platform, chat, thread=thread)
             for outline in outlines:
                 feed = await repo.add_feed(outline.url, title=outline.title)
                 await repo.subscribe(target.id, feed.id)
         typer.echo(f"imported {len(outlines)} feed(s)")
-        return 0
+        return 1 if refused else 0
 
     raise typer.Exit(_guarded(main))
 

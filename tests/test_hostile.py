@@ -571,3 +571,31 @@ async def test_control_characters_in_a_feed_are_dropped_before_the_database_sees
     result = await poll(repository, engine, site.url("/nul.xml"))
     assert (result.error, result.new, result.briefed) == (None, 1, 1)
     assert (await articles(repository))["nul"] == (None, title)  # PostgreSQL refuses a NUL in text
+
+
+# -- an OPML list made elsewhere names no local files ---------------------------------------------------
+
+
+def test_opml_import_takes_http_feeds_only_and_names_each_refused_one(tmp_path: Path) -> None:
+    from tests.cli import newsbrief
+
+    opml = tmp_path / "list.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="ok" xmlUrl="https://news.example.org/feed.xml"/>'
+        '<outline text="a" xmlUrl="file:///etc/passwd"/><outline text="b" xmlUrl="FILE://localhost/etc/hosts"/>'
+        '<outline text="c" xmlUrl="/etc/shadow"/><outline text="d" xmlUrl="feeds/local.xml"/>'
+        "</body></opml>"
+    )
+    env = {"NEWSBRIEF_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'nb.db'}"}
+    result = newsbrief("feeds", "import", str(opml), env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == "imported 1 feed(s)\n"
+    assert result.stderr.splitlines() == [
+        f"error: {opml}: {url}: refused: only http and https feeds are imported"
+        for url in ("file:///etc/passwd", "FILE://localhost/etc/hosts", "/etc/shadow", "feeds/local.xml")
+    ]
+    listed = newsbrief("feeds", "list", env=env, cwd=tmp_path)
+    assert [line.split("\t")[3] for line in listed.stdout.splitlines()] == [
+        "https://news.example.org/feed.xml"
+    ]

@@ -13,6 +13,8 @@ from email.utils import formatdate
 
 from lxml import etree
 
+from bot.sources.feeds import is_http_url
+
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -24,9 +26,13 @@ class OutlineFeed:
     title: str | None = None
 
 
-def parse_opml(data: bytes, *, source: str) -> list[OutlineFeed]:
-    """Every outline with an ``xmlUrl``, at any depth (folders are flattened), in document order,
-    each URL once. ``title`` is the outline's ``title``, else its ``text`` unless that is the URL."""
+def parse_opml(data: bytes, *, source: str, refused: list[str] | None = None) -> list[OutlineFeed]:
+    """Every outline with an http(s) ``xmlUrl``, at any depth (folders are flattened), in document order,
+    each URL once. ``title`` is the outline's ``title``, else its ``text`` unless that is the URL.
+
+    An OPML file is a list made elsewhere: any other URL (``file:``, a local path) is left out, and
+    added to ``refused`` when given, for a one-line error each.
+    """
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
     )
@@ -48,6 +54,10 @@ def parse_opml(data: bytes, *, source: str) -> list[OutlineFeed]:
         if not url or url in seen:
             continue
         seen.add(url)
+        if not is_http_url(url):
+            if refused is not None:
+                refused.append(url)
+            continue
         title = attrs.get("title") or (attrs.get("text") if attrs.get("text") != url else None) or None
         feeds.append(OutlineFeed(url=url, title=title))
     return feeds
