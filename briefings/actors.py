@@ -14,7 +14,9 @@ the article's people, organisations, countries, places and groups, each merged o
 - ``table.resolve(text)`` maps any surface form, metonym or role phrase ("le porte-parole") to its actor.
 - ``table.ranked(speaker_counts=)`` orders actors by salience: mentions, first position, title, lead,
   and the claims they make; a place, or a country that is never the subject or agent of a verb nor
-  speaks (the backdrop: "in France"), ranks below who acts.
+  speaks (the backdrop: "in France"), ranks below who acts. A named speaker of claims is an actor even
+  when NER missed it ("Harbour Voices"), cut it ("Générations" for "Générations futures") or saw it with a
+  title ("Professor Rothwell" is Nancy Rothwell), before ranking.
 """
 
 from __future__ import annotations
@@ -102,11 +104,7 @@ def load_gazetteer(lang: str) -> Gazetteer:
         roles=frozenset(norm(w) for w in raw.get("roles", {}).get("nouns", [])),
         titles=frozenset(norm(w) for w in raw.get("titles", {}).get("words", [])),
         names={norm(t): t for t in targets},
-        collectives={
-            norm(w): kind  # type: ignore[misc]
-            for kind, nouns in raw.get("collectives", {}).items()
-            for w in nouns
-        },
+        collectives={norm(w): kind for kind, nouns in raw.get("collectives", {}).items() for w in nouns},
         pattern=_names_pattern(
             [*targets, *raw.get("metonyms", {}), *(a for v in raw.get("aliases", {}).values() for a in v)]
         ),
@@ -200,6 +198,7 @@ class _Cluster:
     in_title: bool = False
     lead_subject: bool = False
     acts: bool = False
+    variants: set[str] = field(default_factory=set)  # other forms speakers used, never the name
 
     @property
     def name(self) -> str:
@@ -227,6 +226,7 @@ class ActorTable:
     clusters: list[_Cluster]
     gazetteer: Gazetteer
     text_length: int = 1
+    text: str = ""
     _index: dict[str, _Cluster] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -277,22 +277,100 @@ class ActorTable:
         return cluster.role if cluster else None
 
     def ranked(self, *, speaker_counts: Mapping[str, int] | None = None) -> list[Actor]:
-        """Actors by salience (in [0, 1]), most salient first."""
+        """Actors by salience (in [0, 1]), most salient first. A speaker of claims is an actor even when
+        NER found no mention of it (see `_speakers`)."""
         speaker_counts = speaker_counts or {}
-        scored = [(self._score(c, speaker_counts.get(c.name, 0)), c) for c in self.clusters]
+        clusters = self.clusters + self._speakers(speaker_counts)
+        scored = [
+            (self._score(c, sum(speaker_counts.get(n, 0) for n in {c.name, *c.names, *c.variants})), c)
+            for c in clusters
+        ]
         top = max((s for s, _ in scored), default=1.0) or 1.0
         scored.sort(key=lambda sc: (-sc[0], sc[1].first))
         return [
             Actor(
                 name=c.name,
                 kind=c.kind,
-                aliases=tuple(sorted(n for n in c.names if n != c.name)),
+                aliases=tuple(sorted(n for n in {*c.names, *c.variants} if n != c.name)),
                 role=c.role,
                 mentions=c.mentions,
                 salience=round(s / top, 4),
             )
             for s, c in scored
         ]
+
+    def _speakers(self, speaker_counts: Mapping[str, int]) -> list[_Cluster]:
+        """An actor for each named speaker no actor stands for ("Harbour Voices", "Générations futures"):
+        written at least twice in the article or making two claims, as often mentioned as it is written,
+        first placed where it first is. A description ("the spokeswoman"), a pronoun, a noise word, or a
+        phrase around another actor's name ("la direction de Bridgestone") is none."""
+        found: list[_Cluster] = []
+        for name, claims in speaker_counts.items():
+            key = norm(name)
+            if key in self._index or key in self.gazetteer.noise or not _named(name):
+                continue
+            fuller = self._extended(name)
+            if fuller is not None:  # NER cut the name: "Générations" for "Générations futures"
+                fuller.names[name] += 0
+                continue
+            titled = self._titled(name)
+            if titled is not None:  # "Professor Rothwell" is Nancy Rothwell
+                titled.variants.add(name)
+                continue
+            if self._names_one(name):
+                continue
+            written = self.text.count(name)
+            if max(written, claims) < 2:
+                continue
+            found.append(
+                _Cluster(
+                    names=Counter({name: 1}),
+                    kinds=Counter({self._kind_of_speaker(name): 1}),
+                    first=self.text.find(name) if written else self.text_length,
+                    mentions=max(written, 1),
+                    acts=True,
+                )
+            )
+        return found
+
+    def _extended(self, name: str) -> _Cluster | None:
+        """The actor whose name ``name`` extends by one or two lower-case words that are no function words
+        ("Générations" -> "Générations futures")."""
+        ws = name.split()
+        for cut in (1, 2):
+            head, tail = " ".join(ws[:-cut]), ws[-cut:]
+            cluster = self._index.get(norm(head)) if head else None
+            if cluster and all(w[:1].islower() and norm(w) not in FUNCTION_WORDS for w in tail):
+                return cluster
+        return None
+
+    def _titled(self, name: str) -> _Cluster | None:
+        """The person ``name`` is with its leading titles and role words left out ("Professor Rothwell",
+        "Chairperson Donna Brazile")."""
+        ws = name.split()
+        while len(ws) > 1 and (norm(ws[0]) in self.gazetteer.titles or norm(ws[0]) in self.gazetteer.roles):
+            ws = ws[1:]
+        found = self._by_words(" ".join(ws)) if len(ws) < len(name.split()) else None
+        return found if found is not None and found.kind == "person" else None
+
+    def _names_one(self, phrase: str) -> bool:
+        """Whether ``phrase`` holds the name of a known actor ("la direction de Bridgestone")."""
+        ws = words(phrase)
+        return any(
+            words(n) <= ws
+            for c in self.clusters
+            for n in (c.name, *c.names)
+            if n[:1].isupper() and len(n) > 2
+        )
+
+    def _kind_of_speaker(self, name: str) -> ActorKind:
+        """A plural is a group; a role ("the spokeswoman") a person; else a known collective, or a body."""
+        ws = norm(DETERMINERS.sub("", name)).split()
+        if plural_word(name):
+            return "group"
+        if ws and (ws[0] in self.gazetteer.roles or ws[-1] in self.gazetteer.roles):
+            return "person"
+        return next((k for w in ws if (k := self.gazetteer.collectives.get(w))), "organization")
 
     def _score(self, c: _Cluster, claims: int) -> float:
         """Mentions (with diminishing returns), title, lead and lead subject, position, claims made; a
@@ -343,7 +421,7 @@ def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazette
         for c in clusters:
             c.in_title = any(_mentioned(n, title) for n in (c.name, *c.names))
     text = doc_text(doc)
-    table = ActorTable(clusters=clusters, gazetteer=gazetteer, text_length=max(len(text), 1))
+    table = ActorTable(clusters=clusters, gazetteer=gazetteer, text_length=max(len(text), 1), text=text)
     for (start, end), role in _roles(doc, gazetteer):
         name = table.resolve(text[start:end])
         target = table._index.get(norm(name)) if name else None
@@ -363,6 +441,21 @@ def _lead_subject(doc: Doc) -> tuple[int, int]:
                 return sub[0].idx, sub[-1].idx + len(sub[-1].text)
         break
     return (0, 0)
+
+
+def _named(phrase: str) -> bool:
+    """Whether ``phrase`` holds a name: a capitalised word after its first ("fertility expert Lord
+    Winston"), or a capitalised first word that is no determiner ("Harbour Voices", "Générations futures")."""
+    ws = DETERMINERS.sub("", " ".join(phrase.split())).split()
+    return bool(ws) and (
+        any(w[:1].isupper() for w in ws[1:]) or (ws[0][:1].isupper() and norm(ws[0]) not in DEMONSTRATIVES)
+    )
+
+
+FUNCTION_WORDS = PREPOSITIONS | DETERMINER_WORDS | frozenset("et and or ou".split())
+DEMONSTRATIVES = frozenset(
+    "ce cet cette ces this that these those his her their its son sa ses leur leurs".split()
+)
 
 
 def _mentioned(name: str, title: str) -> bool:
@@ -416,7 +509,7 @@ def _group_noun(ent: Span) -> bool:
     return (
         ent.label_ == "NORP"
         and root.pos_ in {"PROPN", "NOUN"}
-        and "Plur" in root.morph.get("Number")
+        and "Plur" in root.morph.get("Number", [])
         and root.dep_ not in {"amod", "compound", "nmod"}
     )
 
@@ -735,7 +828,7 @@ def _role_before(ent: Span, gazetteer: Gazetteer) -> str | None:
     comma = i >= 0 and doc[i].text == ","
     if comma:
         i -= 1
-    tokens = []
+    tokens: list[Token] = []
     while i >= 0 and len(tokens) < 12:
         t = doc[i]
         hyphen = t.text == "-" and i > 0 and not doc[i - 1].whitespace_ and not t.whitespace_  # "co-chairman"

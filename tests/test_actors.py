@@ -279,3 +279,35 @@ def test_a_military_rank_is_a_title_not_a_first_name(text: str, lang: str, full:
     assert [a.name for a in table(text, lang=lang).ranked() if "Teke" in a.name or "Leroux" in a.name] == [
         full
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "speakers", "expected"),
+    [
+        (  # a speaker is an actor even when NER missed or cut its name
+            "La forêt de Brême sera rasée pour une route. Selon Terre vivante, la forêt abrite des espèces "
+            "protégées, et Terre vivante a déposé un recours. Le maire a répondu lundi.",
+            "fr",
+            {"Terre vivante": 2},
+            ["Terre vivante"],
+        ),
+        (  # a title before a known name is that person, not a second actor
+            "Nancy Orr runs the marine lab. Professor Orr said the cuts would hurt research on kelp.",
+            "en",
+            {"Professor Orr": 1},
+            ["Nancy Orr"],
+        ),
+        (  # a description around another actor's name is not a new actor
+            "La CGT a appelé à la grève. Le numéro un de la CGT a jugé la réforme injuste.",
+            "fr",
+            {"numéro un de la CGT": 1},
+            ["CGT"],
+        ),
+    ],
+)
+def test_speakers_of_claims_are_actors(
+    text: str, lang: str, speakers: dict[str, int], expected: list[str]
+) -> None:
+    ranked = [a.name for a in table(text, lang=lang).ranked(speaker_counts=speakers)]
+    first = expected[0].split()[-1]
+    assert [n for n in ranked if first in n or any(w in n for w in ("Terre", "numéro"))] == expected

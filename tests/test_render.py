@@ -32,10 +32,10 @@ def briefing(
                 speaker=who,
                 cue="said",
                 text=what,
-                kind=kind,
+                kind=kind,  # type: ignore[arg-type]
                 start=text.index(what),
                 end=text.index(what) + len(what),
-            )  # type: ignore[arg-type]
+            )
             for who, kind, what in claims
         ),
     )
