@@ -49,6 +49,7 @@ KINDS: dict[str, ActorKind] = {
 OPTIONAL_LABELS = frozenset({"NORP", "MISC"})  # kept only when the gazetteer knows them
 DETERMINERS = re.compile(r"^(?:(?:le|la|les|the|du|des|de la|au|aux)\s+|(?:de l|l|d)['’]\s*)+", re.IGNORECASE)
 POSSESSIVE = re.compile(r"(?:'s|')$")
+GLUED_NEXT = re.compile(r"(?<=[a-zà-ÿ])(?:[LD]'|[\"«»“”])")
 GLUED_TITLE = re.compile(r"^([^\W\d_]{1,4})\.(?=[A-ZÀ-Ý])")
 DETERMINER_WORDS = frozenset("the le la les l' a an un une".split())
 PREPOSITIONS = frozenset(
@@ -466,9 +467,13 @@ def _mentioned(name: str, title: str) -> bool:
 
 
 def clean_surface(text: str, gazetteer: Gazetteer) -> str:
-    """A name without determiners, honorifics, possessive or edge punctuation ("M. Lavrov's" -> "Lavrov")."""
+    """A name without determiners, honorifics, possessive or edge punctuation ("M. Lavrov's" -> "Lavrov"), nor
+    what scraped text glued to it ("Emmanuel GrégoireL'" -> "Emmanuel Grégoire")."""
     text = " ".join(text.replace("’", "'").split()).strip(' ,.;:!?()[]«»"“”-–—')
     text = DETERMINERS.sub("", text)
+    glued_next = GLUED_NEXT.search(text)  # "GrégoireL'", 'Mediapart"Je': the next sentence glued on
+    if glued_next:
+        text = text[: glued_next.start()]
     text = POSSESSIVE.sub("", text).strip()
     glued = GLUED_TITLE.match(text)  # "M.Dumont": a title glued to the name by a lost space
     if glued and {norm(glued.group(1)), norm(glued.group(1)) + "."} & gazetteer.titles:

@@ -311,3 +311,16 @@ def test_speakers_of_claims_are_actors(
     ranked = [a.name for a in table(text, lang=lang).ranked(speaker_counts=speakers)]
     first = expected[0].split()[-1]
     assert [n for n in ranked if first in n or any(w in n for w in ("Terre", "numéro"))] == expected
+
+
+@pytest.mark.parametrize(
+    ("surface", "expected"),
+    [
+        ("Camille DorvalL'", "Camille Dorval"),  # the next sentence's « L'… » glued on by a lost space
+        ('Radio Nord"Nous', "Radio Nord"),  # a quote glued on
+        ("Valéry Giscard d'Estaing", "Valéry Giscard d'Estaing"),
+        ("O'Brien", "O'Brien"),
+    ],
+)
+def test_text_glued_to_a_name_is_cut(surface: str, expected: str) -> None:
+    assert clean_surface(surface, load_gazetteer("fr")) == expected
