@@ -616,7 +616,9 @@ def _proper_noun_mentions(
         if len(span) == 1 and (counts[span.text] < 2 or not span[0].is_alpha or len(span.text) < 3):
             continue
         covered.append((span.start_char, span.end_char))
-        yield Mention(span.text, "organization", span.start_char, span.end_char)
+        glued = GLUED_NEXT.search(span.text)  # "Emmanuel GrégoireL'affaire": the next sentence glued on
+        name = span.text[: glued.start()] if glued else span.text
+        yield Mention(name, "organization", span.start_char, span.start_char + len(name))
 
 
 def _first_name(ent: Span, gazetteer: Gazetteer) -> int:

@@ -324,3 +324,11 @@ def test_speakers_of_claims_are_actors(
 )
 def test_text_glued_to_a_name_is_cut(surface: str, expected: str) -> None:
     assert clean_surface(surface, load_gazetteer("fr")) == expected
+
+
+def test_no_actor_keeps_the_next_sentence_glued_to_its_name() -> None:
+    text = (
+        "La maire Camille Dorval a présenté le budget lundi. Camille Dorval a défendu la hausse des impôts "
+        "devant Paul Brun et Camille DorvalL'opposition a quitté la salle avant le vote."
+    )
+    assert [n for n in names(text, lang="fr") if "Dorval" in n] == ["Camille Dorval"]
