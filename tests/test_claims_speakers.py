@@ -72,6 +72,12 @@ FRENCH = [
         "La juge a entendu Sophie Marchal. Cette dernière a assuré que les comptes étaient en règle.",
         [("Sophie Marchal", "statement", "les comptes étaient en règle")],
     ),
+    # il/elle with no nearer person to stand for: the person the article is about
+    (
+        "Le documentaire consacré à Marc Delorme a été diffusé dimanche. La chaîne prépare déjà une suite. "
+        "« J'avais vingt ans et je voulais gagner à tout prix », dit-il.",
+        [("Marc Delorme", "quote", "J'avais vingt ans et je voulais gagner à tout prix")],
+    ),
 ]
 
 ENGLISH = [
@@ -99,6 +105,12 @@ ENGLISH = [
     (
         "The mayor met Tom Reed on Tuesday. The latter said the project had been dropped.",
         [("Tom Reed", "statement", "the project had been dropped")],
+    ),
+    # he/she with no nearer person to stand for: the person the article is about
+    (
+        "The film about Mark Dale was shown on Sunday. The channel has already ordered a sequel. "
+        '"I was twenty and I wanted to win at any cost," he says.',
+        [("Mark Dale", "quote", "I was twenty and I wanted to win at any cost,")],
     ),
 ]
 

@@ -28,6 +28,9 @@ class Raw:
     quote: bool = False  # the content is a quotation
 
 
+CUE_AUX_WINDOW = 4  # tokens before a cue verb where its auxiliaries are ("a toutefois estimé")
+
+
 class Ctx:
     """Per-doc precomputed indexes (one linear pass each)."""
 
@@ -100,5 +103,15 @@ class Ctx:
 
     def cue_text(self, v: Token) -> str:
         """The cue as written: the verb with its auxiliaries before it ("a déclaré", "has denied")."""
-        lo = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux"))])
+        near = v.i - CUE_AUX_WINDOW  # an auxiliary hung on the verb from inside a quotation is not its own
+        lo = min(
+            [
+                v.i,
+                *(
+                    c.i
+                    for c in v.lefts
+                    if c.dep_.startswith("aux") and c.i >= near and not self.in_quote[c.i]
+                ),
+            ]
+        )
         return self.text[self.doc[lo].idx : v.idx + len(v)]

@@ -93,6 +93,7 @@ class Cues:
     inverted: frozenset[str] = frozenset()
     opening_sources: frozenset[str] = frozenset()
     said_nouns: frozenset[str] = frozenset()
+    possessive: frozenset[str] = frozenset()
     author_marks: frozenset[str] = frozenset()
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
@@ -146,6 +147,7 @@ def load_cues(lang: str) -> Cues:
         inverted=frozenset(m.get("inverted", [])),
         opening_sources=frozenset(m.get("opening_sources", [])),
         said_nouns=frozenset(m.get("said_nouns", [])),
+        possessive=frozenset(m.get("possessive", [])),
         author_marks=frozenset(m.get("author_marks", [])),
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),

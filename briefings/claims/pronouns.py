@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 LOOKBACK = 40  # candidate antecedents tried, nearest first
+PROTAGONIST_MENTIONS = 1  # mentions that make a person what the article is about
 LATTER_SENTENCES, LATTER_TOKENS = 2, 80  # how far back « ce dernier » looks for the person named last
 GENDERS = {"Masc": "m", "Fem": "f"}
 
@@ -220,4 +221,34 @@ def resolve_pronoun(
             return a.span
         if word in cues.neuter and a.number == "singular" and a.person != "yes":
             return a.span
+    if word in cues.masculine | cues.feminine and word in cues.singular and word not in cues.possessive:
+        return protagonist(ctx, at, gender)
     return None
+
+
+def protagonist(ctx: Ctx, at: int, gender: str | None) -> tuple[int, int] | None:
+    """The person an article is about, for a he/she no nearer mention explains: the person named most
+    often before char ``at`` (by surname), when they are named at least twice and more than anyone else of
+    that gender; their last mention."""
+    doc, g = ctx.doc, ctx.g
+    names = name_genders(ctx)
+    counts: dict[str, int] = {}
+    last: dict[str, tuple[int, int]] = {}
+    first: dict[str, int] = {}
+    i, end = 0, ctx.token_at(at)
+    while i < end:
+        t = doc[i]
+        if not (is_person(t, g) and t.ent_iob_ == "B") or ctx.in_quote[i]:
+            i += 1
+            continue
+        span = ent_bounds(t)
+        if _agrees(gender, _person_gender(ctx, span, names)):
+            key = doc[span[1] - 1].lower_
+            counts[key] = counts.get(key, 0) + 1
+            first.setdefault(key, span[0])
+            last[key] = span
+        i = span[1]
+    ranked = sorted(counts, key=lambda k: (-counts[k], first[k]))
+    if not ranked or counts[ranked[0]] < PROTAGONIST_MENTIONS:
+        return None
+    return last[ranked[0]]
