@@ -336,14 +336,16 @@ class ActorTable:
 
     def _extended(self, name: str) -> _Cluster | None:
         """The actor whose name ``name`` extends by one or two lower-case words that are no function words
-        ("Générations" -> "Générations futures")."""
+        ("Générations" -> "Générations futures"), or by the end of a hyphenated word ("Ahn Chan" -> "Ahn
+        Chan-il")."""
         ws = name.split()
         for cut in (1, 2):
             head, tail = " ".join(ws[:-cut]), ws[-cut:]
             cluster = self._index.get(norm(head)) if head else None
             if cluster and all(w[:1].islower() and norm(w) not in FUNCTION_WORDS for w in tail):
                 return cluster
-        return None
+        hyphen = name.rfind("-")  # "Ahn Chan" for "Ahn Chan-il"
+        return self._index.get(norm(name[:hyphen])) if hyphen > 0 and " " in name[:hyphen] else None
 
     def _titled(self, name: str) -> _Cluster | None:
         """The person ``name`` is with its leading titles and role words left out ("Professor Rothwell",

@@ -332,3 +332,10 @@ def test_no_actor_keeps_the_next_sentence_glued_to_its_name() -> None:
         "devant Paul Brun et Camille DorvalL'opposition a quitté la salle avant le vote."
     )
     assert [n for n in names(text, lang="fr") if "Dorval" in n] == ["Camille Dorval"]
+
+
+def test_a_speaker_extending_a_cut_name_is_that_actor() -> None:
+    """NER cut the name at a hyphen ("Ahn Chan"); the speaker's fuller form is the same actor."""
+    text = "Le chercheur Ahn Chan a publié une étude lundi. Ahn Chan a répondu aux questions des députés."
+    ranked = table(text, lang="fr").ranked(speaker_counts={"Ahn Chan-il": 2})
+    assert [(a.name, a.aliases) for a in ranked if "Ahn" in a.name] == [("Ahn Chan-il", ("Ahn Chan",))]
