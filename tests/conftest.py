@@ -68,3 +68,15 @@ async def repository(database_url: str, database_connect_args: dict[str, Any]) -
     repo = await open_database(database_url, connect_args=database_connect_args)
     yield repo
     await repo.close()
+
+
+@pytest.fixture(scope="session")
+def nlps() -> dict[str, Any]:
+    """The plain spaCy pipelines of the settings, by language, loaded once per test run (as `spacy.load`
+    gives them: without the engine's paragraph component). Test modules that need raw parses share them
+    instead of loading their own (a load takes seconds)."""
+    import spacy
+
+    from bot.settings import DEFAULT_PIPELINES
+
+    return {lang: spacy.load(name) for lang, name in DEFAULT_PIPELINES.items()}
