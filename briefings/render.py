@@ -26,6 +26,8 @@ from briefings.models import Actor, Briefing, Claim
 BULLET_MAX = 280
 # A lead longer than this is shortened to a whole sentence (below BULLET_MAX: the lead is read first).
 LEAD_MAX = 220
+# The lead is looked for in the first LEAD_SCAN characters only.
+LEAD_SCAN = 2000
 # A speaker nobody resolved to an actor ("a spokeswoman", "the report") weighs as an actor of this salience.
 UNNAMED_SALIENCE = 0.3
 
@@ -84,9 +86,11 @@ def shorten(text: str, limit: int = BULLET_MAX) -> str:
 
 def first_sentence(text: str, *, lang: str | None = None) -> tuple[str, int] | None:
     """The first sentence of ``text``'s first paragraph, without its dateline, and the offset in ``text``
-    where it ends. A period after a title or an initial ("M.", "Dr.", "J.") ends no sentence."""
-    start = len(text) - len(text.lstrip())
-    paragraph = text[start:].split("\n", 1)[0]
+    where it ends. A period after a title or an initial ("M.", "Dr.", "J.") ends no sentence. Only the
+    first ``LEAD_SCAN`` characters are read (hostile input: one sentence of a megabyte)."""
+    head = text[:LEAD_SCAN]
+    start = len(head) - len(head.lstrip())
+    paragraph = head[start:].split("\n", 1)[0]
     dateline = _DATELINE.match(paragraph)
     skip = dateline.end() if dateline else 0
     abbreviations = {t for t in load_gazetteer(lang or "en").titles if len(t.rstrip(".")) <= 4}

@@ -6,6 +6,7 @@ The articles, names and sentences here are invented for these tests.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -247,3 +248,13 @@ def test_french_labels_and_typography() -> None:
         "Bo Lind accuse : la mairie de mentir — Ann Ray dément : toute faute",
         "Acteurs : Ann Ray, Bo Lind",
     ]
+
+
+def test_a_huge_comma_spliced_first_sentence_is_read_in_bounded_time() -> None:
+    """Hostile input: a first 'sentence' of half a megabyte, commas and quote marks all through it."""
+    text = 'Ann Ray, "the mayor", said ' + "that the pier, the quay, and the market would close, " * 10_000
+    article = briefing(text, [], actors=[("Ann Ray", 1.0)])
+    lead = make_bullets(
+        Briefing(article=replace(article.article, text=text), actors=article.actors, claims=())
+    )[0]
+    assert (len(lead) <= 280, lead.startswith("Ann Ray")) == (True, True)
