@@ -94,7 +94,7 @@ def _telegram(settings: Settings, commands: Iterable[str], clock: Clock | None) 
     if settings.telegram_webhook_url:
         webhook = Webhook(
             url=settings.telegram_webhook_url,
-            secret_token=_secret(settings.telegram_webhook_secret, "telegram", "TELEGRAM_WEBHOOK_SECRET"),
+            secret_token=_secret(settings.telegram_webhook_secret) or "",  # checked when it listens
             host=settings.telegram_listen_host,
             port=settings.telegram_listen_port,
         )

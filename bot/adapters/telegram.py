@@ -446,7 +446,9 @@ class TelegramAdapter:
         if self._webhook is not None:
             raise RuntimeError("webhook already served")
         if not secret_token:
-            raise ValueError("telegram webhook mode needs a secret token (NEWSBRIEF_TELEGRAM_WEBHOOK_SECRET)")
+            raise ValueError(
+                "telegram webhook mode needs NEWSBRIEF_TELEGRAM_WEBHOOK_SECRET (or NEWSBRIEF_TELEGRAM_WEBHOOK_SECRET_FILE)"
+            )
         username = self.bot.username
         seen: deque[int] = deque(maxlen=1000)
 
