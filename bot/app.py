@@ -320,9 +320,14 @@ async def sync_digest_jobs(runtime: Runtime, scheduler: BaseScheduler) -> None:
         if job is not None and job.name == spec:
             continue
         scheduler.add_job(
-            digests_due,
+            survive,
             digest_trigger(channel),
-            kwargs={"runtime": runtime, "channel_id": channel.id},
+            args=[
+                f"digest of channel {channel.id}",
+                None,
+                partial(digests_due, channel_id=channel.id),
+                runtime,
+            ],
             id=job_id,
             name=spec,
             replace_existing=True,
@@ -332,19 +337,18 @@ async def sync_digest_jobs(runtime: Runtime, scheduler: BaseScheduler) -> None:
         )
 
 
-async def survive(name: str, retry_s: float, job: Callable[..., Awaitable[object]], *args: object) -> None:
+async def survive(
+    name: str, retry_s: float | None, job: Callable[..., Awaitable[object]], *args: object
+) -> None:
     """Run one scheduled job; its failure (a database outage, …) is one logged line saying when it runs
-    again, never a traceback: the scheduler runs it again at its next tick."""
+    again (in ``retry_s``, or at its next scheduled time), never a traceback."""
+    again = f"retrying in {retry_s:g} s" if retry_s is not None else "next try at its next scheduled time"
     try:
         await job(*args)
     except (OSError, SQLAlchemyError, TimeoutError) as exc:
-        log.error(
-            "%s: database or network unavailable (%s); retrying in %g s", name, describe_error(exc), retry_s
-        )
+        log.error("%s: database or network unavailable (%s); %s", name, describe_error(exc), again)
     except Exception as exc:
-        log.error(
-            "%s failed (%s: %s); retrying in %g s", name, type(exc).__name__, describe_error(exc), retry_s
-        )
+        log.error("%s failed (%s: %s); %s", name, type(exc).__name__, describe_error(exc), again)
 
 
 async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) -> None:

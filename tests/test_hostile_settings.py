@@ -141,3 +141,17 @@ async def test_a_database_outage_while_running_is_one_line_per_failure_with_the_
         assert "\n" not in message
         assert message.startswith("outbox: database or network unavailable (")
         assert message.endswith("; retrying in 5 s")
+
+
+async def test_a_failed_daily_job_says_when_it_runs_again(caplog: pytest.LogCaptureFixture) -> None:
+    async def digest() -> None:
+        raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+
+    caplog.set_level(logging.INFO, logger="newsbrief")
+    await survive("digest of channel 7", None, digest)
+    [record] = caplog.records
+    assert record.exc_info is None
+    assert record.getMessage() == (
+        "digest of channel 7: database or network unavailable "
+        "([Errno 111] Connect call failed ('127.0.0.1', 5432)); next try at its next scheduled time"
+    )
