@@ -78,6 +78,20 @@ FRENCH = [
         "« J'avais vingt ans et je voulais gagner à tout prix », dit-il.",
         [("Marc Delorme", "quote", "J'avais vingt ans et je voulais gagner à tout prix")],
     ),
+    # a speaker's phrase ends before a comma or a circumstance: what follows describes, it does not name
+    (
+        "« Il faut arrêter de stigmatiser les chômeurs », a ajouté le député de la Somme, regrettant « ce "
+        "climat de soupçon permanent ».",
+        [
+            ("le député de la Somme", "quote", "Il faut arrêter de stigmatiser les chômeurs"),
+            ("le député de la Somme", "quote", "ce climat de soupçon permanent"),
+        ],
+    ),
+    (
+        "« Le gouvernement a menti sur les chiffres du chômage », a affirmé le porte-parole du parti sur "
+        "France Inter et RTL.",
+        [("le porte-parole du parti", "quote", "Le gouvernement a menti sur les chiffres du chômage")],
+    ),
 ]
 
 ENGLISH = [

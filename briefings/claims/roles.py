@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 DESCRIPTION_WINDOW = 8  # sentences searched back for the named holder of a role ("le ministre")
 CHARS_BACK = 400  # tokens searched back, at most
 NAME_AFTER = 10  # tokens after a role noun searched for the name it introduces
+OWN_NAME_AFTER = 16  # and for the name apposed to it ("Le porte-parole du Conseil de …, John Kirby,")
 FORMER_BEFORE = 4  # tokens before a role noun searched for "ancien" / "former"
 
 Resolved = list[tuple[Raw, tuple[int, int]]]
@@ -122,11 +123,11 @@ def former(head: Token, g: Grammar) -> bool:
 
 
 def own_name(t: Token, g: Grammar) -> tuple[int, int] | None:
-    """The person's name role noun ``t`` introduces in the same phrase, past what qualifies the role ("la
-    ministre déléguée à l'Industrie Agnès Durand", "the state's attorney general Ann Lee"); not a name
-    the role is "of" ("l'avocat de Michel Durand", "the lawyer of Ann Lee")."""
+    """The person's name role noun ``t`` introduces in the same phrase or apposes to it, past what
+    qualifies the role ("la ministre déléguée à l'Industrie Agnès Durand", "Le porte-parole du Conseil,
+    Jean Roy,"); not a name the role is "of" ("l'avocat de Michel Durand", "the lawyer of Ann Lee")."""
     doc = t.doc
-    for u in doc[t.i + 1 : t.i + NAME_AFTER]:
+    for u in doc[t.i + 1 : t.i + OWN_NAME_AFTER]:
         name = _first_name_span(u) or (ent_bounds(u) if is_person(u, g) else None)
         if name is not None:
             before = doc[name[0] - 1]
@@ -148,10 +149,11 @@ def _first_name_span(u: Token) -> tuple[int, int] | None:
 
 
 def _stops_phrase(u: Token) -> bool:
-    """Whether ``u`` ends the noun phrase of a role: a clause's verb, a pronoun, a comma or sentence end."""
+    """Whether ``u`` ends the noun phrase of a role and its apposition: a clause's verb, a pronoun, the
+    sentence end."""
     participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm")
     verb = u.pos_ in ("VERB", "AUX") and not participle
-    return verb or u.pos_ == "PRON" or u.text in SENTENCE_END or u.text in MARKS or u.text in (",", ";", ":")
+    return verb or u.pos_ == "PRON" or u.text in SENTENCE_END or u.text in MARKS or u.text in (";", ":")
 
 
 def name_near(t: Token, g: Grammar) -> tuple[int, int] | None:

@@ -32,14 +32,30 @@ def np(tok: Token, g: Grammar) -> tuple[int, int]:
     if tok.pos_ == "PRON":
         return tok.i, tok.i + 1
     lo = hi = tok.i
+    # what follows a comma or a circumstance describes, it does not name: "le député de Paris, regrettant
+    # …", "le chef du parti sur France Inter et Franceinfo"
+    stop = next((c.left_edge.i for c in tok.rights if c.text == "," or _circumstance(c, g)), len(tok.doc))
     for c in tok.children:
-        if not _in_np(tok, c, g):
+        if not _in_np(tok, c, g) or c.left_edge.i >= stop:
             continue
         sub = list(c.subtree)
         if any(s.dep_ in g.relative_clauses for s in sub):
             sub = [s for s in sub if s.i <= tok.i or s.i <= c.i]
-        lo, hi = min(lo, sub[0].i), max(hi, sub[-1].i)
+        end = sub[-1].i if c.i < tok.i else _name_end(c, sub[-1].i, g)
+        lo, hi = min(lo, sub[0].i), max(hi, end)
     return _np_edges(tok, lo, hi, g)
+
+
+def _name_end(c: Token, last: int, g: Grammar) -> int:
+    """The last token of right dependent ``c``'s subtree (ending at ``last``) that still names: before a
+    comma, a time, or a circumstance hung deeper ("le chef de file du parti sur France Inter", "le député
+    de Paris, regrettant …", "the head of the agency in an interview")."""
+    doc = c.doc
+    for t in doc[c.i + 1 : last + 1]:
+        circumstance = (t.dep_ == "case" and t.head.dep_ == "nmod") or t.dep_ in g.prepositions
+        if t.text == "," or temporal(t, g) or (circumstance and g.norm(t.text) not in g.genitive):
+            return t.i - 1
+    return last
 
 
 def apposed_name(tok: Token, g: Grammar) -> Token | None:
@@ -63,12 +79,12 @@ def _in_np(tok: Token, c: Token, g: Grammar) -> bool:
         return False
     if c.dep_ == "conj" and c.lower_ in g.others:
         return False  # "l'ONU et d'autres", "the UN and others": the one named
-    # "le ministre dans un entretien au Parisien": a circumstance, not part of the name
-    return not (
-        c.dep_ == "nmod"
-        and c.i > tok.i
-        and any(k.dep_ == "case" and g.norm(k.text) not in g.genitive for k in c.children)
-    )
+    return not (c.i > tok.i and _circumstance(c, g))
+
+
+def _circumstance(c: Token, g: Grammar) -> bool:
+    """A dependent that says where or how, not who: "le ministre dans un entretien au Parisien"."""
+    return c.dep_ == "nmod" and any(k.dep_ == "case" and g.norm(k.text) not in g.genitive for k in c.children)
 
 
 def _np_edges(tok: Token, lo: int, hi: int, g: Grammar) -> tuple[int, int]:
