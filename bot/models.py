@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, TypedDict
 
+# A channel's settings until it changes them: the table's defaults, and what /settings shows for a chat the
+# bot has not set up yet. (``max_bullets`` has none here: it is the operator's, in `bot.settings`.)
+DEFAULT_TIMEZONE = "UTC"
+DEFAULT_DIGEST_STORIES = 8
+MAX_DIGEST_STORIES = 30
+
 DeliveryStatus = Literal["pending", "sent", "failed", "dropped"]
 
 
@@ -166,7 +172,7 @@ class ChannelRow:
     max_bullets: int
     digest_time: str | None
     created_at: datetime
-    digest_stories: int = 8
+    digest_stories: int = DEFAULT_DIGEST_STORIES
     retry_at: datetime | None = None  # deliveries wait until then: the platform was unreachable
     own_max_bullets: int | None = None  # the chat's own choice; None: it follows the operator's setting
 

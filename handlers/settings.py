@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.models import Command, Reply
+from bot.models import DEFAULT_DIGEST_STORIES, DEFAULT_TIMEZONE, MAX_DIGEST_STORIES, Command, Reply
 from handlers.messages import LANGUAGES, message
 from handlers.router import Context, Router, language_of, shorten
 
-DEFAULT_TIMEZONE = "UTC"
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
-MAX_DIGEST_STORIES = 30
-DEFAULT_DIGEST_STORIES = 8  # the column's default
 _TIMEZONE_MAX = 64  # the column's size; no IANA name comes close
 
 
@@ -32,7 +29,7 @@ async def digest(command: Command, ctx: Context) -> Reply:
     if len(command.args) == 2 and command.args[0].lower() == "stories":
         count = command.args[1]
         if not (count.isdigit() and 1 <= int(count) <= MAX_DIGEST_STORIES):
-            return Reply(message(lang_, "digest_usage"))
+            return Reply(message(lang_, "digest_usage", max=MAX_DIGEST_STORIES))
         channel = await ctx.ensure_channel(command)
         await ctx.repo.update_channel(channel.id, digest_stories=int(count))
         return Reply(message(lang_, "digest_stories", count=int(count)))
@@ -41,7 +38,7 @@ async def digest(command: Command, ctx: Context) -> Reply:
         await ctx.repo.update_channel(channel.id, digest_time=None)
         return Reply(message(lang_, "digest_off"))
     if not (match := _TIME.fullmatch(value)):
-        return Reply(message(lang_, "digest_usage"))
+        return Reply(message(lang_, "digest_usage", max=MAX_DIGEST_STORIES))
     time = f"{int(match[1]):02d}:{match[2]}"
     channel = await ctx.ensure_channel(command)
     channel = await ctx.repo.update_channel(channel.id, digest_time=time)

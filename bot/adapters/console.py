@@ -8,11 +8,12 @@ from typing import TextIO
 
 from bot.models import Address, Command, Post
 from bot.protocols import OnCommand
+from handlers.messages import message
 
 
 def render_post(post: Post) -> list[str]:
     """A post as lines: title, indented bullets, the link."""
-    lines = [post.title or "(untitled)", *(f"  • {b}" for b in post.bullets)]
+    lines = [post.title or message(post.lang, "untitled"), *(f"  • {b}" for b in post.bullets)]
     if post.url:
         lines.append(f"  {post.url}")
     return lines

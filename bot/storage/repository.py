@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 # The rows and the `Repository` contract live with the other contracts; imported here for the implementation
 # (and for older imports of them from this module).
-from bot.models import ChannelRow, ChannelSettings, DeliveryRow, FeedRow
+from bot.models import MAX_DIGEST_STORIES, ChannelRow, ChannelSettings, DeliveryRow, FeedRow
 from bot.protocols import Repository as Repository
 from bot.settings import DEFAULT_MAX_BULLETS
 from bot.storage.tables import (
@@ -662,9 +662,11 @@ def _check_channel_settings(settings: dict[str, Any]) -> None:
     if (digest_time := settings.get("digest_time")) is not None and not _HH_MM.fullmatch(digest_time):
         raise ValueError(f"digest_time {digest_time!r} is not HH:MM (00:00 to 23:59)")
     if "digest_stories" in settings and not (
-        isinstance(settings["digest_stories"], int) and 1 <= settings["digest_stories"] <= 30
+        isinstance(settings["digest_stories"], int) and 1 <= settings["digest_stories"] <= MAX_DIGEST_STORIES
     ):
-        raise ValueError(f"digest_stories {settings['digest_stories']!r} is not a number from 1 to 30")
+        raise ValueError(
+            f"digest_stories {settings['digest_stories']!r} is not a number from 1 to {MAX_DIGEST_STORIES}"
+        )
     if settings.get("max_bullets") is not None and not (
         isinstance(settings["max_bullets"], int) and settings["max_bullets"] > 0
     ):

@@ -15,6 +15,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.models import DEFAULT_DIGEST_STORIES, DEFAULT_TIMEZONE
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """``DateTime(timezone=True)`` that stores UTC and always reads back aware UTC datetimes."""
@@ -103,11 +105,13 @@ class Channel(Base):
     chat: Mapped[str] = mapped_column(String(255))
     thread: Mapped[str] = mapped_column(String(255), default="")  # "" = no thread (NULLs are never equal)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     language: Mapped[str | None] = mapped_column(String(16))
     max_bullets: Mapped[int | None] = mapped_column(Integer)  # NULL: the operator's setting (0004)
     digest_time: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" in the channel's timezone
-    digest_stories: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    digest_stories: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_DIGEST_STORIES, server_default=str(DEFAULT_DIGEST_STORIES)
+    )
     created_at: Mapped[datetime]
     retry_at: Mapped[datetime | None]  # its deliveries wait until then (the platform was unreachable)
 
