@@ -2,12 +2,14 @@
 
 The bullets of a briefing are its lead, its voices and a line of key actors:
 
-- the lead is the article's first sentence, whole: when it is long it loses its parentheses and then its
-  trailing clauses, at a clause boundary outside quotes, and still ends as a sentence;
-- a voice is one speaker with the claims of theirs that fit in one bullet. Voices are picked so that
-  every side is heard: each distinct speaker once, the most salient first, before anyone a second time.
-  A speaker the lead already names with their claim has been heard once. An accusation and a denial
-  by two speakers (one side and the other's answer) go first;
+- the lead is the article's first sentence, whole: when it is long it loses its parentheses, an opening
+  apposition, then its trailing clauses, cut at a clause boundary outside quotes, and still ends as a
+  sentence (`condense`);
+- a voice is one speaker (an actor under any of its names) with the claims of theirs that fit in one
+  bullet. Voices are picked so that every side is heard: each distinct speaker once, the most salient
+  first, before anyone a second time; a speaker the lead already names with their claim has been heard
+  once, and a speaker left as a bare pronoun is not shown. A denial and the claim it answers go first,
+  side by side in one bullet when they fit ("X accuse : A — Y dément : B") (`pick_voices`);
 - the actors line names the eight most salient actors.
 
 Chat adapters format bullets for their platform themselves; nothing here escapes for a platform.
@@ -165,12 +167,6 @@ def _outside_quotes(text: str) -> bool:
         and text.count("“") <= text.count("”")
         and text.count("(") <= text.count(")")
     )
-
-
-def gist(briefing: Briefing) -> str | None:
-    """The lead sentence, without its dateline, shortened to a whole sentence."""
-    first = first_sentence(briefing.article.text, lang=briefing.article.lang)
-    return condense(first[0]) if first else None
 
 
 # ------------------------------------------------------------------------------------------------ voices
@@ -401,12 +397,6 @@ def _voice(name: str, claims: list[Claim]) -> Voice:
     claims = sorted(claims, key=lambda c: c.start)
     role = next((c.speaker_role for c in claims if c.speaker_role), None)
     return Voice(name, None if role and norm(role) in norm(name) else role, tuple(claims))
-
-
-def key_claims(briefing: Briefing, *, limit: int) -> list[Claim]:
-    """The claims of the bullets `pick_voices` gives ``limit`` bullets, in text order."""
-    picked = pick_voices(briefing, limit=limit)
-    return sorted((c for b in picked for v in b for c in v.claims), key=lambda c: c.start)
 
 
 # ----------------------------------------------------------------------------------------------- bullets
