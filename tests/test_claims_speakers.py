@@ -126,6 +126,12 @@ ENGLISH = [
         '"I was twenty and I wanted to win at any cost," he says.',
         [("Mark Dale", "quote", "I was twenty and I wanted to win at any cost,")],
     ),
+    # an object pronoun after a cue ("told him") is never its subject
+    (
+        "During his time in court Mr Hale repeatedly told jurors he met often with Mr Grant, told him about "
+        "the missing funds and had warned him the accounts were wrong.",
+        [("Mr Hale", "statement", "he met often with Mr Grant")],
+    ),
 ]
 
 

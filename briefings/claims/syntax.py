@@ -93,8 +93,10 @@ def _np_edges(tok: Token, lo: int, hi: int, g: Grammar) -> tuple[int, int]:
     doc = tok.doc
     if hi - lo > MAX_NP_TOKENS:
         lo, hi = min((c.i for c in tok.lefts), default=tok.i), tok.i
-    while lo < tok.i and (doc[lo].is_punct or (tok.pos_ == "PROPN" and doc[lo].pos_ in ("DET", "ADP"))):
-        lo += 1
+    while lo < tok.i and (
+        doc[lo].is_punct or temporal(doc[lo], g) or (tok.pos_ == "PROPN" and doc[lo].pos_ in ("DET", "ADP"))
+    ):
+        lo += 1  # "on Tuesday Mr Ebbers": the name
     while hi > tok.i and (doc[hi].is_punct or temporal(doc[hi], g)):
         hi -= 1
     if tok.ent_type_ and tok.ent_iob_ != "O":  # the whole name, whatever the parser made of it
