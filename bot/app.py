@@ -22,13 +22,12 @@ from typing import TYPE_CHECKING, overload
 from pydantic import SecretStr
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.adapters.clock import Clock
 from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
 from bot.models import FeedRow
 from bot.outbox import Outbox
 from bot.poller import Poller, PollResult, resolve_feed_url, utcnow
-from bot.protocols import BriefingEngine, ChatAdapter, Repository
+from bot.protocols import BriefingEngine, ChatAdapter, Clock, Repository
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.db import describe_error, repository

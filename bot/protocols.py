@@ -6,6 +6,7 @@ Implementations stay short; the rules live here. Who implements what:
 - `Repository`: `bot.storage.repository.SqlRepository` (built by `bot.storage.db.open_database`).
 - `PageFetcher`: `bot.sources.fetch.Fetcher`; `FeedFinder`: `bot.poller.resolve_feed_url` on one.
 - `BriefingEngine`: `briefings.engine.LocalEngine` (chosen by name, ``engine = "local"``, in `bot.app`).
+- `Clock`: `bot.adapters.clock.MonotonicClock` (the adapters' pacing).
 
 This module imports no framework (no SQLAlchemy, HTTP client or NLP library): handlers depend on it and
 on `bot.models` only.
@@ -71,6 +72,18 @@ class ChatAdapter(Protocol):
     async def listen(self, on_command: OnCommand) -> None: ...
 
     async def is_admin(self, command: Command) -> bool: ...
+
+
+class Clock(Protocol):
+    """Time as an adapter's pacing sees it: a monotonic clock in seconds and a way to wait on it.
+
+    The real one is `bot.adapters.clock.MonotonicClock`; tests pass a faster one, so the same pacing code
+    runs on accelerated time.
+    """
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
 
 
 class FetchedPage(Protocol):

@@ -1,18 +1,11 @@
-"""Time as the adapters' pacing sees it: injectable, so tests run the same pacing on accelerated time."""
+"""The real clock of the adapters' pacing (the `bot.protocols.Clock` contract); tests inject a faster one."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Protocol
 
-
-class Clock(Protocol):
-    """A monotonic clock in seconds and a way to wait on it."""
-
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
+from bot.protocols import Clock as Clock  # where the pacing code looks for it
 
 
 class MonotonicClock:
