@@ -663,11 +663,36 @@ def _mention(
     canonical = gazetteer.canonical(surface)
     if canonical:
         return Mention(surface, gazetteer.kind_of(canonical) or kind, start, end, canonical)
+    named = _person_inside(
+        surface
+    )  # "Économie Bruno Le Maire", "RN Jordan Bardella": NER took a word too many
+    if named != surface:
+        start, end, surface = end - len(named), end, named
     if optional or _is_noise(surface, text, kind, gazetteer):
         return None
     if kind == "place" and gazetteer.kind_of(surface):
         kind = "country"
     return Mention(surface, kind, start, end)
+
+
+def _person_inside(surface: str) -> str:
+    """``surface`` (a person or a place to NER) without the words NER glued before a person's name: an
+    acronym ("RN Jordan Bardella"), or the end of a role ("[ministre de l']Économie Bruno Le Maire") before
+    a common first name."""
+    ws = surface.split()
+    if len(ws) >= 3 and ws[0].isupper() and ws[0].isalpha() and 2 <= len(ws[0]) <= 5 and ws[1][:1].isupper():
+        return " ".join(ws[1:])
+    first = next((i for i, w in enumerate(ws) if norm(w.split("-", 1)[0]) in first_names()), None)
+    if first and len(ws) - first >= 2 and all(w[:1].isupper() for w in ws[first : first + 2]):
+        return " ".join(ws[first:])
+    return surface
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Common first names (``lexicons/first_names.toml``), normalised."""
+    raw = tomllib.loads((resources.files("briefings") / "lexicons" / "first_names.toml").read_text("utf-8"))
+    return frozenset(norm(n) for names in raw.get("names", {}).values() for n in names)
 
 
 def _is_noise(surface: str, text: str, kind: ActorKind, gazetteer: Gazetteer) -> bool:

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.settings import DEFAULT_PIPELINES
-from briefings.actors import clean_surface, extract_actors, load_gazetteer
+from briefings.actors import _mention, clean_surface, extract_actors, load_gazetteer
 from briefings.engine import load_pipeline
 
 
@@ -339,3 +339,21 @@ def test_a_speaker_extending_a_cut_name_is_that_actor() -> None:
     text = "Le chercheur Ahn Chan a publié une étude lundi. Ahn Chan a répondu aux questions des députés."
     ranked = table(text, lang="fr").ranked(speaker_counts={"Ahn Chan-il": 2})
     assert [(a.name, a.aliases) for a in ranked if "Ahn" in a.name] == [("Ahn Chan-il", ("Ahn Chan",))]
+
+
+@pytest.mark.parametrize(
+    ("surface", "kind", "expected"),
+    [
+        (
+            "Intérieur Sophie Marchal",
+            "person",
+            "Sophie Marchal",
+        ),  # « le ministre de l'Intérieur Sophie Marchal »
+        ("PS Nicolas Ferrand", "place", "Nicolas Ferrand"),  # a party's acronym glued on
+        ("Jean-Marie Le Pen", "person", "Jean-Marie Le Pen"),
+        ("Fondation Charles de Gaulle", "organization", "Fondation Charles de Gaulle"),  # a body, kept whole
+    ],
+)
+def test_words_glued_before_a_persons_name_are_dropped(surface: str, kind: str, expected: str) -> None:
+    mention = _mention(surface, 0, len(surface), kind, optional=False, gazetteer=load_gazetteer("fr"))  # type: ignore[arg-type]
+    assert (mention.text if mention else None) == expected
