@@ -92,6 +92,15 @@ FRENCH = [
         "France Inter et RTL.",
         [("le porte-parole du parti", "quote", "Le gouvernement a menti sur les chiffres du chômage")],
     ),
+    # a participle after a comma is a claim of its own by the subject of the cue it follows
+    (
+        "Marie Roux a expliqué que le maire avait signé le contrat, rappelant que le conseil avait voté "
+        "contre.",
+        [
+            ("Marie Roux", "statement", "le maire avait signé le contrat"),
+            ("Marie Roux", "statement", "le conseil avait voté contre"),
+        ],
+    ),
 ]
 
 ENGLISH = [
@@ -131,6 +140,25 @@ ENGLISH = [
         "During his time in court Mr Hale repeatedly told jurors he met often with Mr Grant, told him about "
         "the missing funds and had warned him the accounts were wrong.",
         [("Mr Hale", "statement", "he met often with Mr Grant")],
+    ),
+    # a participle after a comma speaks for the subject of the cue it follows, even hung on the content
+    (
+        'Mr Grant told the court that Mr Hale "made the accounting decisions", saying his deputy had a firm '
+        "grip on the numbers.",
+        [
+            ("Mr Grant", "quote", 'Mr Hale "made the accounting decisions"'),
+            ("Mr Grant", "statement", "his deputy had a firm grip on the numbers"),
+        ],
+    ),
+    # one pronoun, one antecedent, never inside anything the pronoun says
+    (
+        "Mr Cole rejected the claims in court. Mr Hale made all the decisions, he told the jury, adding that "
+        "the accounts had been checked every week.",
+        [
+            ("Mr Cole", "denial", "the claims in court"),
+            ("Mr Cole", "statement", "Mr Hale made all the decisions"),
+            ("Mr Cole", "statement", "the accounts had been checked every week"),
+        ],
     ),
 ]
 

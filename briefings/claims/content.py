@@ -124,8 +124,8 @@ def _clause_end(ctx: Ctx, v: Token, c: Token, lo: int, s_hi: int) -> int:
             if r.dep_ in ("conj", "cc", "parataxis") or reporting_clause(r, cues):
                 break
             hi = max(hi, r.right_edge.i + 1)
-    for r in c.rights:  # "that P, before noting that Q" with "before" hung on P's verb
-        if reporting_clause(r, cues):
+    for r in c.rights:  # "that P, before noting that Q" / "that P, saying Q" hung on P's verb
+        if reporting_clause(r, cues) or _participle_cue(r, cues):
             hi = min(hi, r.left_edge.i)
     return _contrast_cut(ctx, c, lo, hi)
 
@@ -193,6 +193,18 @@ def reporting_clause(r: Token, cues: Cues) -> bool:
         return False
     return any(
         stance(k, cues) is not None and any(t.lower_ in g.content_marks for t in k.subtree) for k in verbs
+    )
+
+
+def _participle_cue(r: Token, cues: Cues) -> bool:
+    """Whether dependent ``r`` is a participle cue after a comma ("…, saying Q", « …, rappelant que Q »):
+    a claim of its own by the same speaker, not part of the content before it."""
+    doc = r.doc
+    return (
+        gerund(r, cues.grammar)
+        and r.left_edge.i > 0
+        and doc[r.left_edge.i - 1].text == ","
+        and stance(r, cues) is not None
     )
 
 

@@ -205,15 +205,15 @@ def _with_latter(ctx: Ctx, ants: list[Antecedent]) -> list[Antecedent]:
 
 
 def resolve_pronoun(
-    ctx: Ctx, word: str, at: int, ants: list[Antecedent], keys: list[int], raw: Raw
+    ctx: Ctx, word: str, at: int, ants: list[Antecedent], keys: list[int], said: list[tuple[int, int]]
 ) -> tuple[int, int] | None:
     """The antecedent of pronoun ``word`` at char ``at``: the nearest earlier candidate of its number
-    and gender, a person for il/elle/he/she, never one inside the claim's own content."""
+    and gender, a person for il/elle/he/she, never one inside what the pronoun says (``said``)."""
     cues = ctx.cues
     gender = pronoun_gender(ctx, word)
     i = bisect_left(keys, at) - 1
     for a in (ants[j] for j in range(i, max(-1, i - LOOKBACK), -1)):
-        if raw.start <= a.at < raw.end or not _agrees(gender, a.gender):
+        if any(lo <= a.at < hi for lo, hi in said) or not _agrees(gender, a.gender):
             continue
         if word in cues.plural and a.number == "plural":
             return a.span

@@ -84,14 +84,20 @@ def _before(ctx: Ctx, first: int) -> list[int]:
     return before
 
 
+def _says_more(v: Token) -> bool:
+    """Whether a cue after a quotation reports a clause of its own ("…", saying that Q): then it is not
+    the quotation's cue."""
+    return any(c.dep_ == "ccomp" and c.i > v.i for c in v.children)
+
+
 def _quote_cue(ctx: Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
     """The reporting verb, speaker and stance of the quotation whose marks are tokens ``first`` and ``last``."""
     doc, cues = ctx.doc, ctx.cues
-    for window in (_after(ctx, last), _before(ctx, first)):
+    for window, after in ((_after(ctx, last), True), (_before(ctx, first), False)):
         for j in window:
             tok = doc[j]
             found = stance(tok, cues)
-            if found is None:
+            if found is None or (after and _says_more(tok)):
                 continue
             speaker = subject(tok, cues)
             if speaker is None or ctx.in_quote[speaker.i]:

@@ -43,6 +43,7 @@ class _Pronouns:
         self.ctx, self.raws = ctx, raws
         self.ants: list[Antecedent] | None = None
         self.keys: list[int] = []
+        self.memo: dict[int, tuple[int, int] | None] = {}
 
     def candidates(self) -> list[Antecedent]:
         if self.ants is None:
@@ -61,7 +62,10 @@ class _Pronouns:
         found = adverbial_antecedent(ctx, pron, gender) if word in ctx.cues.singular else None
         if found is not None:
             return found
-        return resolve_pronoun(ctx, word, pron.idx, self.candidates(), self.keys, raw)
+        if span[0] not in self.memo:  # one antecedent per pronoun, never inside anything it says
+            said = [(r.start, r.end) for r in self.raws if r.speaker == span] or [(raw.start, raw.end)]
+            self.memo[span[0]] = resolve_pronoun(ctx, word, pron.idx, self.candidates(), self.keys, said)
+        return self.memo[span[0]]
 
 
 def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:

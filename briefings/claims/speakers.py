@@ -34,7 +34,7 @@ def subject(v: Token, cues: Cues, depth: int = 0) -> Token | None:
             h = h.head  # hung it in P
         return subject(h, cues, depth + 1) if h.pos_ in ("VERB", "AUX") else None
     if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
-        return subject(v.head, cues, depth + 1)
+        return subject(_participle_governor(v, cues), cues, depth + 1)
     if v.dep_ == "acl" and gerund(v, g) and v.head.dep_ in g.objects:
         return subject(v.head.head, cues, depth + 1)  # "issued a statement accusing X": who issued it
     return None
@@ -62,6 +62,20 @@ def speaker_span(tok: Token, cues: Cues) -> tuple[int, int]:
     if cues.pronoun_word(tok.text) in cues.pronouns | cues.inverted:
         return tok.i, tok.i + 1
     return np(tok, cues.grammar)
+
+
+def _participle_governor(v: Token, cues: Cues) -> Token:
+    """The verb whose subject a participle after a comma speaks for: "X told the court that P, saying
+    Q" / '"P," X told the court, saying Q' / « X a dit que P, rappelant que Q » — X, even when the parser
+    hung the participle on P's verb."""
+    h = v.head
+    if not (gerund(v, cues.grammar) and v.i > 0 and v.doc[v.i - 1].text == ","):
+        return h
+    while h.dep_ == "ccomp" and h.head is not h and h.head.i < v.i and stance(h.head, cues) is not None:
+        h = h.head
+    # '"P," he told the court, saying Q' with the cue hung on P's verb: the cue
+    inverted = [c for c in h.children if c.dep_ in ("parataxis", "ccomp") and c.i < v.i and stance(c, cues)]
+    return inverted[-1] if inverted else h
 
 
 def _own_subject(v: Token, cues: Cues) -> Token | None:
