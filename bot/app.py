@@ -26,7 +26,7 @@ from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_di
 from bot.dispatch import Dispatcher
 from bot.models import FeedRow
 from bot.outbox import Outbox
-from bot.poller import Poller, PollResult, resolve_feed_url, utcnow
+from bot.poller import CutEngine, Poller, PollResult, resolve_feed_url, utcnow
 from bot.protocols import BriefingEngine, ChatAdapter, Clock, Repository
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
@@ -241,7 +241,7 @@ def build_context(
     return Context(
         repo=repo,
         fetcher=fetcher,
-        engine=engine,
+        engine=CutEngine(engine, max_chars=settings.max_article_chars),  # chat users' pages are cut too
         find_feed=partial(resolve_feed_url, fetcher),
         digest=partial(digest_now, repo),
         max_bullets=settings.max_bullets,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -44,7 +44,7 @@ from bot.sources.fetch import Fetcher
 from bot.storage.repository import FeedRow, Repository
 from briefings.engine import BriefingError
 from briefings.models import Article, Briefing
-from handlers.messages import feed_deactivated
+from handlers.messages import feed_deactivated, message
 
 log = logging.getLogger("newsbrief.poller")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -281,10 +281,10 @@ class _Prepared(NamedTuple):
     cut: bool = False  # its text was cut at ``max_article_chars``
 
 
-_CUT_NOTES = {
-    "fr": "Article tronqué : seuls ses {n} premiers caractères ont été analysés.",
-    "en": "Article cut: only its first {n} characters were briefed.",
-}
+def cut_note(lang: str | None, max_chars: int) -> str:
+    """The line telling readers an article was briefed on its first ``max_chars`` characters only."""
+    number = f"{max_chars:,}".replace(",", "\u202f" if lang == "fr" else ",")
+    return message(lang, "article_cut", chars=number)
 
 
 def _data(briefing: Briefing, *, cut_at: int | None = None) -> dict:
@@ -292,10 +292,39 @@ def _data(briefing: Briefing, *, cut_at: int | None = None) -> dict:
     and a ``note`` (in the article's language) when its text was cut at ``cut_at`` characters."""
     data = {**briefing.to_json(), "url": briefing.article.url}
     if cut_at is not None:
-        lang = briefing.article.lang if briefing.article.lang in _CUT_NOTES else "en"
-        number = f"{cut_at:,}".replace(",", "\u202f" if lang == "fr" else ",")
-        data["note"] = _CUT_NOTES[lang].format(n=number)
+        data["note"] = cut_note(briefing.article.lang, cut_at)
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class CutEngine:
+    """A `BriefingEngine` for pages chat users ask for (/brief <url>): each article's text is cut at
+    ``max_chars`` first, as the poller does (a long page took gigabytes in spaCy, or raised E088), and a
+    cut briefing ends with a bullet saying so. Articles are briefed one at a time, for the same reason."""
+
+    engine: BriefingEngine
+    max_chars: int
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.engine.languages
+
+    def brief(self, article: Article, *, max_bullets: int | None = None) -> Briefing:
+        text, cut = cut_text(article.text, max_chars=self.max_chars)
+        if not cut:
+            return self.engine.brief(article, max_bullets=max_bullets)
+        briefing = self.engine.brief(replace(article, text=text), max_bullets=max_bullets)
+        note = cut_note(briefing.article.lang, self.max_chars)
+        return replace(briefing, bullets=(*briefing.bullets, note))
+
+    def brief_many(
+        self, articles: Iterable[Article], *, max_bullets: int | None = None
+    ) -> Iterator[Briefing | BriefingError]:
+        for article in articles:
+            try:
+                yield self.brief(article, max_bullets=max_bullets)
+            except BriefingError as error:
+                yield error
 
 
 def _one_line(exc: BaseException) -> str:

@@ -74,6 +74,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "feed_deactivated": "Feed deactivated: {title}",
         "feed_deactivated_errors": "{count} polls in a row failed; the last error: {error}",
         "feed_deactivated_again": "Subscribe again once it works: /subscribe {url}",
+        "article_cut": "Article cut: only its first {chars} characters were briefed.",
     },
     "fr": {
         "unknown_command": "Commande inconnue : /{name}. Envoyez /help pour voir ce que je sais faire.",
@@ -138,6 +139,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "feed_deactivated": "Flux désactivé : {title}",
         "feed_deactivated_errors": "{count} relevés de suite ont échoué ; la dernière erreur : {error}",
         "feed_deactivated_again": "Abonnez-vous de nouveau quand il fonctionnera : /subscribe {url}",
+        "article_cut": "Article tronqué : seuls ses {chars} premiers caractères ont été analysés.",
     },
 }
 

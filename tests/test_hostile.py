@@ -599,3 +599,23 @@ def test_opml_import_takes_http_feeds_only_and_names_each_refused_one(tmp_path: 
     assert [line.split("\t")[3] for line in listed.stdout.splitlines()] == [
         "https://news.example.org/feed.xml"
     ]
+
+
+async def test_a_chat_users_brief_of_a_huge_page_is_cut_before_the_nlp_and_says_so(
+    site: Site, repository: Any, engine: LocalEngine
+) -> None:
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in long_text(1_200_000).split("\n\n"))
+    site.pages["/huge.html"] = (
+        "text/html; charset=utf-8",
+        f"<html><head><title>Huge</title></head><body><article>{paragraphs}</article></body></html>".encode(),
+    )
+    settings = Settings(allow_private_networks=True, max_article_chars=20_000)
+    async with Fetcher(allow_private_networks=True, local_files=False) as fetcher:
+        ctx = build_context(repo=repository, engine=engine, fetcher=fetcher, settings=settings)
+        dispatcher = Dispatcher(router=register_all(Router()), ctx=ctx)
+        command = Command.parse(f"/brief {site.url('/huge.html')}", platform="console", chat="c", user="u")
+        assert command is not None
+        reply = await dispatcher.run(command, ConsoleAdapter(stream=io.StringIO()))
+    [post] = reply.posts  # over spaCy's 1,000,000 characters: uncut, this was E088 (or gigabytes)
+    assert post.bullets[-1] == "Article cut: only its first 20,000 characters were briefed."
+    assert len(post.bullets) > 1
