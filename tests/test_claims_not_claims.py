@@ -22,6 +22,8 @@ NOT_CLAIMS = [
     ("fr", "Le rapport publié par le cabinet Arkos a été transmis au ministre hier."),
     ("fr", "Les accusations dénoncées par les syndicats visent la direction."),
     ("en", "The claims denied by the company concern its suppliers."),
+    # a pronominal cue in another sense: « s'explique par » is a cause, not an explanation someone gives
+    ("fr", "Cette hausse des prix s'explique par la reprise des exportations."),
     # a conditional cue says nothing yet
     ("en", "The new rules would worry many farmers in the valley."),
 ]
