@@ -24,6 +24,9 @@ NOT_CLAIMS = [
     ("en", "The claims denied by the company concern its suppliers."),
     # a pronominal cue in another sense: « s'explique par » is a cause, not an explanation someone gives
     ("fr", "Cette hausse des prix s'explique par la reprise des exportations."),
+    # whom something was said to is not what was said
+    ("fr", "Paul Henry a quitté le club en mai. Il a tout raconté à Marie Dupont."),
+    ("fr", "Paul Henry a quitté le club. Il a répondu au président Marc Aubry."),
     # a conditional cue says nothing yet
     ("en", "The new rules would worry many farmers in the valley."),
 ]

@@ -13,7 +13,7 @@ from briefings.claims.document import Ctx
 from briefings.claims.lexicon import Cues
 from briefings.claims.speakers import controller
 from briefings.claims.stance import stance, takes_object
-from briefings.claims.syntax import agent, finite, gerund, np, temporal
+from briefings.claims.syntax import agent, apposed_name, finite, gerund, np, temporal
 from briefings.claims.text import EDGE_PUNCT
 
 if TYPE_CHECKING:
@@ -95,7 +95,9 @@ def _eligible(ctx: Ctx, v: Token, c: Token, found: str | None) -> bool:
         return False  # only "considère, elle, qu'un référendum …" parsed as an adverbial clause
     if c.dep_ in g.objects and (not takes_object(v, ctx.cues) or (found == "statement" and gerund(v, g))):
         return False  # "Confirmant cet appel, X …" / "Reporting its results, …" are narration
-    return True
+    # « ce qu'il avait dit à Marie Dupont »: whom it was said to, not what
+    named = c.ent_type_ or c.pos_ in ("PROPN", "PRON") or apposed_name(c, g) is not None
+    return not (c.dep_ in g.oblique_arguments and named)
 
 
 def _clause_start(ctx: Ctx, c: Token) -> int:

@@ -49,18 +49,28 @@ def sentence_ids(texts: list[str], spaced: list[int]) -> list[int]:
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """(opening mark, closing mark) char offsets of outer quotations; unmatched marks are ignored, a
-    quotation still open at a paragraph break ends there."""
+    quotation still open at a paragraph break ends there (a quote reopened in each paragraph: 'said: "S1.'
+    ¶ '"S2.' is one quotation per paragraph).
+
+    A straight mark is read by its side: with a space before and a word after it can only open, glued to
+    a word with a space or punctuation after it only close. So a stray closing mark with no quotation
+    open is skipped, and an opening one while a quotation is open starts the next, rather than every
+    later pairing being shifted by one."""
     spans: list[tuple[int, int]] = []
     open_at, want = -1, ""
     for m in QUOTE_MARKS.finditer(text):
         ch, i = m.group(), m.start()
         if ch == "\n":
-            if open_at >= 0 and want != '"' and i - open_at > 1:
+            if open_at >= 0 and i - open_at > 1 and (want != '"' or opens(text, open_at)):
                 spans.append((open_at, i))
             open_at = -1
-        elif open_at >= 0 and ch == want == '"' and opens(text, i) and text[i - 2 : i - 1] in SENTENCE_END:
+        elif ch == '"' and open_at < 0 and closes(text, i):
+            continue  # a stray closing mark: its opening one was lost
+        elif open_at >= 0 and ch == want == '"' and opens(text, i):
             # "First sentence. "Second one" — a new paragraph-style quotation opens: the first ends here
-            spans.append((open_at, i - 1))
+            # (at its last sentence end; a mark left open with no sentence end was stray)
+            if text[i - 2 : i - 1] in SENTENCE_END or text[i - 1 : i] in SENTENCE_END:
+                spans.append((open_at, i - 1))
             open_at = i
         elif open_at >= 0 and ch == want:
             spans.append((open_at, i))
@@ -73,6 +83,14 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
 def opens(text: str, i: int) -> bool:
     """Whether the straight quote mark at ``i`` can only open a quotation (space before, a word after)."""
     return (i == 0 or text[i - 1].isspace()) and i + 1 < len(text) and text[i + 1].isalnum()
+
+
+def closes(text: str, i: int) -> bool:
+    """Whether the straight quote mark at ``i`` can only close a quotation (glued to the word before it,
+    a space, punctuation or the end after it)."""
+    before = text[i - 1 : i]
+    after = text[i + 1 : i + 2]
+    return bool(before) and not before.isspace() and before not in "([" and (not after or not after.isalnum())
 
 
 def is_title(quoted: str) -> bool:
