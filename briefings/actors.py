@@ -303,16 +303,21 @@ class ActorTable:
     def _speakers(self, speaker_counts: Mapping[str, int]) -> list[_Cluster]:
         """An actor for each named speaker no actor stands for ("Harbour Voices", "Générations futures"):
         written at least twice in the article or making two claims, as often mentioned as it is written,
-        first placed where it first is. A description ("the spokeswoman"), a pronoun, a noise word, or a
-        phrase around another actor's name ("la direction de Bridgestone") is none."""
+        first placed where it first is; or the fuller name of the one actor it extends (`_extended`) when no
+        other speaker extends it too ("le ministère de la Santé" and "le ministère de l'Intérieur" are two).
+        A description ("the spokeswoman"), a pronoun, a noise word, or a phrase around another actor's name
+        ("la direction de Bridgestone") is none."""
         found: list[_Cluster] = []
-        for name, claims in speaker_counts.items():
-            key = norm(name)
-            if key in self._index or key in self.gazetteer.noise or not _named(name):
-                continue
-            fuller = self._extended(name)
-            if fuller is not None:  # NER cut the name: "Générations" for "Générations futures"
-                fuller.names[name] += 0
+        named = [
+            n for n in speaker_counts if norm(n) not in self._index and norm(n) not in self.gazetteer.noise
+        ]
+        named = [n for n in named if _named(n)]
+        extends = {n: self._extended(n) for n in named}
+        for name in named:
+            claims = speaker_counts[name]
+            fuller = extends[name]
+            if fuller is not None and sum(c is fuller for c in extends.values()) == 1:
+                fuller.names[name] += 0  # NER cut the name: "Générations" for "Générations futures"
                 continue
             titled = self._titled(name)
             if titled is not None:  # "Professor Rothwell" is Nancy Rothwell
@@ -336,14 +341,18 @@ class ActorTable:
 
     def _extended(self, name: str) -> _Cluster | None:
         """The actor whose name ``name`` extends by one or two lower-case words that are no function words
-        ("Générations" -> "Générations futures"), or by the end of a hyphenated word ("Ahn Chan" -> "Ahn
-        Chan-il")."""
+        ("Générations" -> "Générations futures"), the unnamed body whose noun ``name`` completes ("ministère"
+        -> "ministère de la Santé"), or the actor whose name ``name`` runs on past a hyphen ("Ahn Chan" ->
+        "Ahn Chan-il")."""
         ws = name.split()
         for cut in (1, 2):
             head, tail = " ".join(ws[:-cut]), ws[-cut:]
             cluster = self._index.get(norm(head)) if head else None
             if cluster and all(w[:1].islower() and norm(w) not in FUNCTION_WORDS for w in tail):
                 return cluster
+        noun = self._index.get(norm(ws[0])) if len(ws) > 2 and norm(ws[1]) in COMPLEMENTS else None
+        if noun is not None and noun.name.islower():  # "le ministère" is "le ministère de la Santé"
+            return noun
         hyphen = name.rfind("-")  # "Ahn Chan" for "Ahn Chan-il"
         return self._index.get(norm(name[:hyphen])) if hyphen > 0 and " " in name[:hyphen] else None
 
@@ -448,13 +457,15 @@ def _lead_subject(doc: Doc) -> tuple[int, int]:
 
 def _named(phrase: str) -> bool:
     """Whether ``phrase`` holds a name: a capitalised word after its first ("fertility expert Lord
-    Winston"), or a capitalised first word that is no determiner ("Harbour Voices", "Générations futures")."""
-    ws = DETERMINERS.sub("", " ".join(phrase.split())).split()
+    Winston", "ministère de l'Agriculture"), or a capitalised first word that is no determiner ("Harbour
+    Voices", "Générations futures")."""
+    ws = [re.sub(r"^[ldLD]['’]", "", w) for w in DETERMINERS.sub("", " ".join(phrase.split())).split()]
     return bool(ws) and (
         any(w[:1].isupper() for w in ws[1:]) or (ws[0][:1].isupper() and norm(ws[0]) not in DEMONSTRATIVES)
     )
 
 
+COMPLEMENTS = frozenset("de du des d' of for".split())
 FUNCTION_WORDS = PREPOSITIONS | DETERMINER_WORDS | frozenset("et and or ou".split())
 DEMONSTRATIVES = frozenset(
     "ce cet cette ces this that these those his her their its son sa ses leur leurs".split()

@@ -357,3 +357,23 @@ def test_a_speaker_extending_a_cut_name_is_that_actor() -> None:
 def test_words_glued_before_a_persons_name_are_dropped(surface: str, kind: str, expected: str) -> None:
     mention = _mention(surface, 0, len(surface), kind, optional=False, gazetteer=load_gazetteer("fr"))  # type: ignore[arg-type]
     assert (mention.text if mention else None) == expected
+
+
+def test_a_speaker_completing_an_unnamed_body_is_that_body() -> None:
+    text = (
+        "Le ministère a publié lundi ses chiffres sur l'eau potable. Selon le ministère de la Santé, 95 % des "
+        "habitants boivent une eau conforme. Le ministère de la Santé promet de nouveaux contrôles."
+    )
+    ranked = table(text, lang="fr").ranked(speaker_counts={"ministère de la Santé": 2, "ministère": 1})
+    assert [a.name for a in ranked if "ministère" in a.name] == ["ministère de la Santé"]
+
+
+def test_two_speakers_completing_one_noun_stay_two() -> None:
+    text = (
+        "Le ministère a réagi lundi. Le ministère de la Santé parle d'une eau conforme, le ministère de "
+        "l'Agriculture d'une baisse des pesticides. Le ministère de la Santé et le ministère de l'Agriculture "
+        "se réuniront."
+    )
+    speakers = {"ministère de la Santé": 2, "ministère de l'Agriculture": 2}
+    ranked = table(text, lang="fr").ranked(speaker_counts=speakers)
+    assert [(a.name, a.aliases) for a in ranked if a.name == "ministère"] == [("ministère", ())]
