@@ -1,4 +1,4 @@
-"""Bad settings and an unreachable database, as an operator meets them: `newsbrief` run as a process,
+"""Bad settings and an unreachable database, as an operator meets them: `newsbrief` run in-process (and once as a real process),
 one line on stderr naming the file or setting, no traceback, a non-zero exit. A database outage while
 running is one logged line per failure with its retry delay.
 """
@@ -18,13 +18,21 @@ from sqlalchemy import make_url
 from bot.app import survive
 from bot.outbox import Outbox
 from bot.storage.db import open_database
+from tests.cli import Ran
+from tests.cli import newsbrief as run_cli
 from tests.conftest import PG_URL
 from tests.test_outbox import Clock, Relay
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def newsbrief(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def newsbrief(*args: str, cwd: Path, **env: str) -> Ran:
+    """``newsbrief ARGS…`` in-process (typer's CliRunner), with its data directory under ``cwd``."""
+    return run_cli(*args, cwd=cwd, env={"XDG_DATA_HOME": str(cwd / "data"), **env})
+
+
+def newsbrief_process(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``newsbrief ARGS…`` as a real process, for what only the real entry point shows."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
@@ -36,7 +44,7 @@ def newsbrief(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[
     )
 
 
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+def one_line_error(result: Ran | subprocess.CompletedProcess[str]) -> str:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -48,6 +56,12 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 def test_a_corrupt_settings_file_is_one_line_naming_it(tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "newsbrief.toml").write_text("poll_interval_s = 60\nplatforms = [console]\n")
     line = one_line_error(newsbrief(*command, cwd=tmp_path))
+    assert line == "error: newsbrief.toml: not valid TOML (Invalid value (at line 2, column 14))"
+
+
+def test_the_real_process_says_one_line_for_a_corrupt_settings_file(tmp_path: Path) -> None:
+    (tmp_path / "newsbrief.toml").write_text("poll_interval_s = 60\nplatforms = [console]\n")
+    line = one_line_error(newsbrief_process("feeds", "list", cwd=tmp_path))
     assert line == "error: newsbrief.toml: not valid TOML (Invalid value (at line 2, column 14))"
 
 
