@@ -716,8 +716,9 @@ def _is_noise(surface: str, text: str, kind: ActorKind, gazetteer: Gazetteer) ->
         return True
     if len(tokens) > 1 and sum(t[0].islower() for t in tokens) * 2 > len(tokens):
         return True  # a clause or a description tagged as a name
-    if len(tokens) == 1 and kind == "person":
-        # a capitalised common word (sentence-initial verb, "Covid") appears lower-case elsewhere
+    if len(tokens) == 1 and (kind == "person" or (surface.isupper() and len(surface) > 5)):
+        # a capitalised common word (sentence-initial verb, "Covid") or a sub-heading in capitals
+        # ("ALLÉGATIONS") appears lower-case elsewhere
         return re.search(rf"(?<![\w'’]){re.escape(surface.lower())}(?!\w)", text) is not None
     return False
 

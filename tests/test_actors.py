@@ -377,3 +377,12 @@ def test_two_speakers_completing_one_noun_stay_two() -> None:
     speakers = {"ministère de la Santé": 2, "ministère de l'Agriculture": 2}
     ranked = table(text, lang="fr").ranked(speaker_counts=speakers)
     assert [(a.name, a.aliases) for a in ranked if a.name == "ministère"] == [("ministère", ())]
+
+
+def test_a_sub_heading_in_capitals_is_no_actor() -> None:
+    """A word of an all-capitals sub-heading that the article also writes in lower case is no name."""
+    text = (
+        "Le maire Paul Brun a démissionné lundi, a expliqué son avocat. LE MAIRE N'AVAIT PAS CONNAISSANCE DES "
+        '"ALLÉGATIONS" DE FRAUDE\n\nLes allégations visent la mairie depuis mars.'
+    )
+    assert [n for n in names(text, lang="fr") if n.isupper()] == []
