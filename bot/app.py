@@ -8,6 +8,7 @@ with ``listen`` it hands each adapter the dispatcher's callback (`ChatAdapter.li
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -17,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from pydantic import SecretStr
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.cluster import Leases, heartbeat, new_instance_id
 from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
 from bot.models import FeedRow
@@ -40,8 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsbrief")
 CONSOLE_CHAT = "stdout"
-TICK_S = 30  # how often due feeds are looked for
-OUTBOX_TICK_S = 5
+TICK_S = 30  # how often due feeds are looked for (default of the poll_tick_s setting)
+OUTBOX_TICK_S = 5  # default of the outbox_tick_s setting
+LISTEN_LEASE = "listen:{platform}"  # the lease of a platform whose commands one instance takes at a time
 DIGEST_SYNC_S = 60  # how often digest jobs are matched to the channels' settings
 
 
@@ -56,6 +59,7 @@ class Runtime:
     outbox: Outbox
     adapters: Mapping[str, ChatAdapter]
     dispatcher: Dispatcher
+    leases: Leases  # this instance (``leases.holder`` is its id) and the leases it holds
 
 
 def seed_feed() -> Path:
@@ -189,6 +193,7 @@ async def open_runtime(
             chosen = (
                 dict(adapters) if adapters is not None else build_adapters(settings, commands=router.commands)
             )
+            leases = Leases(repo=repo, holder=new_instance_id(), clock=clock, lease_s=settings.lease_s)
             runtime = Runtime(
                 settings=settings,
                 repo=repo,
@@ -201,9 +206,11 @@ async def open_runtime(
                     retry_s=settings.delivery_retry_s,
                     backoff_s=settings.delivery_backoff_s,
                     max_backoff_s=settings.delivery_max_backoff_s,
+                    leases=leases if repo.shared else None,  # SQLite: one process, it sends all
                 ),
                 adapters=chosen,
                 dispatcher=dispatcher,
+                leases=leases,
             )
             async with AsyncExitStack() as stack:
                 for adapter in chosen.values():
@@ -211,8 +218,58 @@ async def open_runtime(
                     stack.push_async_callback(adapter.stop)
                 if listen:
                     for adapter in chosen.values():
-                        await adapter.listen(dispatcher.on_command(adapter))
+                        await _listen(runtime, adapter, stack)
                 yield runtime
+
+
+async def _listen(runtime: Runtime, adapter: ChatAdapter, stack: AsyncExitStack) -> None:
+    """Take the adapter's commands. One that only one process may listen to at a time (Telegram long
+    polling) listens while this instance holds its lease: tried every third of a lease period, so another
+    instance takes over within one period when the listener dies."""
+    on_command = runtime.dispatcher.on_command(adapter)
+    repo = runtime.repo
+    if hasattr(adapter, "first_time"):  # a resent update is handled once across instances
+        adapter.first_time = lambda update_id: repo.claim_update(
+            adapter.platform, str(update_id), now=runtime.poller.clock()
+        )
+    if not repo.shared or not getattr(adapter, "exclusive_listen", False):
+        await adapter.listen(on_command)
+        return
+    name = LISTEN_LEASE.format(platform=adapter.platform)
+    task = asyncio.create_task(_lead_listening(runtime.leases, name, adapter, on_command))
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        with contextlib.suppress(OSError, SQLAlchemyError):
+            await runtime.leases.release(name)
+
+    stack.push_async_callback(stop)
+
+
+async def _lead_listening(leases: Leases, name: str, adapter: Any, on_command: Any) -> None:
+    listening = False
+    while True:
+        try:
+            held = await leases.acquire(name)
+        except (OSError, SQLAlchemyError, TimeoutError) as exc:
+            log.error("%s: database unavailable (%s)", name, describe_error(exc))
+            held = False  # unknown: stop, another instance may take it over
+        try:
+            if held and not listening:
+                log.info("instance %s takes %s commands (%s)", leases.holder, adapter.platform, name)
+                await adapter.listen(on_command)
+                listening = True
+            elif not held and listening:
+                log.warning(
+                    "instance %s stops taking %s commands (%s)", leases.holder, adapter.platform, name
+                )
+                listening = False
+                await adapter.stop_listening()
+        except Exception as exc:  # the platform unreachable: tried again at the next turn
+            log.error("%s: %s", name, describe_error(exc))
+        await asyncio.sleep(leases.lease_s / 3)
 
 
 @asynccontextmanager
@@ -285,9 +342,19 @@ async def _poll(
 
 
 async def poll_due(runtime: Runtime) -> None:
-    """The scheduler's tick: poll the feeds that are due, then send what they queued."""
-    due = await runtime.repo.due_feeds(now=runtime.poller.clock(), followed_only=True)
-    await asyncio.gather(*(runtime.poller.poll(f) for f in due))
+    """The scheduler's tick: poll the feeds that are due, then send what they queued.
+
+    Feeds are claimed a batch at a time (``fetch_concurrency`` of them) until none is due, so several
+    instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`).
+    """
+    settings = runtime.settings
+    while due := await runtime.repo.claim_due_feeds(
+        now=runtime.poller.clock(),
+        lease_s=settings.lease_s,
+        followed_only=True,
+        limit=settings.fetch_concurrency,
+    ):
+        await asyncio.gather(*(runtime.poller.poll(f) for f in due))
     await runtime.outbox.flush()
 
 
@@ -362,6 +429,9 @@ async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) ->
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):  # pragma: no cover - not on the main thread
             pass
+    settings, leases = runtime.settings, runtime.leases
+    log.info("instance %s starting (leases of %g s)", leases.holder, settings.lease_s)
+    await heartbeat(leases)
     await runtime.outbox.flush()  # deliveries left pending by a previous run go first
     await digests_due(runtime)  # digests missed while the bot was down, within their grace window
     scheduler = AsyncIOScheduler(timezone=UTC, event_loop=loop)
@@ -369,17 +439,24 @@ async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) ->
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     scheduler.add_job(
         survive,
-        IntervalTrigger(seconds=TICK_S),
-        args=["poll", TICK_S, poll_due, runtime],
+        IntervalTrigger(seconds=settings.poll_tick_s),
+        args=["poll", settings.poll_tick_s, poll_due, runtime],
         id="poll",
         next_run_time=start,
         **common,
     )
     scheduler.add_job(
         survive,
-        IntervalTrigger(seconds=OUTBOX_TICK_S),
-        args=["outbox", OUTBOX_TICK_S, runtime.outbox.flush],
+        IntervalTrigger(seconds=settings.outbox_tick_s),
+        args=["outbox", settings.outbox_tick_s, runtime.outbox.flush],
         id="outbox",
+        **common,
+    )
+    scheduler.add_job(  # this instance is alive, and renews its leases: every third of a lease period
+        survive,
+        IntervalTrigger(seconds=settings.lease_s / 3),
+        args=["heartbeat", settings.lease_s / 3, heartbeat, leases],
+        id="heartbeat",
         **common,
     )
     scheduler.add_job(
@@ -395,3 +472,6 @@ async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) ->
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
+        with contextlib.suppress(OSError, SQLAlchemyError, TimeoutError):
+            await runtime.repo.end_instance(leases.holder)  # the others take over at once
+        log.info("instance %s stopped", leases.holder)

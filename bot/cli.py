@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -154,6 +155,7 @@ def run(
     async def main() -> int:
         async with open_runtime(settings, listen=not once) as runtime:
             if not once:
+                err.print(f"newsbrief instance {runtime.leases.holder} running", markup=False)
                 await run_forever(runtime)
                 return 0
             total = len(await runtime.repo.list_feeds(active_only=True))
@@ -272,22 +274,44 @@ def feeds_list(ctx: typer.Context) -> None:
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """The feeds (active, failing, deactivated) and the deliveries (pending, sent, failed, dropped)."""
+    """The feeds (active, failing, deactivated), the deliveries (pending, sent, failed, dropped), the
+    pending ones per platform with the oldest one's age, and the instances alive with their leases."""
     from bot.storage.db import repository
 
     settings: Settings = ctx.obj
 
     async def main() -> int:
+        now = datetime.now(UTC)
         async with repository(settings.database_url) as repo:
             feeds = await repo.list_feeds()
             counts = await repo.delivery_counts()
+            alive = await repo.instances(alive_since=now - timedelta(seconds=settings.lease_s))
+            leases = await repo.leases(now=now)
+            pending = await repo.pending_by_platform()
         failing = sum(1 for f in feeds if f.active and f.error_count)
         active = sum(1 for f in feeds if f.active)
         typer.echo(f"feeds: {active} active ({failing} failing), {len(feeds) - active} deactivated")
         typer.echo("deliveries: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+        for platform, (n, oldest) in pending.items():
+            age = f", oldest {_age(now - oldest)}" if oldest else ""
+            typer.echo(f"pending on {platform}: {n}{age}")
+        typer.echo(f"instances alive: {len(alive)}")
+        for instance, host, pid, started, beat in alive:
+            held = ", ".join(name for name, holder, _ in leases if holder == instance) or "no lease"
+            typer.echo(
+                f"  {instance} (host {host}, pid {pid}, up {_age(now - started)}, "
+                f"seen {_age(now - beat)} ago): {held}"
+            )
         return 0
 
     raise typer.Exit(_guarded(main))
+
+
+def _age(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{seconds // 60} min" if seconds < 7200 else f"{seconds // 3600} h"
 
 
 @feeds_app.command("remove")

@@ -11,6 +11,12 @@ Failures:
 - permanent (bot blocked, chat not found): the channel is deactivated and its pending deliveries are
   ``dropped``; a chat that talks to the bot again is reactivated (`Repository.upsert_channel`).
 Deliveries whose platform is not running, or whose channel waits or is inactive, are not read at all.
+
+Several instances (`bot.cluster`): with ``leases``, a platform's deliveries are sent only by the instance
+holding its ``send:<platform>`` lease — one sender per bot, so each chat's order and the platform's rate
+limits hold across instances, and another instance takes over within a lease period when it dies. The
+lease is checked before each send, and a delivery is marked sent only while its sender still holds it: a
+late sender whose lease was taken over stops, and neither marks nor sends again.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.cluster import Leases
 from bot.models import Post
 from bot.protocols import ChatAdapter, DeliveryError
 from bot.storage.repository import DeliveryRow, Repository
@@ -45,6 +52,7 @@ class Outbox:
     backoff_s: float = 5
     max_backoff_s: float = 3600
 
+    leases: Leases | None = None  # several instances: send a platform only while holding its lease
     batch_size: int = 1000
     max_channels: int = 256  # channels sent to at once; each channel's deliveries go one at a time
 
@@ -62,7 +70,7 @@ class Outbox:
         async with self._lock:
             sent = 0
             skipped: set[int] = set()
-            now, platforms = self.clock(), sorted(self.adapters)
+            now, platforms = self.clock(), [p for p in sorted(self.adapters) if await self._leads(p)]
             while batch := [
                 d
                 for d in await self.repo.pending_deliveries(
@@ -78,6 +86,9 @@ class Outbox:
                 )
                 sent += sum(results)
             return sent
+
+    async def _leads(self, platform: str) -> bool:
+        return self.leases is None or await self.leases.acquire(f"send:{platform}")
 
     async def _send_channel(self, deliveries: list[DeliveryRow], skipped: set[int]) -> int:
         sent = 0
@@ -97,12 +108,22 @@ class Outbox:
         _fault_point(delivery)
         done = list(delivery.sent_parts)  # a split post resumes after the parts already delivered
         channel = delivery.channel
+        lease = None
+        if self.leases is not None:
+            lease = (f"send:{channel.platform}", self.leases.holder)
+            if not await self.leases.holds(lease[0]):
+                return False  # taken over: the new holder sends it
         try:
             ids = await adapter.send(channel.address, post, skip=len(done))
         except DeliveryError as exc:
             await self._failed(delivery, exc, sent_parts=done + exc.sent)
             return False
-        await self.repo.mark_sent(delivery.id, message_ids=done + ids, now=self.clock())
+        marked = await self.repo.mark_sent(delivery.id, message_ids=done + ids, now=self.clock(), lease=lease)
+        if not marked and lease is not None:
+            log.warning(
+                "delivery %d sent, not marked: no longer pending or %s taken over", delivery.id, lease[0]
+            )
+            return False
         if channel.retry_at is not None:
             await self.repo.set_channel_retry(channel.id, None)
         return True

@@ -410,10 +410,64 @@ class Repository(Protocol):
         """How many deliveries are in each status (pending, sent, failed, dropped)."""
         ...
 
-    async def mark_sent(self, delivery_id: int, *, message_ids: Sequence[str], now: datetime) -> bool:
+    async def mark_sent(
+        self,
+        delivery_id: int,
+        *,
+        message_ids: Sequence[str],
+        now: datetime,
+        lease: tuple[str, str] | None = None,
+    ) -> bool:
         """Pending → sent, with the platform's message ids. False (and no change) if it was not pending:
-        a delivery is sent at most once and never returned as pending again.
+        a delivery is sent at most once and never returned as pending again. With ``lease`` (name,
+        holder), also false unless that holder still holds the lease (another instance took it over).
         """
+        ...
+
+    # -- several instances (see bot.cluster) --
+
+    @property
+    def shared(self) -> bool:
+        """Whether several processes may use this database at once (then work is claimed with leases)."""
+        ...
+
+    async def claim_due_feeds(
+        self, *, now: datetime, lease_s: float, followed_only: bool = False, limit: int = 1000
+    ) -> list[FeedRow]:
+        """The due feeds, claimed for ``lease_s`` seconds: no other instance gets them meanwhile
+        (their next poll moves ahead; the poll's outcome then sets it)."""
+        ...
+
+    async def acquire_lease(self, name: str, *, holder: str, now: datetime, lease_s: float) -> bool:
+        """Take or renew the lease ``name`` until ``now + lease_s``; true when ``holder`` holds it."""
+        ...
+
+    async def release_lease(self, name: str, *, holder: str) -> bool:
+        """Give the lease up (only its holder can)."""
+        ...
+
+    async def leases(self, *, now: datetime) -> list[tuple[str, str, datetime]]:
+        """The unexpired leases: (name, holder, expires_at)."""
+        ...
+
+    async def heartbeat(self, instance_id: str, *, host: str, pid: int, now: datetime) -> None:
+        """The instance is alive at ``now``."""
+        ...
+
+    async def end_instance(self, instance_id: str) -> None:
+        """The instance stopped cleanly: its row and its leases go."""
+        ...
+
+    async def instances(self, *, alive_since: datetime) -> list[tuple[str, str, int, datetime, datetime]]:
+        """Instances with a heartbeat since ``alive_since``: (id, host, pid, started_at, heartbeat_at)."""
+        ...
+
+    async def claim_update(self, platform: str, update_id: str, *, now: datetime) -> bool:
+        """True the first time this incoming update is seen, across instances."""
+        ...
+
+    async def pending_by_platform(self) -> dict[str, tuple[int, datetime | None]]:
+        """Pending deliveries per platform: (how many, the oldest one's creation time)."""
         ...
 
     async def mark_failed(

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     delivery_backoff_s: float = 5  # first wait after a failed delivery, doubled each time (with jitter)
     delivery_max_backoff_s: float = 3600
     digest_grace: timedelta = timedelta(hours=6)  # a digest later than this after its time is skipped
+    # several instances on one PostgreSQL (see bot.cluster): a dead instance's work is taken over after
+    # lease_s; poll_tick_s / outbox_tick_s: how often due feeds and pending deliveries are looked for
+    lease_s: float = Field(default=30.0, gt=0)
+    poll_tick_s: float = Field(default=30.0, gt=0)
+    outbox_tick_s: float = Field(default=5.0, gt=0)
 
     # chat platforms: where their APIs are and how commands come in
     telegram_api_url: str = "https://api.telegram.org/bot"  # a local Bot API server, or a test double

@@ -123,6 +123,7 @@ def test_status_shows_the_deliveries_by_state(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         "feeds: 0 active (0 failing), 0 deactivated",
         "deliveries: 0 pending, 0 sent, 0 failed, 0 dropped",
+        "instances alive: 0",
     ]
 
 

@@ -24,6 +24,9 @@ TABLES = {
     "subscriptions",
     "deliveries",
     "digests",
+    "leases",
+    "instances",
+    "handled_updates",
 }
 
 
@@ -75,7 +78,7 @@ async def test_upgrade_creates_the_tables_and_twice_is_a_no_op(
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     await repo.close()
 
-    assert (first, second) == ("0004", "0004")
+    assert (first, second) == ("0005", "0005")
     assert tables == TABLES
 
 

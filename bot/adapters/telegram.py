@@ -31,6 +31,7 @@ import logging
 import re
 import warnings
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -262,6 +263,8 @@ class TelegramAdapter:
         self._handler: MessageHandler | None = None
         self._webhook: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # several instances: true only the first time an update id is seen across them (webhook mode)
+        self.first_time: Callable[[int], Awaitable[bool]] | None = None
 
     async def start(self) -> None:
         """Initialise the client (a ``getMe`` call, which fails fast on a wrong token)."""
@@ -356,6 +359,15 @@ class TelegramAdapter:
         return member.status in ADMIN_STATUSES
 
     # -- incoming updates -------------------------------------------------------------------------------
+
+    @property
+    def exclusive_listen(self) -> bool:
+        """Long polling: one process per token at a time (Telegram answers a second one 409 Conflict)."""
+        return self.webhook is None
+
+    async def stop_listening(self) -> None:
+        """Stop taking commands (long polling), e.g. when another instance took the polling lease."""
+        await self.stop_polling()
 
     async def listen(self, on_command: OnCommand) -> None:
         """Take commands: through the webhook endpoint when built with a `Webhook`, else long polling."""
@@ -463,6 +475,8 @@ class TelegramAdapter:
             if update is None or update.update_id in seen:
                 return web.Response(text="ok")
             seen.append(update.update_id)
+            if self.first_time is not None and not await self.first_time(update.update_id):
+                return web.Response(text="ok")  # another instance handled it (a resend)
             command = command_from_update(update, bot_username=username)
             if command is not None:
                 task = asyncio.create_task(self._answer(command, on_command))

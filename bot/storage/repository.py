@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, Unpack, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     CursorResult,
     Result,
     Select,
+    case,
     delete,
     exists,
     func,
@@ -41,6 +42,9 @@ from bot.storage.tables import (
     Delivery,
     Digest,
     Feed,
+    HandledUpdate,
+    Instance,
+    Lease,
     Subscription,
     UTCDateTime,
 )
@@ -72,6 +76,11 @@ class SqlRepository:
         self.engine = engine
         self.max_bullets = max_bullets
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def shared(self) -> bool:
+        """Whether several processes may use this database at once (PostgreSQL; SQLite is one process's)."""
+        return self.engine.dialect.name == "postgresql"
 
     def _channel_row(self, channel: Channel) -> ChannelRow:
         return _channel_row(channel, max_bullets=self.max_bullets)
@@ -106,19 +115,29 @@ class SqlRepository:
 
     async def due_feeds(self, *, now: datetime, followed_only: bool = False) -> list[FeedRow]:
         _require_aware(now)
-        query = (
-            select(Feed)
-            .where(Feed.active, or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
-            .order_by(Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id)
-        )
-        if followed_only:
-            followed = (
-                select(Subscription.id)
-                .join(Channel, Subscription.channel_id == Channel.id)
-                .where(Subscription.feed_id == Feed.id, Channel.active)
+        return await self._feeds(_due(select(Feed), now=now, followed_only=followed_only))
+
+    async def claim_due_feeds(
+        self, *, now: datetime, lease_s: float, followed_only: bool = False, limit: int = 1000
+    ) -> list[FeedRow]:
+        """The due feeds, claimed: their ``next_poll_at`` moves ``lease_s`` ahead in the same transaction
+        (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so another instance does not take them; the poll's
+        outcome sets the real next time, and a claimer that dies leaves them due again after ``lease_s``."""
+        _require_aware(now)
+        query = _due(select(Feed.id), now=now, followed_only=followed_only).limit(limit)
+        async with self._sessions.begin() as s:
+            ids = list(await s.scalars(query.with_for_update(skip_locked=True, of=Feed)))
+            if not ids:
+                return []
+            until = now + timedelta(seconds=lease_s)
+            await s.execute(
+                update(Feed)
+                .where(Feed.id.in_(ids))
+                .values(next_poll_at=until)
+                .execution_options(synchronize_session=False)
             )
-            query = query.where(followed.exists())
-        return await self._feeds(query)
+            feeds = {f.id: f for f in await s.scalars(select(Feed).where(Feed.id.in_(ids)))}
+            return [_feed_row(feeds[i]) for i in ids]
 
     async def record_poll_success(
         self,
@@ -515,10 +534,21 @@ class SqlRepository:
                 for delivery, channel, briefing_data, url in await s.execute(query)
             ]
 
-    async def mark_sent(self, delivery_id: int, *, message_ids: Sequence[str], now: datetime) -> bool:
+    async def mark_sent(
+        self,
+        delivery_id: int,
+        *,
+        message_ids: Sequence[str],
+        now: datetime,
+        lease: tuple[str, str] | None = None,
+    ) -> bool:
+        """``lease`` (name, holder): marked only while that holder still holds the lease (not taken over)."""
         _require_aware(now)
+        held = None
+        if lease is not None:
+            held = exists().where(Lease.name == lease[0], Lease.holder == lease[1])
         return await self._finish(
-            delivery_id, status="sent", sent_at=now, message_ids=[str(m) for m in message_ids]
+            delivery_id, status="sent", sent_at=now, message_ids=[str(m) for m in message_ids], _where=held
         )
 
     async def mark_failed(
@@ -565,23 +595,147 @@ class SqlRepository:
             counts = {status: count for status, count in (await s.execute(query)).all()}
         return {status: counts.pop(status, 0) for status in ("pending", "sent", "failed", "dropped")} | counts
 
-    async def _finish(self, delivery_id: int, **values: Any) -> bool:
-        """Update a delivery only while it is pending: the check and the write are one statement."""
+    async def _finish(
+        self, delivery_id: int, *, _where: ColumnElement[bool] | None = None, **values: Any
+    ) -> bool:
+        """Update a delivery only while it is pending (and ``_where`` holds): one statement."""
         async with self._sessions.begin() as s:
             await _get(s, Delivery, delivery_id)
             statement = (
                 update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.status == "pending")
+                .where(
+                    Delivery.id == delivery_id,
+                    Delivery.status == "pending",
+                    *(() if _where is None else (_where,)),
+                )
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
             result = await s.execute(statement)
             return _rowcount(result) > 0
 
+    # -- several instances: leases, heartbeats, updates handled once ---------------------------------
+
+    async def acquire_lease(self, name: str, *, holder: str, now: datetime, lease_s: float) -> bool:
+        """Take or renew the lease ``name`` for ``lease_s`` seconds: true when ``holder`` holds it now.
+
+        One atomic upsert: it succeeds when nobody holds the lease, ``holder`` already does, or the
+        current holder let it expire (it died, or lost touch with the database).
+        """
+        _require_aware(now)
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        values = {
+            "name": name,
+            "holder": holder,
+            "acquired_at": now,
+            "expires_at": now + timedelta(seconds=lease_s),
+        }
+        statement = dialect.insert(Lease).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[Lease.name],
+            set_={
+                "holder": holder,
+                "expires_at": values["expires_at"],
+                "acquired_at": case(
+                    (Lease.holder == holder, Lease.acquired_at), else_=statement.excluded.acquired_at
+                ),
+            },
+            where=or_(Lease.holder == holder, Lease.expires_at <= now),
+        ).returning(Lease.name)
+        async with self._sessions.begin() as s:
+            return (await s.execute(statement)).scalar_one_or_none() is not None
+
+    async def release_lease(self, name: str, *, holder: str) -> bool:
+        async with self._sessions.begin() as s:
+            result = await s.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+            return _rowcount(result) > 0
+
+    async def leases(self, *, now: datetime) -> list[tuple[str, str, datetime]]:
+        """The unexpired leases: (name, holder, expires_at), by name."""
+        _require_aware(now)
+        query = (
+            select(Lease.name, Lease.holder, Lease.expires_at)
+            .where(Lease.expires_at > now)
+            .order_by(Lease.name)
+        )
+        async with self._sessions() as s:
+            return [(n, h, e) for n, h, e in (await s.execute(query)).all()]
+
+    async def heartbeat(self, instance_id: str, *, host: str, pid: int, now: datetime) -> None:
+        """Record that ``instance_id`` is alive at ``now`` (the first beat records its start)."""
+        _require_aware(now)
+        values = {"id": instance_id, "host": host, "pid": pid, "started_at": now, "heartbeat_at": now}
+        async with self._sessions.begin() as s:
+            if await s.get(Instance, instance_id) is None:
+                s.add(Instance(**values))
+            else:
+                await s.execute(update(Instance).where(Instance.id == instance_id).values(heartbeat_at=now))
+            old = now - timedelta(days=2)  # resent updates come within minutes; older records go
+            await s.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < old))
+            await s.execute(delete(Instance).where(Instance.heartbeat_at < old))
+
+    async def end_instance(self, instance_id: str) -> None:
+        """A clean stop: the instance and its leases go (the others take over at once)."""
+        async with self._sessions.begin() as s:
+            await s.execute(delete(Lease).where(Lease.holder == instance_id))
+            await s.execute(delete(Instance).where(Instance.id == instance_id))
+
+    async def instances(self, *, alive_since: datetime) -> list[tuple[str, str, int, datetime, datetime]]:
+        """Instances with a heartbeat since ``alive_since``: (id, host, pid, started_at, heartbeat_at)."""
+        _require_aware(alive_since)
+        query = (
+            select(Instance.id, Instance.host, Instance.pid, Instance.started_at, Instance.heartbeat_at)
+            .where(Instance.heartbeat_at >= alive_since)
+            .order_by(Instance.started_at, Instance.id)
+        )
+        async with self._sessions() as s:
+            return [(i, h, p, st, hb) for i, h, p, st, hb in (await s.execute(query)).all()]
+
+    async def claim_update(self, platform: str, update_id: str, *, now: datetime) -> bool:
+        """True the first time an incoming update is seen across instances (a resend is false)."""
+        _require_aware(now)
+        values = {"platform": platform, "update_id": update_id, "handled_at": now}
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(HandledUpdate).values(**values).on_conflict_do_nothing()
+        async with self._sessions.begin() as s:
+            return _rowcount(await s.execute(statement)) > 0
+
+    async def pending_by_platform(self) -> dict[str, tuple[int, datetime | None]]:
+        """Pending deliveries of active channels per platform: (how many, the oldest one's creation)."""
+        query = (
+            select(Channel.platform, func.count(), func.min(Delivery.created_at))
+            .join(Channel, Delivery.channel_id == Channel.id)
+            .where(Delivery.status == "pending", Channel.active)
+            .group_by(Channel.platform)
+            .order_by(Channel.platform)
+        )
+        async with self._sessions() as s:
+            return {p: (n, _aware(_parse_min(oldest))) for p, n, oldest in (await s.execute(query)).all()}
+
 
 def _rowcount(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE matched (its result is a cursor result; `Session.execute` is typed wider)."""
     return cast("CursorResult[Any]", result).rowcount
+
+
+def _parse_min(value: datetime | str | None) -> datetime | None:
+    """An aggregate over a datetime column: SQLite gives its stored text back."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _due(query: Select[Any], *, now: datetime, followed_only: bool) -> Select[Any]:
+    """Active feeds whose next poll is due, the never-polled first; ``followed_only``: by an active chat."""
+    query = query.where(Feed.active, or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now)).order_by(
+        Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id
+    )
+    if followed_only:
+        followed = (
+            select(Subscription.id)
+            .join(Channel, Subscription.channel_id == Channel.id)
+            .where(Subscription.feed_id == Feed.id, Channel.active)
+        )
+        query = query.where(followed.exists())
+    return query
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -164,3 +164,36 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     message_ids: Mapped[list[str] | None]
     failing_since: Mapped[datetime | None]  # first failed attempt of the current run of failures
+
+
+class Lease(Base):
+    """A named lease (``send:telegram``, ``listen:telegram``): one instance holds it until ``expires_at``."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class Instance(Base):
+    """A running ``newsbrief run`` and its last heartbeat."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
+
+
+class HandledUpdate(Base):
+    """An incoming update handled once across instances (Telegram's ``update_id``)."""
+
+    __tablename__ = "handled_updates"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    handled_at: Mapped[datetime]

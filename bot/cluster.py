@@ -1,0 +1,84 @@
+"""Several instances on one database: who this process is, and the leases it holds.
+
+Work that must be done by one instance at a time is guarded by a named lease in the database
+(`Repository.acquire_lease`): ``send:<platform>`` for sending a platform's outbox (so the platform's rate
+limits and each chat's order hold across instances), ``listen:telegram`` for Telegram long polling (the
+API answers a second poller with 409 Conflict). A lease lasts ``lease_s`` seconds; its holder renews it
+every third of that, so a holder that dies (SIGKILL, a lost machine) is replaced within one lease period.
+Feeds are claimed by the poll itself (`Repository.claim_due_feeds`). With SQLite and one process every
+lease is simply held by that process.
+
+The instances' clocks must agree (NTP) to well under the lease period: expiry is compared with the
+claimer's clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.protocols import Repository
+
+log = logging.getLogger("newsbrief.cluster")
+
+
+def new_instance_id() -> str:
+    """This process's id: host, pid and a random suffix (a pid is reused after a restart)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class Leases:
+    """The leases one instance holds, renewed on demand (`holds`) and by `renew_all` (its heartbeat)."""
+
+    repo: Repository
+    holder: str
+    clock: Callable[[], datetime]
+    lease_s: float = 30.0
+    _renewed: dict[str, datetime] = field(default_factory=dict)
+
+    async def acquire(self, name: str) -> bool:
+        """Take or renew ``name``; true when this instance holds it now. Logs when it is won or lost."""
+        now = self.clock()
+        held = await self.repo.acquire_lease(name, holder=self.holder, now=now, lease_s=self.lease_s)
+        if held and name not in self._renewed:
+            log.info("instance %s now holds lease %s", self.holder, name)
+        elif not held and name in self._renewed:
+            log.warning("instance %s lost lease %s to another instance", self.holder, name)
+        if held:
+            self._renewed[name] = now
+        else:
+            self._renewed.pop(name, None)
+        return held
+
+    async def holds(self, name: str) -> bool:
+        """Whether this instance still holds ``name``: known without asking the database while less than a
+        third of the lease has passed since the last renewal (nobody else can have taken it), else renewed."""
+        last = self._renewed.get(name)
+        if last is not None and self.clock() - last < timedelta(seconds=self.lease_s / 3):
+            return True
+        return await self.acquire(name)
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        return tuple(sorted(self._renewed))
+
+    async def renew_all(self) -> None:
+        """Renew every lease held (a lost one is dropped, and logged)."""
+        for name in self.held:
+            await self.acquire(name)
+
+    async def release(self, name: str) -> None:
+        if self._renewed.pop(name, None) is not None:
+            await self.repo.release_lease(name, holder=self.holder)
+
+
+async def heartbeat(leases: Leases) -> None:
+    """The instance is alive: its row's heartbeat, and every lease it holds renewed."""
+    await leases.repo.heartbeat(leases.holder, host=socket.gethostname(), pid=os.getpid(), now=leases.clock())
+    await leases.renew_all()

@@ -1,0 +1,184 @@
+"""Several instances on one database: leases, feed claims, deliveries sent by the lease holder only.
+
+These run on SQLite and, with NEWSBRIEF_TEST_DATABASE_URL, PostgreSQL; two `Leases` with different
+holders on one repository are two instances. The clock is a variable the test moves.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.adapters.console import ConsoleAdapter
+from bot.cluster import Leases
+from bot.outbox import Outbox
+from bot.storage.repository import SqlRepository
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+async def test_a_lease_has_one_holder_until_it_expires_then_anyone_takes_it(
+    repository: SqlRepository,
+) -> None:
+    repo = repository
+    assert await repo.acquire_lease("send:telegram", holder="a", now=T0, lease_s=3) is True
+    assert (
+        await repo.acquire_lease("send:telegram", holder="b", now=T0 + timedelta(seconds=2), lease_s=3)
+        is False
+    )
+    # a renews: b still waits past a's first expiry
+    assert (
+        await repo.acquire_lease("send:telegram", holder="a", now=T0 + timedelta(seconds=2), lease_s=3)
+        is True
+    )
+    assert (
+        await repo.acquire_lease("send:telegram", holder="b", now=T0 + timedelta(seconds=4), lease_s=3)
+        is False
+    )
+    # a stops renewing (it died): b takes it over, and a cannot renew any more
+    assert (
+        await repo.acquire_lease("send:telegram", holder="b", now=T0 + timedelta(seconds=6), lease_s=3)
+        is True
+    )
+    assert (
+        await repo.acquire_lease("send:telegram", holder="a", now=T0 + timedelta(seconds=7), lease_s=3)
+        is False
+    )
+    assert await repo.leases(now=T0 + timedelta(seconds=7)) == [
+        ("send:telegram", "b", T0 + timedelta(seconds=9))
+    ]
+    assert await repo.release_lease("send:telegram", holder="a") is False  # not a's to give up
+    assert await repo.release_lease("send:telegram", holder="b") is True
+    assert (
+        await repo.acquire_lease("send:telegram", holder="a", now=T0 + timedelta(seconds=7), lease_s=3)
+        is True
+    )
+
+
+async def test_a_due_feed_is_claimed_by_one_instance_and_due_again_when_its_claimer_dies(
+    repository: SqlRepository,
+) -> None:
+    repo = repository
+    feeds = [await repo.add_feed(f"https://example.org/{n}.xml") for n in range(3)]
+    first = await repo.claim_due_feeds(now=T0, lease_s=30, limit=2)
+    second = await repo.claim_due_feeds(now=T0, lease_s=30, limit=2)
+    assert [f.id for f in first] == [feeds[0].id, feeds[1].id]
+    assert [f.id for f in second] == [feeds[2].id]
+    assert await repo.claim_due_feeds(now=T0 + timedelta(seconds=29), lease_s=30) == []
+    # the first claimer polled its feeds; the second died without a word: its feed is due after the lease
+    for feed in first:
+        await repo.record_poll_success(
+            feed.id,
+            now=T0,
+            etag=None,
+            last_modified=None,
+            title=None,
+            next_poll_at=T0 + timedelta(minutes=15),
+        )
+    again = await repo.claim_due_feeds(now=T0 + timedelta(seconds=30), lease_s=30)
+    assert [f.id for f in again] == [feeds[2].id]
+
+
+async def test_an_incoming_update_is_handled_once_across_instances(repository: SqlRepository) -> None:
+    assert await repository.claim_update("telegram", "1001", now=T0) is True
+    assert await repository.claim_update("telegram", "1001", now=T0) is False
+    assert await repository.claim_update("telegram", "1002", now=T0) is True
+    assert await repository.claim_update("slack", "1001", now=T0) is True
+
+
+async def test_instances_alive_and_pending_per_platform(repository: SqlRepository) -> None:
+    repo = repository
+    await repo.heartbeat("host-1-aa", host="host", pid=1, now=T0)
+    await repo.heartbeat("host-2-bb", host="host", pid=2, now=T0)
+    await repo.heartbeat("host-1-aa", host="host", pid=1, now=T0 + timedelta(seconds=20))
+    alive = await repo.instances(alive_since=T0 + timedelta(seconds=10))
+    assert [(i, started, beat) for i, _, _, started, beat in alive] == [
+        ("host-1-aa", T0, T0 + timedelta(seconds=20))
+    ]
+    await repo.acquire_lease("send:telegram", holder="host-1-aa", now=T0, lease_s=30)
+    await repo.end_instance("host-1-aa")
+    assert await repo.instances(alive_since=T0) == [("host-2-bb", "host", 2, T0, T0)]
+    assert await repo.leases(now=T0) == []  # its leases went with it
+    channel = await repo.upsert_channel("telegram", "42")
+    await repo.enqueue_digest(channel.id, digest_key="k1", data={"title": "a"}, now=T0)
+    await repo.enqueue_digest(channel.id, digest_key="k2", data={"title": "b"}, now=T0 + timedelta(seconds=5))
+    assert await repo.pending_by_platform() == {"telegram": (2, T0)}
+
+
+async def outbox_of(repo: SqlRepository, holder: str, clock: Clock, out: io.StringIO) -> Outbox:
+    leases = Leases(repo=repo, holder=holder, clock=clock, lease_s=3)
+    return Outbox(repo=repo, adapters={"console": ConsoleAdapter(stream=out)}, clock=clock, leases=leases)
+
+
+async def queue(repo: SqlRepository, n: int, *, now: datetime) -> None:
+    channel = await repo.upsert_channel("console", "stdout")
+    for index in range(1, n + 1):
+        data: dict[str, Any] = {"title": f"Story {index}", "bullets": [f"bullet {index}"], "lang": "en"}
+        await repo.enqueue_digest(channel.id, digest_key=f"story-{index}", data=data, now=now)
+
+
+def titles(out: io.StringIO) -> list[str]:
+    return [block.splitlines()[0] for block in out.getvalue().split("\n\n") if block.strip()]
+
+
+async def test_only_the_send_lease_holder_sends_and_another_takes_over_when_it_dies(
+    repository: SqlRepository,
+) -> None:
+    clock, out_a, out_b = Clock(), io.StringIO(), io.StringIO()
+    a = await outbox_of(repository, "a", clock, out_a)
+    b = await outbox_of(repository, "b", clock, out_b)
+    await queue(repository, 2, now=T0)
+    assert await a.flush() == 2
+    assert await b.flush() == 0  # a holds the lease
+    await queue_more(repository, clock)
+    clock.advance(2)
+    assert await b.flush() == 0  # a's lease has not expired yet (a renewed it when it sent)
+    clock.advance(2)  # a is gone: its lease expired
+    assert await b.flush() == 2
+    assert titles(out_a) == ["Story 1", "Story 2"]
+    assert titles(out_b) == ["Story 3", "Story 4"]
+
+
+async def queue_more(repo: SqlRepository, clock: Clock) -> None:
+    channel = await repo.upsert_channel("console", "stdout")
+    for index in (3, 4):
+        data = {"title": f"Story {index}", "bullets": [f"bullet {index}"], "lang": "en"}
+        await repo.enqueue_digest(channel.id, digest_key=f"story-{index}", data=data, now=clock())
+
+
+async def test_a_late_sender_whose_lease_was_taken_over_neither_marks_nor_sends_again(
+    repository: SqlRepository,
+) -> None:
+    clock = Clock()
+    await queue(repository, 1, now=T0)
+    [delivery] = await repository.pending_deliveries(now=T0)
+    assert await repository.acquire_lease("send:console", holder="a", now=T0, lease_s=3) is True
+    # a sends, then stalls (a long GC pause, a lost network) past its lease; b takes over and sends
+    assert await repository.acquire_lease(
+        "send:console", holder="b", now=T0 + timedelta(seconds=4), lease_s=3
+    )
+    marked_by_a = await repository.mark_sent(
+        delivery.id, message_ids=["1"], now=T0 + timedelta(seconds=5), lease=("send:console", "a")
+    )
+    assert marked_by_a is False
+    out_a = io.StringIO()
+    late = await outbox_of(repository, "a", clock, out_a)
+    clock.advance(5)
+    assert await late.flush() == 0  # a finds the lease taken: it sends nothing
+    assert out_a.getvalue() == ""
+    marked_by_b = await repository.mark_sent(
+        delivery.id, message_ids=["2"], now=T0 + timedelta(seconds=5), lease=("send:console", "b")
+    )
+    assert marked_by_b is True
