@@ -9,9 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -486,30 +483,24 @@ def big_feed_items() -> list[dict[str, str]]:
 def test_three_900_kb_entries_and_a_2_mb_entry_run_once_exits_0_and_everything_is_delivered(
     site: Site, tmp_path: Path
 ) -> None:
+    from tests.cli import newsbrief
+
     url = site.feed("/big.xml", big_feed_items())
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     env = {
-        **clean,
         "XDG_DATA_HOME": str(tmp_path / "data"),
-        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         "NEWSBRIEF_FEEDS": json.dumps([url]),
         "NEWSBRIEF_ALLOW_PRIVATE_NETWORKS": "true",
         "NEWSBRIEF_FIRST_POLL_ENTRIES": "10",
+        # the default cut (100,000) is measured by bench/hostile_rss.py; a smaller one parses faster here
+        "NEWSBRIEF_MAX_ARTICLE_CHARS": "20000",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--once"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=600,
-    )
+    result = newsbrief("run", "--once", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == "1 feed(s) polled, 6 new briefing(s), 0 failed"
     for title in ["Huge report 0", "Huge report 3", STORIES[4][0], STORIES[5][0]]:
         assert result.stdout.count(title) == 1
-    assert result.stdout.count("Article cut: only its first 100,000 characters were briefed.") == 4
+    assert result.stdout.count("Article cut: only its first 20,000 characters were briefed.") == 4
 
 
 # -- a page's headline is not repeated in the first bullet ----------------------------------------------
