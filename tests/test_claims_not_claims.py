@@ -27,6 +27,8 @@ NOT_CLAIMS = [
     # whom something was said to is not what was said
     ("fr", "Paul Henry a quitté le club en mai. Il a tout raconté à Marie Dupont."),
     ("fr", "Paul Henry a quitté le club. Il a répondu au président Marc Aubry."),
+    # a statement verb's prepositional argument is what it is about, unless the lexicon lists the verb
+    ("fr", "Le maire a ajouté à la confusion générale la semaine dernière."),
     # a conditional cue says nothing yet
     ("en", "The new rules would worry many farmers in the valley."),
 ]

@@ -95,6 +95,8 @@ def _eligible(ctx: Ctx, v: Token, c: Token, found: str | None) -> bool:
         return False  # only "considère, elle, qu'un référendum …" parsed as an adverbial clause
     if c.dep_ in g.objects and (not takes_object(v, ctx.cues) or (found == "statement" and gerund(v, g))):
         return False  # "Confirmant cet appel, X …" / "Reporting its results, …" are narration
+    if c.dep_ in g.oblique_arguments and not takes_object(v, ctx.cues):
+        return False  # « a ajouté à la polémique », « insiste sur le contexte »: what it is about
     # « ce qu'il avait dit à Marie Dupont »: whom it was said to, not what
     named = c.ent_type_ or c.pos_ in ("PROPN", "PRON") or apposed_name(c, g) is not None
     return not (c.dep_ in g.oblique_arguments and named)
