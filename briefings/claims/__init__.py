@@ -2,8 +2,9 @@
 
 Contract: ``extract_attributions(doc, cues=load_cues(lang))`` yields `Attribution` records in text order.
 Every record's ``text == doc.text[start:end]`` and its speaker mention is ``doc.text[speaker_start:
-speaker_end]`` (the antecedent when the speaker was a pronoun). Four passes, all linear in the doc, then
-one resolution:
+speaker_end]`` (the antecedent when the speaker was a pronoun; an empty span at the hedge word when the
+speaker is a description the article does not write). Four passes, all linear in the doc, then one
+resolution, then hedges:
 
 1. `quotes` — direct quotes, found on the character offsets of quote marks (« » “ ” ‹ › " ") and
    attributed to a reporting verb after them (« … », a déclaré X) or before them (X said: "…"); a quote
@@ -16,7 +17,9 @@ one resolution:
 4. `resolve` — pronoun speakers (`pronouns`) resolved to the nearest preceding subject or speaker of
    compatible number (never one inside the claim itself; in an adverbial clause, the person named just
    before), and role descriptions (`roles`: "le ministre", "the co-chairman") resolved to the name the same
-   role introduced nearby.
+   role introduced nearby;
+5. `hedges` — claims reported without a source ("X reportedly did Y", "X is said to", « X aurait fait
+   Y »), credited to the unnamed description the lexicon gives, unless inside another claim.
 
 Everything a language contributes is data (`lexicon`): ``briefings/lexicons/{lang}_cues.toml`` maps cue
 lemmas to a stance (statement, denial, accusation, warning, promise, estimate) and ``{lang}_grammar.toml``
@@ -30,6 +33,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from briefings.claims.document import Ctx
+from briefings.claims.hedges import hedge_claims
 from briefings.claims.lexicon import STANCES, Cues, Grammar, load_cues, load_grammar
 from briefings.claims.nouns import noun_claims
 from briefings.claims.quotes import quote_claims
@@ -58,6 +62,7 @@ def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
             *opening_source_claims(ctx),
             *noun_claims(ctx),
         ]
-        yield from finish(ctx, raws)
+        found = list(finish(ctx, raws))
+        yield from sorted([*found, *hedge_claims(ctx, found)], key=lambda a: a.start)
     finally:
         doc.user_data.pop(STANCE_KEY, None)

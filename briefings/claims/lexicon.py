@@ -97,6 +97,10 @@ class Cues:
     author_marks: frozenset[str] = frozenset()
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
+    hedge_adverbs: Mapping[str, str] = field(default_factory=dict)  # "reportedly" -> "unnamed reports"
+    hedge_passives: Mapping[str, str] = field(default_factory=dict)  # say ("is said to") -> description
+    hedge_conditional: str = ""  # the description of a claim made in the hedging conditional mood
+    hedge_hypothesis: frozenset[str] = frozenset()  # words making that conditional a hypothesis (« si »)
     grammar: Grammar = field(default_factory=Grammar)
 
     @property
@@ -128,6 +132,7 @@ def load_cues(lang: str) -> Cues:
         options.sort(key=lambda o: -len(o[0]))  # multi-word entries are tried before the bare verb
     nouns = {n: s for s in STANCES for n in raw.get("nouns", {}).get(s, [])}
     m = raw["markers"]
+    hedges = raw.get("hedges", {})
     return Cues(
         lang=lang,
         verbs={k: tuple(v) for k, v in verbs.items()},
@@ -151,6 +156,10 @@ def load_cues(lang: str) -> Cues:
         author_marks=frozenset(m.get("author_marks", [])),
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),
+        hedge_adverbs=dict(hedges.get("adverbs", {})),
+        hedge_passives=dict(hedges.get("passives", {})),
+        hedge_conditional=hedges.get("conditional", ""),
+        hedge_hypothesis=frozenset(hedges.get("hypothesis", [])),
         grammar=load_grammar(lang),
     )
 

@@ -1,0 +1,108 @@
+"""Cue coverage (issue 9, item 2): own sentences -> expected (speaker, kind, content); each row fails
+without the rule its comment names. Also: the cue lexicons themselves are well-formed."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from briefings.claims import STANCES, extract_attributions, load_cues
+
+
+def table(nlps: dict[str, Any], lang: str, text: str) -> list[tuple[str, str, str]]:
+    doc = nlps[lang](text)
+    return [(a.speaker, a.kind, a.text) for a in extract_attributions(doc, cues=load_cues(lang))]
+
+
+CASES = [
+    # hedges: the claim is the clause with its subject and the hedge word, the speaker an unnamed description
+    (
+        "en",
+        "The new mayor is said to favour a tax on empty homes.",
+        [("unnamed sources", "statement", "The new mayor is said to favour a tax on empty homes")],
+    ),
+    (
+        "en",
+        "The firm, which is based in Leeds, is believed to have lost millions last year.",
+        [
+            (
+                "unnamed sources",
+                "estimate",
+                "The firm, which is based in Leeds, is believed to have lost millions last year",
+            )
+        ],
+    ),
+    (
+        "en",
+        "Two ministers reportedly asked for a delay in the vote, and the party agreed.",
+        [("unnamed reports", "statement", "Two ministers reportedly asked for a delay in the vote")],
+    ),
+    (
+        "fr",
+        "Le ministre de la Culture aurait démissionné dans la nuit.",
+        [("sources non nommées", "statement", "Le ministre de la Culture aurait démissionné dans la nuit")],
+    ),
+    # a hedge inside another claim is part of it; a participle describing a noun is no hedge; a
+    # hypothesis or a modal is no hedge either
+    (
+        "en",
+        "Ann Lee said the driver allegedly ran a red light.",
+        [("Ann Lee", "statement", "the driver allegedly ran a red light")],
+    ),
+    ("en", "The anger over a leak purportedly coming from the network grew.", []),
+    ("fr", "Sans cette aide, l'usine aurait fermé.", []),
+    ("fr", "S'il avait plu, le match aurait été reporté.", []),
+    ("fr", "Le club aurait pu gagner ce match.", []),
+    (
+        "fr",
+        "Selon la police, le suspect aurait quitté la ville mardi.",
+        [("la police", "statement", "le suspect aurait quitté la ville mardi")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), CASES)
+def test_cue(nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert table(nlps, lang, text) == expected
+
+
+def _raw(lang: str) -> dict[str, Any]:
+    path = resources.files("briefings").joinpath(f"lexicons/{lang}_cues.toml")
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_listed_cue_has_a_known_stance(lang: str) -> None:
+    """A stance list the loader does not know (a typo: "denail") would leave its verbs without a stance."""
+    raw = _raw(lang)
+    assert sorted(set(raw["verbs"]) - set(STANCES)) == []
+    assert sorted(set(raw["nouns"]) - set(STANCES)) == []
+    cues = load_cues(lang)
+    listed = {entry.split()[0] for entries in raw["verbs"].values() for entry in entries}
+    assert sorted(v for v in listed if not cues.verbs.get(v)) == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_cue_markers_name_listed_cues(lang: str) -> None:
+    """Markers that qualify a cue verb (its object is what is said, it is evidence rather than speech) name
+    verbs the lexicon lists, so none is dead data."""
+    cues = load_cues(lang)
+    for marker in (cues.object_verbs, cues.evidence_verbs):
+        assert sorted(v for v in marker if v not in cues.verbs) == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_verb_has_two_bare_stances(lang: str) -> None:
+    """A bare lemma is listed under one stance only: a second one would silently lose."""
+    raw = _raw(lang)
+    seen: dict[str, str] = {}
+    clashes = []
+    for stance, entries in raw["verbs"].items():
+        for entry in entries:
+            if entry in seen and seen[entry] != stance:
+                clashes.append((entry, seen[entry], stance))
+            seen.setdefault(entry, stance)
+    assert clashes == []
