@@ -92,6 +92,12 @@ FRENCH = [
         "France Inter et RTL.",
         [("le porte-parole du parti", "quote", "Le gouvernement a menti sur les chiffres du chômage")],
     ),
+    # « la première » (the former): the first of the two people named just before
+    (
+        "La passe d'armes oppose la conseillère Claire Vidal et le maire Paul Henry. « Le maire a menti aux "
+        "parents d'élèves », a écrit la première.",
+        [("Claire Vidal", "quote", "Le maire a menti aux parents d'élèves")],
+    ),
     # a participle after a comma is a claim of its own by the subject of the cue it follows
     (
         "Marie Roux a expliqué que le maire avait signé le contrat, rappelant que le conseil avait voté "
@@ -149,6 +155,12 @@ ENGLISH = [
             ("Mr Grant", "quote", 'Mr Hale "made the accounting decisions"'),
             ("Mr Grant", "statement", "his deputy had a firm grip on the numbers"),
         ],
+    ),
+    # "the former": the first of the two people named just before
+    (
+        'The row pits councillor Ann Lee against the mayor Tom Reed. "The mayor lied to the parents," the '
+        "former wrote.",
+        [("Ann Lee", "quote", "The mayor lied to the parents,")],
     ),
     # one pronoun, one antecedent, never inside anything the pronoun says
     (

@@ -38,6 +38,7 @@ class Grammar:
     agent_words: frozenset[str] = frozenset()
     infinitive_marks: frozenset[str] = frozenset()
     latter: frozenset[str] = frozenset()
+    former_of_two: frozenset[str] = frozenset()
     elisions: Mapping[str, str] = field(default_factory=dict)
     subjects: frozenset[str] = frozenset()
     objects: frozenset[str] = frozenset()

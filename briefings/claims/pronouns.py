@@ -155,12 +155,36 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
     return _with_latter(ctx, sorted(cands.values()))
 
 
-def latter_phrase(ctx: Ctx, i: int) -> tuple[int, int] | None:
-    """Token span of « ce dernier » / "the latter" starting at token ``i``, if there is one."""
-    for phrase in ctx.g.latter:
+def latter_phrase(ctx: Ctx, i: int, phrases: frozenset[str] | None = None) -> tuple[int, int] | None:
+    """Token span of « ce dernier » / "the latter" (or another of ``phrases``) starting at token ``i``."""
+    for phrase in ctx.g.latter if phrases is None else phrases:
         words = phrase.split()
         if ctx.lowers[i : i + len(words)] == words:
             return i, i + len(words)
+    return None
+
+
+def former_antecedent(ctx: Ctx, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The person « la première » / "the former" at ``span`` stands for: the first of two or more people
+    (of its gender) named in the nearest sentence before it that names two."""
+    doc, g = ctx.doc, ctx.g
+    gender = next(
+        (GENDERS[x] for t in doc[span[0] : span[1]] for x in t.morph.get("Gender") if x in GENDERS), None
+    )
+    names = name_genders(ctx)
+    here = ctx.sent[span[0]]
+    lo = span[0]
+    for sent in (here, here - 1, here - 2):
+        people: list[tuple[int, int]] = []
+        while lo > 0 and ctx.sent[lo - 1] == sent:
+            lo -= 1
+            t = doc[lo]
+            if is_person(t, g) and t.ent_iob_ == "B" and not ctx.in_quote[t.i]:
+                people.insert(0, ent_bounds(t))
+        if len(people) >= 2:
+            return next((p for p in people if _agrees(gender, _person_gender(ctx, p, names))), None)
+        if lo == 0:
+            break
     return None
 
 

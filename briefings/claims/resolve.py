@@ -12,6 +12,7 @@ from briefings.claims.pronouns import (
     Antecedent,
     adverbial_antecedent,
     antecedents,
+    former_antecedent,
     latter_antecedent,
     latter_phrase,
     pronoun_gender,
@@ -88,6 +89,10 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
                 continue
         elif latter_phrase(ctx, span[0]) == span:
             span = pronouns.latter(span)
+            if span is None:
+                continue
+        elif latter_phrase(ctx, span[0], ctx.g.former_of_two) == span:
+            span = former_antecedent(ctx, span)
             if span is None:
                 continue
         elif span[1] - span[0] == 1 and word in ctx.g.non_speakers:
