@@ -313,9 +313,14 @@ class ActorTable:
         ]
         named = [n for n in named if _named(n)]
         extends = {n: self._extended(n) for n in named}
-        for name in named:
-            claims = speaker_counts[name]
-            fuller = extends[name]
+        for described in named:
+            claims = speaker_counts[described]
+            name = _described_name(described)  # "fertility expert Lord Winston" -> "Lord Winston"
+            known = self._by_words(clean_surface(name, self.gazetteer)) if name != described else None
+            if known is not None:  # "the spokesman John Kirby" is John Kirby
+                known.variants.add(described)
+                continue
+            fuller = extends[described]
             if fuller is not None and sum(c is fuller for c in extends.values()) == 1:
                 fuller.names[name] += 0  # NER cut the name: "Générations" for "Générations futures"
                 continue
@@ -335,6 +340,7 @@ class ActorTable:
                     first=self.text.find(name) if written else self.text_length,
                     mentions=max(written, 1),
                     acts=True,
+                    variants={described} - {name},
                 )
             )
         return found
@@ -453,6 +459,18 @@ def _lead_subject(doc: Doc) -> tuple[int, int]:
                 return sub[0].idx, sub[-1].idx + len(sub[-1].text)
         break
     return (0, 0)
+
+
+def _described_name(phrase: str) -> str:
+    """The name a lower-case description leads to ("fertility expert Lord Winston" -> "Lord Winston"): its
+    words from the first capitalised one that no preposition or determiner introduces; else ``phrase``."""
+    ws = phrase.split()
+    if not ws or not ws[0][:1].islower():
+        return phrase
+    for i, w in enumerate(ws[1:], start=1):
+        if w[:1].isupper():
+            return phrase if norm(ws[i - 1]) in FUNCTION_WORDS else " ".join(ws[i:])
+    return phrase
 
 
 def _named(phrase: str) -> bool:

@@ -386,3 +386,14 @@ def test_a_sub_heading_in_capitals_is_no_actor() -> None:
         '"ALLÉGATIONS" DE FRAUDE\n\nLes allégations visent la mairie depuis mars.'
     )
     assert [n for n in names(text, lang="fr") if n.isupper()] == []
+
+
+def test_a_described_speaker_is_the_person_named_in_the_description() -> None:
+    text = (
+        "The clinic will close in May. Its founder Ruth Abara said the decision was final. Patients were told "
+        "on Monday, and Ruth Abara promised help to find new doctors."
+    )
+    ranked = table(text, lang="en").ranked(speaker_counts={"cancer specialist Ruth Abara": 2})
+    assert [(a.name, a.aliases) for a in ranked if "Abara" in a.name] == [
+        ("Ruth Abara", ("cancer specialist Ruth Abara",))
+    ]
