@@ -217,6 +217,8 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._hiccup: tuple[int, int, str] | None = None
         self._last_update_id = 0  # ids keep growing after confirmed updates are dropped, as Telegram's do
+        self.polls_in_flight = 0  # getUpdates requests being answered now
+        self.overlapping_polls = 0  # long polls received while another was in flight (Telegram: 409)
         self.url = ""
 
     # -- driving the fake from a test -------------------------------------------------------------------
@@ -322,12 +324,19 @@ class FakeTelegram:
         timeout = min(float(params.get("timeout") or 0), 0.5)  # long polling, kept short for tests
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed ones go
-        if not self.updates and timeout > 0:
-            self._new_update.clear()
-            try:
-                await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
+        # a long poll while another is in flight (a timeout-0 call is python-telegram-bot's own last
+        # confirmation of the offset when it stops, not a second poller)
+        self.overlapping_polls += self.polls_in_flight > 0 and timeout > 0
+        self.polls_in_flight += 1
+        try:
+            if not self.updates and timeout > 0:
+                self._new_update.clear()
+                try:
+                    await asyncio.wait_for(self._new_update.wait(), timeout)
+                except TimeoutError:
+                    pass
+        finally:
+            self.polls_in_flight -= 1
         return self.updates[:limit]
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import platformdirs
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, event, make_url
+from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -134,8 +134,13 @@ def alembic_config() -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x6E657773  # PostgreSQL advisory lock key: instances starting together migrate in turn
+
+
 async def _upgrade(engine: AsyncEngine) -> str:
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # held until this transaction (the migration) ends
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         return await connection.run_sync(_upgrade_sync)
 
 

@@ -1,0 +1,352 @@
+"""Several real `newsbrief run` processes on one PostgreSQL database (issue 12), against a local feed
+server and the local fake Telegram Bot API: every post arrives once and in order, a SIGKILLed instance's
+work is taken over after its leases expire, the fake's arrival stamps respect Telegram's limits, one
+digest per chat, one long poller at a time.
+
+PostgreSQL only (skipped without NEWSBRIEF_TEST_DATABASE_URL): each test gets a database of its own (the
+processes take a URL, so a schema on the search_path cannot be handed to them). Leases last 3 s here.
+The deadlines below only bound how long a broken run may hang; nothing asserts on durations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import secrets
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.storage.db import open_database
+from tests.fake_telegram import FakeTelegram, SentMessage
+from tests.localhttp import serving
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
+pytestmark = pytest.mark.skipif(not PG_URL, reason="NEWSBRIEF_TEST_DATABASE_URL is not set")
+
+LEASE_S = 3
+FEEDS, PER_FEED = 20, 5
+PRIVATE = [str(5000 + n) for n in range(10)]  # chat n follows feeds 2n and 2n+1
+GROUP = "-100777"  # follows feed 0 as well
+TOWNS = ["Arden", "Belmont", "Corrin", "Dunmore", "Elston", "Fairholm", "Glenrock", "Harlow", "Ivybridge"]
+
+
+def story(feed: int, n: int) -> tuple[str, str]:
+    title = f"Feed {feed} story {n}: {TOWNS[n % len(TOWNS)]} council votes"
+    body = (
+        f"The council of {TOWNS[(feed + n) % len(TOWNS)]} voted on measure {feed * 10 + n} on Monday. "
+        f"Mayor Lena Voss said the plan number {feed}-{n} would be funded by next year."
+    )
+    return title, body
+
+
+def rss(feed: int) -> bytes:
+    base = datetime(2026, 11, 20, tzinfo=UTC)
+    items = "".join(
+        f"<item><title>{story(feed, n)[0]}</title><link>http://news.invalid/{feed}/{n}</link>"
+        f"<guid>f{feed}-s{n}</guid><pubDate>{format_datetime(base + timedelta(hours=n))}</pubDate>"
+        f"<content:encoded>{story(feed, n)[1]}</content:encoded></item>"
+        for n in range(PER_FEED)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>Feed {feed}</title><link>http://news.invalid/{feed}</link>{items}</channel></rss>"
+    ).encode()
+
+
+class Feeds(BaseHTTPRequestHandler):
+    """``/feed/N.xml``: feed N's five articles."""
+
+    def do_GET(self) -> None:
+        try:
+            feed = int(self.path.removeprefix("/feed/").removesuffix(".xml"))
+        except ValueError:
+            self.send_response(404)
+            self.end_headers()
+            return
+        body = rss(feed)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database of this test, dropped afterwards (its processes connected or not)."""
+    name = f"nb_{secrets.token_hex(5)}"
+    admin = create_async_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(PG_URL or "").set(database=name).render_as_string(hide_password=False)
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+@dataclass
+class Instance:
+    """One ``newsbrief run -v`` process; its stderr and stdout go to ``log``."""
+
+    proc: asyncio.subprocess.Process
+    log: Path
+    sink: IO[str]
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGKILL)
+            await self.proc.wait()
+        self.sink.close()
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 30)
+            except TimeoutError:
+                self.proc.send_signal(signal.SIGKILL)
+                await self.proc.wait()
+        self.sink.close()
+
+
+async def start(name: str, tmp_path: Path, env: dict[str, str]) -> Instance:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
+    log = tmp_path / f"{name}.log"
+    sink = log.open("w", encoding="utf-8")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        "-v",
+        stdout=sink,
+        stderr=sink,
+        cwd=tmp_path,
+        env={**clean, **env, "PYTHONPATH": str(ROOT)},
+    )
+    return Instance(proc, log, sink)
+
+
+def settings_env(database_url: str, fake: FakeTelegram, **extra: str) -> dict[str, str]:
+    return {
+        "NEWSBRIEF_DATABASE_URL": database_url,
+        "NEWSBRIEF_PLATFORMS": '["telegram"]',
+        "NEWSBRIEF_TELEGRAM_TOKEN": fake.token,
+        "NEWSBRIEF_TELEGRAM_API_URL": fake.base_url,
+        "NEWSBRIEF_ALLOW_PRIVATE_NETWORKS": "true",
+        "NEWSBRIEF_LEASE_S": str(LEASE_S),
+        "NEWSBRIEF_POLL_TICK_S": "1",
+        "NEWSBRIEF_OUTBOX_TICK_S": "0.5",
+        "NEWSBRIEF_FIRST_POLL_ENTRIES": str(PER_FEED),
+        **extra,
+    }
+
+
+async def until(condition: Callable[[], bool], *, deadline_s: float, what: str) -> None:
+    """Wait (yielding to the fake on this loop) until ``condition`` holds; fail after ``deadline_s``."""
+    end = time.monotonic() + deadline_s
+    while not condition():
+        if time.monotonic() > end:
+            pytest.fail(f"gave up waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+def check_limits(messages: list[SentMessage]) -> None:
+    """Telegram's limits on what the API received: 1/s per chat, 20/min per group, 30/s in all."""
+    stamps = sorted(m.at for m in messages)
+    assert [b - a for a, b in zip(stamps, stamps[30:], strict=False) if b - a < 1.0] == []
+    by_chat: dict[str, list[float]] = {}
+    for message in messages:
+        by_chat.setdefault(str(message.chat_id), []).append(message.at)
+    for chat, times in by_chat.items():
+        times.sort()
+        assert [b - a for a, b in itertools.pairwise(times) if b - a < 1.0] == [], chat
+        if chat.startswith("-"):
+            assert [b - a for a, b in zip(times, times[20:], strict=False) if b - a < 60.0] == [], chat
+
+
+async def test_three_instances_post_every_article_once_in_order_and_survive_a_sigkill_mid_send(
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+) -> None:
+    instances: list[Instance] = []
+    with serving(Feeds) as base:
+        repo = await open_database(pg_url)
+        try:
+            channels = {chat: await repo.upsert_channel("telegram", chat) for chat in [*PRIVATE, GROUP]}
+            for feed in range(FEEDS):
+                row = await repo.add_feed(f"{base}/feed/{feed}.xml")
+                await repo.subscribe(channels[PRIVATE[feed // 2]].id, row.id)
+                if feed == 0:
+                    await repo.subscribe(channels[GROUP].id, row.id)
+        finally:
+            await repo.close()
+        expected = {
+            chat: [story(2 * n + k, i)[0] for k in (0, 1) for i in range(PER_FEED)]
+            for n, chat in enumerate(PRIVATE)
+        }
+        expected[GROUP] = [story(0, i)[0] for i in range(PER_FEED)]
+        total = sum(len(titles) for titles in expected.values())
+        env = settings_env(pg_url, fake_telegram)
+        try:
+            # the first instance takes the sending lease, and will hang before its fifth send until killed
+            first = await start("a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:5"})
+            instances.append(first)
+            await until(lambda: "holds lease send:telegram" in first.text(), deadline_s=120, what="a's lease")
+            instances += [await start(name, tmp_path, env) for name in ("b", "c")]
+            await until(lambda: "pausing before send" in first.text(), deadline_s=300, what="a's pause")
+            await first.kill()
+            await until(lambda: len(fake_telegram.messages) >= total, deadline_s=400, what="every post")
+            await asyncio.sleep(2 * LEASE_S)  # anything sent twice would arrive by now
+        finally:
+            for instance in instances:
+                await instance.stop()
+    logs = {i.log.name: i.text() for i in instances}
+    got: dict[str, list[str]] = {}
+    for message in fake_telegram.messages:
+        got.setdefault(str(message.chat_id), []).append(message.text.split("\n")[0])
+    for chat, titles in expected.items():
+        arrived = [t for t in got.get(chat, []) if t.startswith("Feed ")]
+        assert sorted(arrived) == sorted(titles), (chat, logs)
+        for feed in {t.split(" story")[0] for t in titles}:  # each feed's articles in their order
+            assert [t for t in arrived if t.startswith(feed + " story")] == [
+                t for t in titles if t.startswith(feed + " story")
+            ]
+    assert len(fake_telegram.messages) == total
+    check_limits(fake_telegram.messages)
+    assert fake_telegram.overlapping_polls == 0  # one long poller at a time too
+    senders = [name for name, log in logs.items() if "holds lease send:telegram" in log]
+    assert senders[0] == "a.log" and len(senders) >= 2  # a sent first; another took over after the kill
+
+
+async def test_a_digest_due_while_two_instances_run_is_sent_once_per_chat(
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+) -> None:
+    from tests.test_digests import briefing
+
+    now = datetime.now(UTC)
+    chats = ["6001", "6002", "6003"]
+    repo = await open_database(pg_url)
+    try:
+        feed = await repo.add_feed("https://wellport.example/feed.xml", title="Wellport")
+        await repo.deactivate_feed(feed.id, reason="not polled in this test")
+        for n in range(3):
+            data = briefing(
+                f"Harbour story {n}",
+                lang="en",
+                actors=["Mara Quint"],
+                claims=[("Mara Quint", f"berth {n} will reopen in the spring")],
+            )
+            article = await repo.add_article(
+                feed_id=feed.id,
+                entry_id=f"e{n}",
+                url=f"https://wellport.example/{n}",
+                content_hash=f"h{n}",
+                title=data["title"],
+                published=now - timedelta(hours=2),
+                now=now - timedelta(hours=2),
+            )
+            assert article is not None
+            await repo.store_briefing(article, data, now=now - timedelta(hours=2))
+        for chat in chats:
+            channel = await repo.upsert_channel("telegram", chat)
+            await repo.subscribe(channel.id, feed.id)
+            await repo.update_channel(channel.id, digest_time=(now - timedelta(minutes=2)).strftime("%H:%M"))
+        async with repo.engine.begin() as connection:  # as if /digest had been set yesterday
+            await connection.execute(
+                text("UPDATE channels SET created_at = :t"), {"t": now - timedelta(days=1)}
+            )
+    finally:
+        await repo.close()
+    env = settings_env(pg_url, fake_telegram)
+    instances = [await start(name, tmp_path, env) for name in ("a", "b")]
+    try:
+        await until(
+            lambda: {str(m.chat_id) for m in fake_telegram.messages} >= set(chats),
+            deadline_s=300,
+            what="a digest in every chat",
+        )
+        await asyncio.sleep(2 * LEASE_S)
+    finally:
+        for instance in instances:
+            await instance.stop()
+    repo = await open_database(pg_url, upgrade=False)
+    try:
+        async with repo.engine.connect() as connection:
+            digests = (await connection.execute(text("SELECT channel_id, status FROM digests"))).all()
+            parts = (
+                await connection.execute(
+                    text("SELECT channel_id, status FROM deliveries WHERE digest_key IS NOT NULL")
+                )
+            ).all()
+    finally:
+        await repo.close()
+    assert sorted(status for _, status in digests) == ["sent", "sent", "sent"]
+    assert {status for _, status in parts} == {"sent"}
+    per_chat: dict[str, list[str]] = {}
+    for message in fake_telegram.messages:
+        per_chat.setdefault(str(message.chat_id), []).append(message.text)
+    assert sorted(per_chat) == chats
+    for chat in chats:
+        assert len(per_chat[chat]) == len(parts) // len(chats)  # one digest: its messages once each
+        assert len(set(per_chat[chat])) == len(per_chat[chat])
+    check_limits(fake_telegram.messages)
+
+
+def telegram_command(chat_id: int, text_: str) -> dict[str, Any]:
+    return {
+        "message": {
+            "message_id": 1,
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Ada"},
+            "chat": {"id": chat_id, "type": "private", "first_name": "Ada"},
+            "date": int(time.time()),
+            "text": text_,
+            "entities": [{"offset": 0, "length": len(text_.split()[0]), "type": "bot_command"}],
+        }
+    }
+
+
+async def test_two_long_polling_instances_have_one_poller_and_the_other_takes_over_when_it_dies(
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+) -> None:
+    env = settings_env(pg_url, fake_telegram)
+    instances = [await start(name, tmp_path, env) for name in ("a", "b")]
+    leads = "takes telegram commands"
+    try:
+        await until(lambda: any(leads in i.text() for i in instances), deadline_s=120, what="a poller")
+        await asyncio.sleep(3 * LEASE_S)  # several lease periods: the other one still waits
+        [leader] = [i for i in instances if leads in i.text()]
+        [other] = [i for i in instances if i is not leader]
+        fake_telegram.push_update(telegram_command(7001, "/help"))
+        await until(lambda: bool(fake_telegram.sent_to(7001)), deadline_s=60, what="the leader's answer")
+        await leader.kill()
+        await until(lambda: leads in other.text(), deadline_s=60, what="the takeover")
+        fake_telegram.push_update(telegram_command(7002, "/help"))
+        await until(lambda: bool(fake_telegram.sent_to(7002)), deadline_s=60, what="the new poller's answer")
+    finally:
+        for instance in instances:
+            await instance.stop()
+    assert fake_telegram.overlapping_polls == 0
+    assert len(fake_telegram.sent_to(7001)) == len(fake_telegram.sent_to(7002))  # each /help answered once
