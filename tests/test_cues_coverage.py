@@ -64,6 +64,42 @@ CASES = [
 ]
 
 
+CASES += [
+    # complete verb lists: riposter, s'indigner, « reconnait » (a lemma the pipeline gets wrong), rule out,
+    # lambast, "underscored" (a form the lemmatizer leaves as written)
+    (
+        "fr",
+        "Le directeur Paul Roux a riposté que les chiffres étaient faux.",
+        [("Paul Roux", "statement", "les chiffres étaient faux")],
+    ),
+    (
+        "fr",
+        "La ministre Claire Dubois s'est indignée que la réunion ait été annulée.",
+        [("Claire Dubois", "accusation", "la réunion ait été annulée")],
+    ),
+    (
+        "fr",
+        "Paul Roux est revenu sur l'affaire. « Nous aurions dû écouter les riverains plus tôt », reconnait-il.",
+        [("Paul Roux", "quote", "Nous aurions dû écouter les riverains plus tôt")],
+    ),
+    (
+        "en",
+        "The minister ruled out a rise in fuel duty this year.",
+        [("The minister", "denial", "a rise in fuel duty this year")],
+    ),
+    (
+        "en",
+        "Senator Ann Lee lambasted the plan as a giveaway to the banks.",
+        [("Senator Ann Lee", "accusation", "the plan as a giveaway to the banks")],
+    ),
+    (
+        "en",
+        "The bank underscored that growth would slow in the second half.",
+        [("The bank", "statement", "growth would slow in the second half")],
+    ),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), CASES)
 def test_cue(nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
     assert table(nlps, lang, text) == expected
