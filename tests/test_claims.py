@@ -158,10 +158,14 @@ FRENCH = [
         "Reconnaissant un retard du chantier, la directrice a promis une livraison en juin.",
         [("la directrice", "promise", "une livraison en juin")],
     ),
-    # "selon X" around another attribution: the inner attribution is the claim
+    # "selon X" around another attribution: the inner attribution is a claim of its own, and the source
+    # reports the whole of it (the gold convention: Y the claim, X a minor one)
     (
         "Selon le journal, le préfet a affirmé que la route serait rouverte mardi.",
-        [("le préfet", "statement", "la route serait rouverte mardi")],
+        [
+            ("le journal", "statement", "le préfet a affirmé que la route serait rouverte mardi"),
+            ("le préfet", "statement", "la route serait rouverte mardi"),
+        ],
     ),
     # request with the object after a day name; "faire valoir"; a former role refers to the last speaker
     (
@@ -392,7 +396,10 @@ ENGLISH = [
     ),
     (
         "According to the newspaper, ministers have confirmed that the tax will rise in April.",
-        [("ministers", "statement", "the tax will rise in April")],
+        [
+            ("the newspaper", "statement", "ministers have confirmed that the tax will rise in April"),
+            ("ministers", "statement", "the tax will rise in April"),
+        ],
     ),
     (
         'The survey, which covers 12 districts, said most regions continued to grow at a "modest or '

@@ -98,6 +98,16 @@ FRENCH = [
         "parents d'élèves », a écrit la première.",
         [("Claire Vidal", "quote", "Le maire a menti aux parents d'élèves")],
     ),
+    # a nested source: the person the clause names says it, the source reports all of it; the name
+    # after « Selon son avocat, » is the clause's subject, not the lawyer's
+    (
+        "Paul Henry a été entendu mardi par les juges. Selon son avocat, M. Henry a répondu que les "
+        "comptes du club étaient exacts.",
+        [
+            ("son avocat", "statement", "M. Henry a répondu que les comptes du club étaient exacts"),
+            ("M. Henry", "statement", "les comptes du club étaient exacts"),
+        ],
+    ),
     # a participle after a comma is a claim of its own by the subject of the cue it follows
     (
         "Marie Roux a expliqué que le maire avait signé le contrat, rappelant que le conseil avait voté "

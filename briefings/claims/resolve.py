@@ -129,10 +129,10 @@ def _output(ctx: Ctx, resolved: Resolved) -> Iterator[Attribution]:
 
 
 def _nested(ctx: Ctx, raw: Raw, span: tuple[int, int], resolved: Resolved) -> bool:
-    """Whether ``raw`` only restates part of another claim: a source phrase whose content carries its own
-    attributed verb ("Selon l'agence, X a déclaré que …"), a cue inside the content of a claim by the
+    """Whether ``raw`` only restates part of another claim: a cue inside the content of a claim by the
     same speaker ("X accused Y of lying and attacking Z"), or a thing that "shows" inside what someone
-    argues ("X argued that the documents show P": X argues, the documents say nothing)."""
+    argues ("X argued that the documents show P": X argues, the documents say nothing). A source phrase
+    around another attribution ("Selon son avocat, X a répondu que …") is kept: the source reports it."""
     doc = ctx.doc
     thing = (
         raw.at >= 0
@@ -142,8 +142,6 @@ def _nested(ctx: Ctx, raw: Raw, span: tuple[int, int], resolved: Resolved) -> bo
     for other, other_span in resolved:
         if other is raw or other.at < 0:
             continue
-        if raw.source and not other.source and raw.start <= other.at < raw.end:
-            return True
         inside = not raw.source and not raw.quote and other.start <= raw.at < other.end
         if inside and (other_span == span or (thing and not other.source and not other.quote)):
             return True

@@ -131,7 +131,13 @@ def own_name(t: Token, g: Grammar) -> tuple[int, int] | None:
         name = _first_name_span(u) or (ent_bounds(u) if is_person(u, g) else None)
         if name is not None:
             before = doc[name[0] - 1]
-            return None if before.lower_ in g.genitive or before.pos_ == "ADP" else name
+            if before.lower_ in g.genitive or before.pos_ == "ADP":
+                return None
+            # past a comma, only an apposition closed by another ("…, John Kirby, a déclaré"), not the
+            # subject of the clause after a source ("Selon son avocat, M. Henry a répondu")
+            crossed = any(w.text == "," for w in doc[t.i + 1 : name[0]])
+            closed = name[1] < len(doc) and doc[name[1]].text in (",", ")", "—", "–")
+            return name if closed or not crossed else None
         if _stops_phrase(u):
             return None
     return None
