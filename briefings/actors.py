@@ -302,7 +302,8 @@ class ActorTable:
 
     def _speakers(self, speaker_counts: Mapping[str, int]) -> list[_Cluster]:
         """An actor for each named speaker no actor stands for ("Harbour Voices", "Générations futures"):
-        written at least twice in the article or making two claims, as often mentioned as it is written,
+        a proper name of capitalised words, or written at least twice in the article, or making two
+        claims; as often mentioned as it is written,
         first placed where it first is; or the fuller name of the one actor it extends (`_extended`) when no
         other speaker extends it too ("le ministère de la Santé" and "le ministère de l'Intérieur" are two).
         A description ("the spokeswoman"), a pronoun, a noise word, or a phrase around another actor's name
@@ -331,7 +332,8 @@ class ActorTable:
             if self._names_one(name):
                 continue
             written = self.text.count(name)
-            if max(written, claims) < 2:
+            proper = len(name.split()) > 1 and all(w[:1].isupper() for w in name.split())  # "Lord Winston"
+            if max(written, claims) < 2 and not proper:
                 continue
             found.append(
                 _Cluster(

@@ -397,3 +397,10 @@ def test_a_described_speaker_is_the_person_named_in_the_description() -> None:
     assert [(a.name, a.aliases) for a in ranked if "Abara" in a.name] == [
         ("Ruth Abara", ("cancer specialist Ruth Abara",))
     ]
+
+
+def test_a_speaker_with_a_proper_name_is_an_actor_after_one_claim() -> None:
+    """One claim by "Lord Pellow" makes an actor; one by "the spokeswoman" does not."""
+    text = "The clinic will close in May, the council said on Monday. Staff were told the news on Friday."
+    ranked = table(text, lang="en").ranked(speaker_counts={"Lord Pellow": 1, "spokeswoman": 1})
+    assert [a.name for a in ranked if a.name in ("Lord Pellow", "spokeswoman")] == ["Lord Pellow"]
