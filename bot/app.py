@@ -187,7 +187,11 @@ async def open_runtime(
             per_host=settings.fetch_per_host,
         )
         engine = build_engine(settings)
-        async with fetcher, _user_context(repo, engine, settings, clock=clock) as ctx:
+        async with (
+            fetcher,
+            _briefing_pool(engine, settings) as engine,
+            _user_context(repo, engine, settings, clock=clock) as ctx,
+        ):
             router = register_all(Router())
             dispatcher = Dispatcher(router=router, ctx=ctx)
             chosen = (
@@ -270,6 +274,27 @@ async def _lead_listening(leases: Leases, name: str, adapter: Any, on_command: A
         except Exception as exc:  # the platform unreachable: tried again at the next turn
             log.error("%s: %s", name, describe_error(exc))
         await asyncio.sleep(leases.lease_s / 3)
+
+
+@asynccontextmanager
+async def _briefing_pool(engine: BriefingEngine, settings: Settings) -> AsyncIterator[BriefingEngine]:
+    """``engine`` itself with ``briefing_workers = 1``; else it in that many worker processes
+    (`bot.workers.PoolEngine`), stopped on exit."""
+    if settings.briefing_workers <= 1:
+        yield engine
+        return
+    from bot.workers import PoolEngine
+
+    options = {
+        "engine": settings.engine,
+        "pipelines": settings.pipelines,
+        "max_bullets": settings.max_bullets,
+    }
+    pool = PoolEngine(options=options, languages=engine.languages, workers=settings.briefing_workers)
+    try:
+        yield pool
+    finally:
+        await asyncio.to_thread(pool.close)
 
 
 @asynccontextmanager

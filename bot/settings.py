@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     # briefing engine, chosen by name (`bot.app.ENGINES`)
     engine: str = "local"
     pipelines: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PIPELINES))
+    briefing_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)  # 1: in this process
     max_bullets: int = Field(default=DEFAULT_MAX_BULLETS, ge=1)  # for every chat that has not set its own
 
     # storage and feeds
@@ -66,7 +67,8 @@ class Settings(BaseSettings):
     digest_grace: timedelta = timedelta(hours=6)  # a digest later than this after its time is skipped
     # several instances on one PostgreSQL (see bot.cluster): a dead instance's work is taken over after
     # lease_s; poll_tick_s / outbox_tick_s: how often due feeds and pending deliveries are looked for
-    lease_s: float = Field(default=30.0, gt=0)
+    # at least 3 s: a sender taking over waits that long, so Telegram's limits hold across the change
+    lease_s: float = Field(default=30.0, ge=3)
     poll_tick_s: float = Field(default=30.0, gt=0)
     outbox_tick_s: float = Field(default=5.0, gt=0)
 

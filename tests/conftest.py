@@ -21,6 +21,12 @@ pytest_plugins = ["tests.fake_telegram", "tests.fake_slack"]  # the fake_telegra
 PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Runtimes built by tests brief in this process (their pipelines loaded once per run) unless a test
+    asks for worker processes itself (``briefing_workers``, tests/test_workers.py)."""
+    os.environ.setdefault("NEWSBRIEF_BRIEFING_WORKERS", "1")
+
+
 @pytest.fixture(
     params=[
         "sqlite",

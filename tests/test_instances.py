@@ -161,6 +161,7 @@ def settings_env(database_url: str, fake: FakeTelegram, **extra: str) -> dict[st
         "NEWSBRIEF_POLL_TICK_S": "1",
         "NEWSBRIEF_OUTBOX_TICK_S": "0.5",
         "NEWSBRIEF_FIRST_POLL_ENTRIES": str(PER_FEED),
+        "NEWSBRIEF_BRIEFING_WORKERS": "1",  # three instances on two cores: one briefing process each
         **extra,
     }
 
