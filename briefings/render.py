@@ -30,6 +30,8 @@ BULLET_MAX = 280
 LEAD_MAX = 220
 # The lead is looked for in the first LEAD_SCAN characters only.
 LEAD_SCAN = 2000
+# The key actors: the first of the actors' ranking, named in the actors line.
+KEY_ACTORS = 8
 # A speaker nobody resolved to an actor ("a spokeswoman", "the report") weighs as an actor of this salience.
 UNNAMED_SALIENCE = 0.3
 
@@ -242,8 +244,9 @@ def pick_voices(
 ) -> list[tuple[Voice, ...]]:
     """Up to ``limit`` bullets of voices, in text order, so that every side is heard.
 
-    Speakers are taken by salience (the actors' ranking; an unresolved speaker weighs
-    ``UNNAMED_SALIENCE``), each with their best claim, so that a distinct speaker is heard once before
+    Speakers are taken by salience (the actors' ranking: the key actors of the actors line first, then
+    other actors, an unresolved speaker weighing ``UNNAMED_SALIENCE``), each with their best claim, so
+    that a distinct speaker is heard once before
     any is heard twice; the speakers of ``carried`` claims (those the lead already carries, left out
     here) count as heard once. A denial and the claim it answers (see `answers`) go first, heard
     together in one bullet when it fits. A speaker's later claim
@@ -383,7 +386,12 @@ def _head(words: Sequence[str], *, lang: str | None) -> str:
 
 
 def _salience(name: str, actors: Sequence[Actor]) -> float:
-    return next((a.salience for a in actors if a.name == name), UNNAMED_SALIENCE)
+    """A speaker's weight: a key actor's (one of the actors line) above 1, another actor's its salience in
+    [0, 1], an unresolved speaker's ("the report", "a spokeswoman") ``UNNAMED_SALIENCE``."""
+    rank = next((i for i, a in enumerate(actors) if a.name == name), None)
+    if rank is None:
+        return UNNAMED_SALIENCE
+    return actors[rank].salience + (1.0 if rank < KEY_ACTORS else 0.0)
 
 
 def _claim_rank(claim: Claim, *, place: float) -> float:
@@ -423,7 +431,7 @@ def make_bullets(briefing: Briefing, *, max_bullets: int = 6) -> list[str]:
     lab = labels(lang)
     first = first_sentence(briefing.article.text, lang=lang)
     lead = condense(first[0]) if first else None
-    actors = [a.name for a in briefing.actors[:8]]
+    actors = [a.name for a in briefing.actors[:KEY_ACTORS]]
     room = max(0, max_bullets - (1 if lead else 0) - (1 if actors else 0))
     carried = lead_claims(lead, briefing.claims, before=first[1]) if lead and first else []
     bullets = [lead] if lead else []

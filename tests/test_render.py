@@ -258,3 +258,21 @@ def test_a_huge_comma_spliced_first_sentence_is_read_in_bounded_time() -> None:
         Briefing(article=replace(article.article, text=text), actors=article.actors, claims=())
     )[0]
     assert (len(lead) <= 280, lead.startswith("Ann Ray")) == (True, True)
+
+
+def test_a_key_actor_speaks_before_an_unnamed_source() -> None:
+    """Bo Lind is among the key actors, however little salient: heard before "the report"."""
+    article = briefing(
+        "Ann Ray said the pier had been unsafe for years. The report said repairs would cost millions. "
+        "Bo Lind said the fishermen had not been asked.",
+        [
+            ("Ann Ray", "statement", "the pier had been unsafe for years"),
+            ("report", "statement", "repairs would cost millions"),
+            ("Bo Lind", "statement", "the fishermen had not been asked"),
+        ],
+        actors=[("Ann Ray", 1.0), ("Bo Lind", 0.1)],
+    )
+    assert make_bullets(article, max_bullets=4)[1:3] == [
+        "Ann Ray: the pier had been unsafe for years",
+        "Bo Lind: the fishermen had not been asked",
+    ]
