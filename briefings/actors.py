@@ -694,11 +694,10 @@ def _mention(
     canonical = gazetteer.canonical(surface)
     if canonical:
         return Mention(surface, gazetteer.kind_of(canonical) or kind, start, end, canonical)
-    named = _person_inside(
-        surface
-    )  # "Économie Bruno Le Maire", "RN Jordan Bardella": NER took a word too many
+    # "Économie Bruno Le Maire", "RN Jordan Bardella": NER took a word too many before a person's name
+    named = _person_inside(surface) if kind in ("person", "place") else surface
     if named != surface:
-        start, end, surface = end - len(named), end, named
+        start, end, surface, kind = end - len(named), end, named, "person"
     if optional or _is_noise(surface, text, kind, gazetteer):
         return None
     if kind == "place" and gazetteer.kind_of(surface):

@@ -352,6 +352,8 @@ def test_a_speaker_extending_a_cut_name_is_that_actor() -> None:
         ("PS Nicolas Ferrand", "place", "Nicolas Ferrand"),  # a party's acronym glued on
         ("Jean-Marie Le Pen", "person", "Jean-Marie Le Pen"),
         ("Fondation Charles de Gaulle", "organization", "Fondation Charles de Gaulle"),  # a body, kept whole
+        ("BBC Radio Wales", "organization", "BBC Radio Wales"),
+        ("Fondation Claire Moreau", "organization", "Fondation Claire Moreau"),
     ],
 )
 def test_words_glued_before_a_persons_name_are_dropped(surface: str, kind: str, expected: str) -> None:
