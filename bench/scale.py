@@ -1,0 +1,212 @@
+"""Scaling out (issue 12): articles briefed and delivered by 1 instance × 1 worker, 1 × 2 workers and
+2 instances × 1 worker, on one PostgreSQL database.
+
+Usage: NEWSBRIEF_TEST_DATABASE_URL=postgresql+asyncpg://… python bench/scale.py [--articles 2000]
+       [--configs 1x1,1x2,2x1]
+
+Each configuration gets a fresh database (created next to the one the URL names, dropped after), a local
+feed server with ``--articles`` new articles (the seed articles' paragraphs recombined, French and English,
+as in bench/brief_speed.py; 50 per feed), one console channel following every feed, and real
+``newsbrief run`` processes (stdout to /dev/null). The time is from starting the processes until the
+database shows every delivery sent — pipeline loading included, as in a real start. Peak RSS (VmHWM) is
+sampled from every process of the run: the instances, and their briefing workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from brief_speed import corpus  # noqa: E402
+from sqlalchemy import make_url, text  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from bot.storage.db import open_database  # noqa: E402
+from tests.localhttp import serving  # noqa: E402
+
+PER_FEED = 50
+
+
+def feeds_handler(articles: list[tuple[str, str]]) -> type[BaseHTTPRequestHandler]:
+    base = datetime(2026, 11, 20, tzinfo=UTC)
+
+    class Feeds(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            feed = int(self.path.removeprefix("/feed/").removesuffix(".xml"))
+            chunk = articles[feed * PER_FEED : (feed + 1) * PER_FEED]
+            items = "".join(
+                f"<item><title>{escape(title)}</title><link>http://news.invalid/{feed}/{n}</link>"
+                f"<guid>f{feed}-{n}</guid><pubDate>{format_datetime(base + timedelta(minutes=n))}</pubDate>"
+                f"<content:encoded>{escape(body)}</content:encoded></item>"
+                for n, (title, body) in enumerate(chunk)
+            )
+            body = (
+                '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+                'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+                f"<title>Feed {feed}</title><link>http://news.invalid/</link>{items}</channel></rss>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Feeds
+
+
+def descendants(pids: list[int]) -> dict[int, int]:
+    """The processes under ``pids`` (the instances' forkservers and briefing workers): pid → parent."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: dict[int, int] = {}
+    frontier = list(pids)
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid and child not in found]
+        found.update(dict.fromkeys(children, pid))
+        frontier.extend(children)
+    return found
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances: int, workers: int) -> dict:
+    name = f"nb_scale_{secrets.token_hex(4)}"
+    admin = create_async_engine(pg_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    feeds = (len(articles) + PER_FEED - 1) // PER_FEED
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        with serving(feeds_handler(articles)) as base:
+            repo = await open_database(url)
+            channel = await repo.upsert_channel("console", "stdout")
+            for feed in range(feeds):
+                row = await repo.add_feed(f"{base}/feed/{feed}.xml")
+                await repo.subscribe(channel.id, row.id)
+            clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
+            env = {
+                **clean,
+                "PYTHONPATH": str(ROOT),
+                "NEWSBRIEF_DATABASE_URL": url,
+                "NEWSBRIEF_PLATFORMS": '["console"]',
+                "NEWSBRIEF_ALLOW_PRIVATE_NETWORKS": "true",
+                "NEWSBRIEF_BRIEFING_WORKERS": str(workers),
+                "NEWSBRIEF_FIRST_POLL_ENTRIES": str(PER_FEED),
+                "NEWSBRIEF_POLL_TICK_S": "1",
+                "NEWSBRIEF_OUTBOX_TICK_S": "1",
+            }
+            start = time.perf_counter()
+            for _ in range(instances):
+                procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "bot.cli", "run"],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                        env=env,
+                        cwd=ROOT,
+                    )
+                )
+            peaks: dict[int, float] = {}
+            workers_seen: set[int] = set()
+            sent = 0
+            while sent < len(articles):
+                await asyncio.sleep(1)
+                tops = [p.pid for p in procs]
+                tree = descendants(tops)
+                for pid in [*tops, *tree]:
+                    if (rss := peak_rss_mb(pid)) is not None:
+                        peaks[pid] = max(rss, peaks.get(pid, 0))
+                # a briefing worker is a child of an instance's forkserver (a grandchild of the instance)
+                workers_seen.update(pid for pid, parent in tree.items() if parent not in tops)
+                async with repo.engine.connect() as connection:
+                    sent = (
+                        await connection.execute(
+                            text("SELECT count(*) FROM deliveries WHERE status = 'sent'")
+                        )
+                    ).scalar_one()
+                if any(p.poll() is not None for p in procs):
+                    raise RuntimeError("an instance exited")
+            elapsed = time.perf_counter() - start
+            await repo.close()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+    briefers = sorted(workers_seen) if workers > 1 else [p.pid for p in procs]
+    return {
+        "seconds": elapsed,
+        "per_s": len(articles) / elapsed,
+        "rss": [round(peaks.get(pid, 0)) for pid in briefers],
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--configs", default="1x1,1x2,2x1")
+    args = parser.parse_args()
+    pg_url = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
+    if not pg_url:
+        sys.exit("error: set NEWSBRIEF_TEST_DATABASE_URL to a PostgreSQL URL (postgresql+asyncpg://…)")
+    articles = [
+        ((a.text.split(".")[0][:80] or "Untitled") + f" #{n}", f"{a.text}\n\nRef {n}.")
+        for n, (_, a) in enumerate(corpus(args.articles))
+    ]
+    print(f"{platform.python_version()} on {os.cpu_count()} cores; {len(articles)} articles")
+    results = {}
+    for config in args.configs.split(","):
+        instances, workers = (int(x) for x in config.split("x"))
+        result = await run_config(pg_url, articles, instances=instances, workers=workers)
+        results[config] = result
+        print(
+            f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
+            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}",
+            flush=True,
+        )
+    if "1x1" in results:
+        base = results["1x1"]["per_s"]
+        for config, result in results.items():
+            print(f"{config}: {result['per_s'] / base:.2f}x 1x1")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
