@@ -217,6 +217,7 @@ async def open_runtime(
                 leases=leases,
             )
             async with AsyncExitStack() as stack:
+                stack.push_async_callback(_leave, repo, leases.holder)  # last: after sending and listening
                 for adapter in chosen.values():
                     await adapter.start()
                     stack.push_async_callback(adapter.stop)
@@ -224,6 +225,14 @@ async def open_runtime(
                     for adapter in chosen.values():
                         await _listen(runtime, adapter, stack)
                 yield runtime
+
+
+async def _leave(repo: Repository, instance: str) -> None:
+    """This instance stops: its row and its leases go, so the others take over at once (not after a
+    lease period); ``run --once`` on PostgreSQL gives up the sending lease it took this way too."""
+    if repo.shared:
+        with contextlib.suppress(OSError, SQLAlchemyError, TimeoutError):
+            await repo.end_instance(instance)
 
 
 async def _listen(runtime: Runtime, adapter: ChatAdapter, stack: AsyncExitStack) -> None:
@@ -242,10 +251,11 @@ async def _listen(runtime: Runtime, adapter: ChatAdapter, stack: AsyncExitStack)
     name = LISTEN_LEASE.format(platform=adapter.platform)
     task = asyncio.create_task(_lead_listening(runtime.leases, name, adapter, on_command))
 
-    async def stop() -> None:
+    async def stop() -> None:  # stop polling first, then let another instance start
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        await adapter.stop_listening()  # type: ignore[attr-defined]
         with contextlib.suppress(OSError, SQLAlchemyError):
             await runtime.leases.release(name)
 
@@ -497,6 +507,4 @@ async def run_forever(runtime: Runtime, *, stop: asyncio.Event | None = None) ->
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        with contextlib.suppress(OSError, SQLAlchemyError, TimeoutError):
-            await runtime.repo.end_instance(leases.holder)  # the others take over at once
-        log.info("instance %s stopped", leases.holder)
+        log.info("instance %s stopping", leases.holder)

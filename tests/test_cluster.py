@@ -182,3 +182,27 @@ async def test_a_late_sender_whose_lease_was_taken_over_neither_marks_nor_sends_
         delivery.id, message_ids=["2"], now=T0 + timedelta(seconds=5), lease=("send:console", "b")
     )
     assert marked_by_b is True
+
+
+async def test_a_runtime_that_stops_gives_its_leases_up_so_the_next_one_sends_at_once(
+    database_url: str, database_connect_args: dict
+) -> None:
+    from bot.app import open_runtime
+    from bot.settings import Settings
+
+    out = io.StringIO()
+    settings = Settings(database_url=database_url)
+    async with open_runtime(
+        settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
+    ) as rt:
+        await queue(rt.repo, 1, now=datetime.now(UTC))
+        await rt.outbox.flush()
+        held = await rt.repo.leases(now=datetime.now(UTC))
+        assert [name for name, _, _ in held] == (["send:console"] if rt.repo.shared else [])
+    async with open_runtime(
+        settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
+    ) as rt:
+        assert await rt.repo.leases(now=datetime.now(UTC)) == []
+        await queue_more(rt.repo, Clock())
+        assert await rt.outbox.flush() == 2  # a new instance: no wait for the old one's lease
+    assert titles(out) == ["Story 1", "Story 3", "Story 4"]

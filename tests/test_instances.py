@@ -231,10 +231,8 @@ async def test_three_instances_post_every_article_once_in_order_and_survive_a_si
     for chat, titles in expected.items():
         arrived = [t for t in got.get(chat, []) if t.startswith("Feed ")]
         assert sorted(arrived) == sorted(titles), (chat, logs)
-        for feed in {t.split(" story")[0] for t in titles}:  # each feed's articles in their order
-            assert [t for t in arrived if t.startswith(feed + " story")] == [
-                t for t in titles if t.startswith(feed + " story")
-            ]
+        for prefix in {t.split(" story")[0] + " story" for t in titles}:  # each feed's articles in order
+            assert [t for t in arrived if t.startswith(prefix)] == [t for t in titles if t.startswith(prefix)]
     assert len(fake_telegram.messages) == total
     check_limits(fake_telegram.messages)
     assert fake_telegram.overlapping_polls == 0  # one long poller at a time too
