@@ -193,3 +193,54 @@ def test_french(nlps: dict[str, object], text: str, expected: list[tuple[str, st
 @pytest.mark.parametrize(("text", "expected"), ENGLISH)
 def test_english(nlps: dict[str, object], text: str, expected: list[tuple[str, str, str]]) -> None:
     assert table(nlps, "en", text) == expected
+
+
+def test_a_pronoun_tagged_as_a_noun_is_no_antecedent(nlps: dict[str, object]) -> None:
+    """Scraped text glues « -il » to the next sentence (« -il.- ») and the tagger calls it a noun: as a
+    speaker it stands for someone, never for itself."""
+    from spacy.tokens import Doc
+
+    from briefings.claims.document import Ctx, Raw
+    from briefings.claims.pronouns import antecedents
+
+    words = ["Paul", "Henry", "part", ".", "«", "Tout", "est", "fini", "»", ",", "dit", "-", "il.-"]
+    doc = Doc(
+        nlps["fr"].vocab,  # type: ignore[attr-defined]
+        words=words,
+        spaces=[True, True, False, True, True, True, True, False, False, True, False, False, False],
+        pos=[
+            "PROPN",
+            "PROPN",
+            "VERB",
+            "PUNCT",
+            "PUNCT",
+            "PRON",
+            "AUX",
+            "ADJ",
+            "PUNCT",
+            "PUNCT",
+            "VERB",
+            "PUNCT",
+            "NOUN",
+        ],
+        deps=[
+            "nsubj",
+            "flat:name",
+            "ROOT",
+            "punct",
+            "punct",
+            "nsubj",
+            "cop",
+            "ROOT",
+            "punct",
+            "punct",
+            "parataxis",
+            "punct",
+            "nsubj",
+        ],
+        heads=[2, 0, 2, 2, 7, 7, 7, 7, 7, 10, 7, 10, 10],
+        ents=["B-PER", "I-PER", "O", "O", "O", "O", "O", "O", "O", "O", "O", "O", "O"],
+    )
+    ctx = Ctx(doc, load_cues("fr"))
+    said = Raw((12, 13), "dit", "quote", doc[5].idx, doc[7].idx + 4, doc[10].idx, quote=True)
+    assert [a.span for a in antecedents(ctx, [said])] == [(0, 2)]

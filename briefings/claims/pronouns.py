@@ -129,6 +129,8 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         if pos not in nominal or ctx.in_quote[i] or dep not in g.subjects:
             continue
         t = doc[i]
+        if ctx.cues.pronoun_word(t.text) in ctx.cues.pronouns:
+            continue
         spans.add(np(t, g))
         for c in t.children:
             if c.dep_ in g.possessives and c.pos_ == "PROPN":
@@ -137,8 +139,8 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
     cands = {}
     for lo, hi in spans:
         head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
-        if head.pos_ == "PRON":
-            continue
+        if head.pos_ == "PRON" or ctx.cues.pronoun_word(head.text) in ctx.cues.pronouns:
+            continue  # a pronoun the tagger took for a noun (« -il.La » glued) stands for no one itself
         plural = any(c.dep_ == "conj" for c in head.children)
         named = _full_name_gender(ctx, lo, hi)
         if named or any(is_person(t, g) for t in doc[lo:hi]):
