@@ -100,6 +100,41 @@ CASES += [
 ]
 
 
+CASES += [
+    # the French post-posed family: « a-t-on appris de / auprès de X », « peut-on lire dans X » (the source
+    # after the preposition speaks), an incise with no comma ending the sentence, an incise splitting the
+    # clause (the whole sentence is what is said), and present-tense « estime » (the lemmatizer's noun)
+    (
+        "fr",
+        "Le suspect a été interpellé mardi soir, a-t-on appris de source policière.",
+        [("source policière", "statement", "Le suspect a été interpellé mardi soir")],
+    ),
+    (
+        "fr",
+        "Deux classes fermeront en juin, a-t-on appris jeudi auprès du rectorat de Lille.",
+        [("rectorat de Lille", "statement", "Deux classes fermeront en juin")],
+    ),
+    (
+        "fr",
+        "La mairie fermera trois écoles à la rentrée, peut-on lire dans le communiqué.",
+        [("le communiqué", "statement", "La mairie fermera trois écoles à la rentrée")],
+    ),
+    (
+        "fr",
+        "La réforme coûtera cher estime le journal.",
+        [("le journal", "estimate", "La réforme coûtera cher")],
+    ),
+    (
+        "fr",
+        "La réforme, estime le quotidien, coûtera plus cher que prévu.",
+        [("le quotidien", "estimate", "La réforme, estime le quotidien, coûtera plus cher que prévu")],
+    ),
+    # … but a verb after its own subject, or after « et », is no incise
+    ("fr", "Le ministre critique le journal.", []),
+    ("fr", "Les salariés qui ont manifesté indiquent le chemin.", []),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), CASES)
 def test_cue(nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
     assert table(nlps, lang, text) == expected

@@ -40,7 +40,7 @@ from briefings.claims.quotes import quote_claims
 from briefings.claims.resolve import Attribution, finish
 from briefings.claims.sources import opening_source_claims, source_claims
 from briefings.claims.stance import STANCE_KEY
-from briefings.claims.verbs import verb_claims
+from briefings.claims.verbs import impersonal_claims, verb_claims
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -58,6 +58,7 @@ def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
         raws = [
             *quote_claims(ctx, used),
             *verb_claims(ctx, used),
+            *impersonal_claims(ctx),
             *source_claims(ctx),
             *opening_source_claims(ctx),
             *noun_claims(ctx),

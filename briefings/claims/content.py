@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from briefings.claims.document import Ctx
-from briefings.claims.lexicon import Cues
+from briefings.claims.lexicon import Cues, Grammar
 from briefings.claims.speakers import controller
 from briefings.claims.stance import stance, takes_object
 from briefings.claims.syntax import agent, apposed_name, finite, gerund, np, temporal
-from briefings.claims.text import EDGE_PUNCT
+from briefings.claims.text import CLOSERS, EDGE_PUNCT
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -163,12 +163,13 @@ def _inverted_span(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:
     before the verb group, a speaker right after the verb, and no reported clause after it. The parser
     often hangs such a verb anywhere (a subject or object on the wrong side), so only the surface counts."""
     doc, cues, g = ctx.doc, ctx.cues, ctx.g
-    if gerund(v, g) or "Inf" in v.morph.get("VerbForm"):
+    if gerund(v, g) or "Inf" in (v.morph.get("VerbForm", None) or []):
         return None  # "…, menaçant les villages": a participle clause, not an inversion
     j = v.i - 1
     while j > s_lo and (doc[j].pos_ in ("AUX", "ADV") or g.norm(doc[j].text) in cues.skip):
         j -= 1
-    if j <= s_lo + 1 or doc[j].text != ",":
+    comma = doc[j].text == ","
+    if j <= s_lo + 1 or not (comma or _clause_before(ctx, v, s_lo, j)):
         return None
     if any(c.i > v.i and (c.dep_ == "ccomp" or c.lower_ in g.content_marks) for c in v.children):
         return None
@@ -182,7 +183,47 @@ def _inverted_span(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:
     head = doc[nxt] if doc[nxt].pos_ != "DET" else doc[nxt].head
     if head.i < v.i or head.pos_ not in ("PROPN", "NOUN") or head.head.i != v.i:
         return None
-    return ctx.trim(s_lo, j)
+    rest = [t for t in doc[head.right_edge.i + 1 : s_hi] if not t.is_punct]
+    if comma and rest and doc[head.right_edge.i + 1].text == "," and _split_clause(ctx, s_lo, j, rest):
+        return ctx.trim(s_lo, s_hi)  # « La réforme, estime le quotidien, coûtera cher »: the whole sentence
+    if not comma and rest:
+        return None  # an incise with no comma ends the sentence
+    return ctx.trim(s_lo, j + (0 if comma else 1))
+
+
+def _split_clause(ctx: Ctx, s_lo: int, j: int, rest: list[Token]) -> bool:
+    """Whether an incise splits one clause (« La réforme, estime le quotidien, coûtera cher »): no finite
+    verb before it, and the words after it go on with one (not "…, en soulignant que …")."""
+    g = ctx.g
+    if any(finite(t, g) for t in ctx.doc[s_lo:j]):
+        return False
+    first = next((t for t in rest if t.pos_ not in ("ADV", "PRON")), None)
+    return first is not None and finite(first, g)
+
+
+def _clause_before(ctx: Ctx, v: Token, s_lo: int, j: int) -> bool:
+    """Whether an inverted cue with no comma before it follows a whole clause of its own (« La réforme
+    coûtera cher estime le journal »): a statement or estimate verb that does not take an object, after a
+    finite verb with its subject before it."""
+    g, cues, before = ctx.g, ctx.cues, ctx.doc[j]
+    if not cues.bare_incise or stance(v, cues) not in ("statement", "estimate"):
+        return False
+    if v.lemma_.lower() in cues.object_verbs | cues.light_verbs or any(c.dep_ in g.subjects for c in v.lefts):
+        return False
+    if before.pos_ not in ("NOUN", "PROPN", "ADJ", "ADV", "NUM", "VERB") and before.text not in CLOSERS:
+        return False  # « … et a déclaré l'état d'urgence »: a verb coordinated with the one before
+    if before.pos_ in ("NOUN", "PROPN") and ctx.doc[j - 1].pos_ in ("DET", "CCONJ"):
+        return False  # « … et les chercheurs suspectent des effets »: its subject, not the end of a clause
+    subjects = [t.i for t in ctx.doc[s_lo:j] if t.dep_ in g.subjects]
+    return bool(subjects) and any(
+        finite(t, g) and t.head.i != v.i and t.i > subjects[0] and not _relative(t, g)
+        for t in ctx.doc[s_lo + 1 : j + 1]
+    )
+
+
+def _relative(t: Token, g: Grammar) -> bool:
+    """Whether verb or auxiliary ``t`` belongs to a relative clause ("les salariés qui ont manifesté")."""
+    return t.dep_ in g.relative_clauses or t.head.dep_ in g.relative_clauses
 
 
 def reporting_clause(r: Token, cues: Cues) -> bool:

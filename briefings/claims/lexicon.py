@@ -98,6 +98,9 @@ class Cues:
     author_marks: frozenset[str] = frozenset()
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
+    impersonal: frozenset[str] = frozenset()
+    bare_incise: bool = False  # an incise may follow its clause with no comma (« … cher estime le journal »)
+    impersonal_sources: frozenset[str] = frozenset()
     hedge_adverbs: Mapping[str, str] = field(default_factory=dict)  # "reportedly" -> "unnamed reports"
     hedge_passives: Mapping[str, str] = field(default_factory=dict)  # say ("is said to") -> description
     hedge_conditional: str = ""  # the description of a claim made in the hedging conditional mood
@@ -157,6 +160,9 @@ def load_cues(lang: str) -> Cues:
         author_marks=frozenset(m.get("author_marks", [])),
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),
+        impersonal=frozenset(m.get("impersonal", [])),
+        bare_incise=bool(m.get("bare_incise", False)),
+        impersonal_sources=frozenset(m.get("impersonal_sources", [])),
         hedge_adverbs=dict(hedges.get("adverbs", {})),
         hedge_passives=dict(hedges.get("passives", {})),
         hedge_conditional=hedges.get("conditional", ""),

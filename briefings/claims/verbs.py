@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 
 from briefings.claims.content import content
 from briefings.claims.document import Ctx, Raw
-from briefings.claims.speakers import MAX_CLIMB, after_subject, initial_name, speaker_span, subject
+from briefings.claims.speakers import (
+    MAX_CLIMB,
+    after_subject,
+    initial_name,
+    inverted_pronoun,
+    speaker_span,
+    subject,
+)
 from briefings.claims.stance import stance
 from briefings.claims.syntax import gerund
 from briefings.claims.text import MIN_QUOTE_WORDS
@@ -31,6 +38,10 @@ def verb_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
         if span is None:
             continue
         speaker = _speaker(ctx, v, inverted)
+        if inverted and speaker is not None and span[0] <= speaker.idx < min(span[1], v.idx):
+            # « La réforme, estime le quotidien, coûtera cher »: the subject the parser found is inside what
+            # is said; the speaker is the one after the verb
+            speaker = after_subject(v, cues, ctx.sentence_bounds(v.i)[1]) or speaker
         if (speaker is None or ctx.in_quote[speaker.i]) and gerund(v, g) and doc[v.i - 1].text == ",":
             # « … », a-t-il ironisé, affirmant que …: the participle speaks for the cue before it
             yield Raw(None, ctx.cue_text(v), found, *span, v.idx)
@@ -46,6 +57,44 @@ def verb_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
         )
         kind = "quote" if quoted and found == "statement" else found
         yield Raw(sp, ctx.cue_text(v), kind, *span, v.idx)
+
+
+def impersonal_claims(ctx: Ctx) -> Iterator[Raw]:
+    """« P, a-t-on appris de source policière » / « P, peut-on lire dans le communiqué »: a verb of learning
+    or reading (the lexicon's ``impersonal``) with « on » written onto it, after the clause it reports —
+    the source named after it says P."""
+    doc, cues = ctx.doc, ctx.cues
+    for i, lemma in enumerate(ctx.lemmas):
+        if lemma not in cues.impersonal or ctx.in_quote[i]:
+            continue
+        v = doc[i]
+        host = v.head if v.dep_ == "xcomp" and v.head.i < v.i else v  # « peut-on lire »
+        pron = inverted_pronoun(host, cues)
+        if pron is None or cues.pronoun_word(pron.text) != "on":
+            continue
+        s_lo, s_hi = ctx.sentence_bounds(i)
+        first = min([host.i, *(c.i for c in host.lefts if c.dep_.startswith("aux"))])
+        if first <= s_lo or doc[first - 1].text != ",":
+            continue
+        source = _named_source(ctx, v.i + 1, s_hi)
+        span = ctx.trim(s_lo, first - 1)
+        if source is not None and span is not None:
+            cue = ctx.text[doc[first].idx : v.idx + len(v)]
+            yield Raw(speaker_span(source, cues), cue, "statement", *span, v.idx)
+
+
+def _named_source(ctx: Ctx, lo: int, hi: int) -> Token | None:
+    """The first noun after a source preposition (« de source policière », « auprès du parquet », « dans le
+    communiqué ») in tokens [lo, hi), past a date or a time (« mercredi 29 novembre »)."""
+    marked = False
+    for t in ctx.doc[lo:hi]:
+        if ctx.in_quote[t.i]:
+            return None
+        if ctx.lowers[t.i] in ctx.cues.impersonal_sources:
+            marked = True
+        elif marked and t.pos_ in ("NOUN", "PROPN"):
+            return t
+    return None
 
 
 def _speaker(ctx: Ctx, v: Token, inverted: bool) -> Token | None:
