@@ -172,6 +172,13 @@ ENGLISH = [
         "former wrote.",
         [("Ann Lee", "quote", "The mayor lied to the parents,")],
     ),
+    # a capitalised role opening the sentence is the person apposed to its phrase, wherever the parser
+    # hung the name
+    (
+        "Director of marine research at the Royal Institute of Ocean Studies, Professor Alan Birch, said the "
+        "new rules had slowed his work.",
+        [("Alan Birch", "statement", "the new rules had slowed his work")],
+    ),
     # one pronoun, one antecedent, never inside anything the pronoun says
     (
         "Mr Cole rejected the claims in court. Mr Hale made all the decisions, he told the jury, adding that "

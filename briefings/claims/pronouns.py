@@ -145,7 +145,9 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         named = _full_name_gender(ctx, lo, hi)
         if named or any(is_person(t, g) for t in doc[lo:hi]):
             person, gender = "yes", named or _person_gender(ctx, (lo, hi), names)
-        elif head.pos_ == "NOUN" and is_role(head.lemma_, ctx.cues.lang):
+        elif (head.pos_ == "NOUN" or (head.pos_ == "PROPN" and not head.ent_type_)) and is_role(
+            head.lemma_, ctx.cues.lang
+        ):
             person, gender = "yes", _noun_gender(head, role=True)
             plural = plural or "Plur" in head.morph.get("Number")
         else:

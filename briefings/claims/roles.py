@@ -48,7 +48,10 @@ def described(ctx: Ctx, span: tuple[int, int], resolved: Resolved) -> tuple[int,
     head = next((t for t in tokens if not span[0] <= t.head.i < span[1] or t.head is t), tokens[0])
     while head.i + 1 < span[1] and glued(head, doc[head.i + 1]):  # "co-leader": the last piece
         head = doc[head.i + 1]
-    if head.pos_ != "NOUN" or not (is_role(head.lemma_, ctx.cues.lang) or is_role(head.text, ctx.cues.lang)):
+    capitalised = head.pos_ == "PROPN" and not head.ent_type_  # "Head of genetics at X, Professor Y,"
+    if (head.pos_ != "NOUN" and not capitalised) or not (
+        is_role(head.lemma_, ctx.cues.lang) or is_role(head.text, ctx.cues.lang)
+    ):
         return None
     if any(is_person(t, g) and t.i <= head.i for t in tokens):
         return None
