@@ -135,6 +135,21 @@ CASES += [
 ]
 
 
+CASES += [
+    # not claims: a cue verb whose passive agent does something else than say (item 5)
+    ("fr", "Le projet est financé et soutenu par la région.", []),
+    ("fr", "Le prêt est garanti par la banque publique.", []),
+    ("en", "The attack was committed by two men in masks.", []),
+    ("en", "The body was found by a walker on Sunday.", []),
+    # … while a denial's agent still denies
+    (
+        "en",
+        "The claims were denied by the company on Monday.",
+        [("the company", "denial", "The claims were denied by the company on Monday")],
+    ),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), CASES)
 def test_cue(nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
     assert table(nlps, lang, text) == expected

@@ -99,6 +99,7 @@ class Cues:
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
     impersonal: frozenset[str] = frozenset()
+    unpassive: frozenset[str] = frozenset()  # cues whose passive agent does something else: « soutenu par »
     bare_incise: bool = False  # an incise may follow its clause with no comma (« … cher estime le journal »)
     impersonal_sources: frozenset[str] = frozenset()
     hedge_adverbs: Mapping[str, str] = field(default_factory=dict)  # "reportedly" -> "unnamed reports"
@@ -161,6 +162,7 @@ def load_cues(lang: str) -> Cues:
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),
         impersonal=frozenset(m.get("impersonal", [])),
+        unpassive=frozenset(m.get("unpassive", [])),
         bare_incise=bool(m.get("bare_incise", False)),
         impersonal_sources=frozenset(m.get("impersonal_sources", [])),
         hedge_adverbs=dict(hedges.get("adverbs", {})),

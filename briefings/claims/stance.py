@@ -30,6 +30,8 @@ def _cue_stance(tok: Token, cues: Cues, options: tuple[tuple[tuple[str, ...], st
     kids = [cues.grammar.norm(c.text) for c in tok.children]
     if any(k in cues.negations for k in kids) or _unasserted(tok, kids, cues):
         return None
+    if tok.lemma_.lower() in cues.unpassive and agent(tok, cues.grammar) is not None:
+        return None  # « soutenu par la région », « garanti par la banque », "committed by": who does it
     kids += [c.lemma_.lower() for c in tok.children]  # "a fait valoir": valoir with faire
     found = next((s for extra, s in options if all(w in kids for w in extra)), None)
     if found is not None and _describes_noun(tok, cues):
@@ -48,7 +50,9 @@ def _unasserted(tok: Token, kids: list[str], cues: Cues) -> bool:
     if any(c.dep_.startswith("aux") and c.lower_ in cues.modals for c in tok.children):
         return True
     return (
-        "Inf" in tok.morph.get("VerbForm") and tok.head.lemma_.lower() in cues.modals and tok.head.i < tok.i
+        "Inf" in (tok.morph.get("VerbForm", None) or [])
+        and tok.head.lemma_.lower() in cues.modals
+        and tok.head.i < tok.i
     )
 
 
