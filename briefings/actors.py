@@ -49,6 +49,8 @@ KINDS: dict[str, ActorKind] = {
 OPTIONAL_LABELS = frozenset({"NORP", "MISC"})  # kept only when the gazetteer knows them
 DETERMINERS = re.compile(r"^(?:(?:le|la|les|the|du|des|de la|au|aux)\s+|(?:de l|l|d)['’]\s*)+", re.IGNORECASE)
 POSSESSIVE = re.compile(r"(?:'s|')$")
+# "Le Pen", "Le Maire", "La Fontaine": a capitalised Le/La before one capitalised word is part of the name
+PARTICLE_NAME = re.compile(r"^(?:Le|La)\s+([A-ZÀ-Ý][^\W\d_]*(?:-[A-ZÀ-Ý][^\W\d_]*)?)$")
 GLUED_NEXT = re.compile(r"(?<=[a-zà-ÿ])(?:[LD]'|[\"«»“”])")
 GLUED_TITLE = re.compile(r"^([^\W\d_]{1,4})\.(?=[A-ZÀ-Ý])")
 DETERMINER_WORDS = frozenset("the le la les l' a an un une".split())
@@ -503,7 +505,9 @@ def clean_surface(text: str, gazetteer: Gazetteer) -> str:
     """A name without determiners, honorifics, possessive or edge punctuation ("M. Lavrov's" -> "Lavrov"), nor
     what scraped text glued to it ("Emmanuel GrégoireL'" -> "Emmanuel Grégoire")."""
     text = " ".join(text.replace("’", "'").split()).strip(' ,.;:!?()[]«»"“”-–—')
-    text = DETERMINERS.sub("", text)
+    particle = PARTICLE_NAME.match(text)
+    if not (particle and gazetteer.canonical(particle.group(1)) is None):  # "Le Kremlin" is "Kremlin"
+        text = DETERMINERS.sub("", text)
     glued_next = GLUED_NEXT.search(text)  # "GrégoireL'", 'Mediapart"Je': the next sentence glued on
     if glued_next:
         text = text[: glued_next.start()]

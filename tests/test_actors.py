@@ -181,10 +181,24 @@ def test_salience_puts_the_lead_subject_and_title_first() -> None:
         ("l’ONU", "ONU"),
         ("Putin's", "Putin"),
         ("Lavrov", "Lavrov"),
+        ("Le Goff", "Le Goff"),  # a capitalised Le before one capitalised word is a surname's particle
+        ("Mme La Tourette", "La Tourette"),
+        ("Le Kremlin", "Kremlin"),  # but not before a name the gazetteer knows
+        ("la Guilde", "Guilde"),  # nor written in lower case
     ],
 )
 def test_clean_surface(raw: str, clean: str) -> None:
     assert clean_surface(raw, load_gazetteer("fr" if raw != "Putin's" else "en")) == clean
+
+
+def test_a_surname_with_a_particle_is_one_person_not_a_role() -> None:
+    text = (
+        "La députée Sandrine Le Goff a présenté mardi son projet de loi. "
+        "Le Goff a promis un vote avant l'été. Le maire de la ville a salué le texte."
+    )
+    ranked = table(text, lang="fr").ranked()
+    person = next(a for a in ranked if "Goff" in a.name)
+    assert (person.name, "Le Goff" in person.aliases) == ("Sandrine Le Goff", True)
 
 
 @pytest.mark.parametrize(
