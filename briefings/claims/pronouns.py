@@ -106,12 +106,12 @@ def _noun_gender(head: Token, *, role: bool) -> str | None:
     except for a role noun, which often has one form for both (ministre, juge, porte-parole)."""
     for c in head.children:
         if c.dep_ == "det":
-            found = next((GENDERS[x] for x in c.morph.get("Gender") if x in GENDERS), None)
+            found = next((GENDERS[x] for x in c.morph.get("Gender", []) if x in GENDERS), None)
             if found:
                 return found
     if role:
         return None
-    return next((GENDERS[x] for x in head.morph.get("Gender") if x in GENDERS), None)
+    return next((GENDERS[x] for x in head.morph.get("Gender", []) if x in GENDERS), None)
 
 
 def _agrees(pronoun: str | None, antecedent: str | None) -> bool:
@@ -149,12 +149,12 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
             head.lemma_, ctx.cues.lang
         ):
             person, gender = "yes", _noun_gender(head, role=True)
-            plural = plural or "Plur" in head.morph.get("Number")
+            plural = plural or "Plur" in head.morph.get("Number", [])
         else:
             # "the survey said" / "the union said": it or he/she
             person = "maybe" if head.pos_ == "NOUN" and (lo, hi) in speakers else "no"
             gender = _noun_gender(head, role=False) if head.pos_ == "NOUN" else None
-            plural = plural or "Plur" in head.morph.get("Number")
+            plural = plural or "Plur" in head.morph.get("Number", [])
         cands[lo] = Antecedent(doc[lo].idx, (lo, hi), "plural" if plural else "singular", person, gender)
     return _with_latter(ctx, sorted(cands.values()))
 
@@ -173,7 +173,7 @@ def former_antecedent(ctx: Ctx, span: tuple[int, int]) -> tuple[int, int] | None
     (of its gender) named in the nearest sentence before it that names two."""
     doc, g = ctx.doc, ctx.g
     gender = next(
-        (GENDERS[x] for t in doc[span[0] : span[1]] for x in t.morph.get("Gender") if x in GENDERS), None
+        (GENDERS[x] for t in doc[span[0] : span[1]] for x in t.morph.get("Gender", []) if x in GENDERS), None
     )
     names = name_genders(ctx)
     here = ctx.sent[span[0]]
@@ -197,7 +197,7 @@ def latter_antecedent(ctx: Ctx, span: tuple[int, int], ants: list[Antecedent]) -
     whatever their role in the sentence (of the phrase's gender), else the last person subject."""
     doc, g = ctx.doc, ctx.g
     gender = next(
-        (GENDERS[x] for t in doc[span[0] : span[1]] for x in t.morph.get("Gender") if x in GENDERS), None
+        (GENDERS[x] for t in doc[span[0] : span[1]] for x in t.morph.get("Gender", []) if x in GENDERS), None
     )
     first = ctx.sent[span[0]] - LATTER_SENTENCES
     names = name_genders(ctx)

@@ -72,9 +72,9 @@ def _earlier_holder(ctx: Ctx, span: tuple[int, int], head: Token) -> tuple[int, 
         if t.lemma_.lower().rsplit("-", 1)[-1] != lemma or ctx.in_quote[t.i] or former(t, g) != was:
             continue  # "l'ancien ministre" is not "la ministre de la Transition"
         if (
-            head.morph.get("Gender")
-            and t.morph.get("Gender")
-            and head.morph.get("Gender") != t.morph.get("Gender")
+            head.morph.get("Gender", [])
+            and t.morph.get("Gender", [])
+            and head.morph.get("Gender", []) != t.morph.get("Gender", [])
         ):
             continue
         name = name_near(t, g)
@@ -160,7 +160,7 @@ def _first_name_span(u: Token) -> tuple[int, int] | None:
 def _stops_phrase(u: Token) -> bool:
     """Whether ``u`` ends the noun phrase of a role and its apposition: a clause's verb, a pronoun, the
     sentence end."""
-    participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm")
+    participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm", [])
     verb = u.pos_ in ("VERB", "AUX") and not participle
     return verb or u.pos_ == "PRON" or u.text in SENTENCE_END or u.text in MARKS or u.text in (";", ":")
 
@@ -171,7 +171,7 @@ def name_near(t: Token, g: Grammar) -> tuple[int, int] | None:
     for u in doc[t.i + 1 : t.i + NAME_AFTER]:
         if is_person(u, g):
             return ent_bounds(u)
-        participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm")
+        participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm", [])
         if (
             (u.pos_ in ("VERB", "AUX", "PRON") and not participle)
             or u.text in SENTENCE_END

@@ -163,25 +163,25 @@ def passive(v: Token, g: Grammar) -> bool:
 
 def finite(t: Token, g: Grammar) -> bool:
     """A finite verb or auxiliary ("will", "has", "est")."""
-    return t.pos_ in ("VERB", "AUX") and (t.tag_ in g.finite_tags or "Fin" in t.morph.get("VerbForm"))
+    return t.pos_ in ("VERB", "AUX") and (t.tag_ in g.finite_tags or "Fin" in t.morph.get("VerbForm", []))
 
 
 def gerund(v: Token, g: Grammar) -> bool:
     """A present participle without auxiliary ("Reconnaissant …, X" / "Reporting its results, X")."""
-    present = "Part" in v.morph.get("VerbForm") and "Pres" in v.morph.get("Tense")
+    present = "Part" in v.morph.get("VerbForm", []) and "Pres" in v.morph.get("Tense", [])
     return (present or v.tag_ in g.gerund_tags) and not any(c.dep_.startswith("aux") for c in v.children)
 
 
 def past_participle(v: Token, g: Grammar) -> bool:
     return v.tag_ in g.past_participle_tags or (
-        "Part" in v.morph.get("VerbForm") and "Past" in v.morph.get("Tense")
+        "Part" in v.morph.get("VerbForm", []) and "Past" in v.morph.get("Tense", [])
     )
 
 
 def possessor(noun: Token, g: Grammar) -> Token | None:
     """The possessor of ``noun``: "Clinton's", "his", "sa", "leurs"."""
     for c in noun.children:
-        if c.dep_ in g.possessives or (c.pos_ == "DET" and "Yes" in c.morph.get("Poss")):
+        if c.dep_ in g.possessives or (c.pos_ == "DET" and "Yes" in c.morph.get("Poss", [])):
             return c
     return None
 
