@@ -72,6 +72,39 @@ CASES = [
 ]
 
 
+CASES += [
+    # a run of quotations linked by punctuation or linking words is one speaker's, whose cue ends the run
+    (
+        "fr",
+        '"Nous irons jusqu\'au bout", même si "la négociation sera longue", a affirmé la ministre Claire Dubois.',
+        [
+            ("Claire Dubois", "quote", "Nous irons jusqu'au bout"),
+            ("Claire Dubois", "quote", "la négociation sera longue"),
+        ],
+    ),
+    (
+        "en",
+        'The talks collapsed on Monday. "We are not afraid of a long strike." "We will fight for every job," '
+        "union leader Ann Lee said.",
+        [
+            ("union leader Ann Lee", "quote", "We are not afraid of a long strike."),
+            ("union leader Ann Lee", "quote", "We will fight for every job,"),
+        ],
+    ),
+    # a headline's attribution: a paragraph opening with a name and a colon before the quotation
+    (
+        "fr",
+        "La grève continue.\nPaul Martin : « Nous ne céderons rien sur les salaires »",
+        [("Paul Martin", "quote", "Nous ne céderons rien sur les salaires")],
+    ),
+    (
+        "en",
+        'Union leader Ann Lee: "We will strike until the plant stays open"',
+        [("Union leader Ann Lee", "quote", "We will strike until the plant stays open")],
+    ),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), CASES)
 def test_quote_structure(
     nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]

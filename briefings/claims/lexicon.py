@@ -99,6 +99,7 @@ class Cues:
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
     impersonal: frozenset[str] = frozenset()
+    quote_links: frozenset[str] = frozenset()  # words linking two quotations of one speaker (« même si »)
     unpassive: frozenset[str] = frozenset()  # cues whose passive agent does something else: « soutenu par »
     bare_incise: bool = False  # an incise may follow its clause with no comma (« … cher estime le journal »)
     impersonal_sources: frozenset[str] = frozenset()
@@ -162,6 +163,7 @@ def load_cues(lang: str) -> Cues:
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),
         impersonal=frozenset(m.get("impersonal", [])),
+        quote_links=frozenset(m.get("quote_links", [])),
         unpassive=frozenset(m.get("unpassive", [])),
         bare_incise=bool(m.get("bare_incise", False)),
         impersonal_sources=frozenset(m.get("impersonal_sources", [])),

@@ -18,13 +18,14 @@ if TYPE_CHECKING:
 
 AFTER_WINDOW = 10  # tokens searched for a cue after a quotation
 BEFORE_WINDOW = 30  # and before it
+HEADLINE_NAME = 8  # tokens of a name (and its role) before a headline's colon
 
 
 def quote_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
     """Quotations of at least `MIN_QUOTE_WORDS` words that are not titles; the cue verbs they take are
     added to ``used`` so that the reported-speech pass does not take them again."""
     text = ctx.text
-    for qs, qe in ctx.quotes:
+    for n, (qs, qe) in enumerate(ctx.quotes):
         start, end = qs + 1, qe
         while start < end and text[start].isspace():
             start += 1
@@ -33,14 +34,19 @@ def quote_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
         if len(text[start:end].split()) < MIN_QUOTE_WORDS or is_title(text[start:end]):
             continue
         first, last = ctx.token_at(qs), ctx.token_at(qe)
-        found = _quote_cue(ctx, first, last)
+        found = _quote_cue(ctx, first, last) or _run_cue(ctx, n)
         if found is None:
-            yield Raw(None, "", "quote", start, end, quote=True)
+            headline = _headline(ctx, first)
+            if headline is not None:
+                sp, cue = headline
+                yield Raw(sp, cue, "quote", start, end, ctx.doc[first].idx, quote=True)
+            else:
+                yield Raw(None, "", "quote", start, end, quote=True)
             continue
         v, speaker, kind = found
         if v.i < first:
             span, _ = content(ctx, v)
-            if span is not None and span[0] < qs < span[1]:
+            if span is not None and span[0] <= qs < span[1]:
                 continue  # X said most regions grew at a "modest pace": the reported clause is the claim
         used.add(v.i)
         kind = "quote" if kind == "statement" else kind
@@ -88,6 +94,51 @@ def _says_more(v: Token) -> bool:
     """Whether a cue after a quotation reports a clause of its own ("…", saying that Q): then it is not
     the quotation's cue."""
     return any(c.dep_ == "ccomp" and c.i > v.i for c in v.children)
+
+
+def _run_cue(ctx: Ctx, n: int) -> tuple[Token, Token, str] | None:
+    """The cue of the quotation run quotation ``n`` opens: the next quotations in the same paragraph, with
+    nothing but punctuation and linking words between (« "Q1", même si "Q2", a affirmé X », '"Q1." "Q2,"
+    X said'), are one speaker's — the cue of the first that has one. The run opens its sentence, and its
+    quotations are apart (two glued together are a sub-heading and the text after it)."""
+    doc, quotes = ctx.doc, ctx.quotes
+    first = ctx.token_at(quotes[n][0])
+    if first > 0 and ctx.sent[first - 1] == ctx.sent[first]:
+        return None  # « Pour X, "Q1." "Q2", ajoute Y »: a run opens its sentence
+    for (_, prev_end), (qs, qe) in zip(quotes[n:], quotes[n + 1 :], strict=False):
+        between = doc[ctx.token_at(prev_end) + 1 : ctx.token_at(qs)]
+        gap = ctx.text[prev_end + 1 : qs]
+        if (
+            not gap
+            or "\n" in gap
+            or not all(t.is_punct or t.is_space or ctx.lowers[t.i] in ctx.cues.quote_links for t in between)
+        ):
+            return None
+        found = _quote_cue(ctx, ctx.token_at(qs), ctx.token_at(qe))
+        if found is not None:
+            return found
+    return None
+
+
+def _headline(ctx: Ctx, first: int) -> tuple[tuple[int, int], str] | None:
+    """« Paul Martin : "…" » / 'Union leader Ann Lee: "…"': a paragraph opening with a name and a colon
+    right before the quotation (a headline's attribution) — the name's span and the colon."""
+    doc = ctx.doc
+    colon = first - 1
+    if colon < 1 or doc[colon].text != ":":
+        return None
+    lo = colon
+    while lo > 0 and colon - lo < HEADLINE_NAME and not ctx.in_quote[lo - 1] and "\n" not in doc[lo - 1].text:
+        lo -= 1
+    if lo > 0 and "\n" not in doc[lo - 1].text and "\n" not in doc[lo - 1].whitespace_:
+        return None  # not at a paragraph's start
+    words = doc[lo:colon]
+    if not words or not all(t.pos_ in ("PROPN", "NOUN", "ADJ", "DET") for t in words):
+        return None
+    names = [t for t in words if t.pos_ == "PROPN"]
+    if not names:
+        return None
+    return speaker_span(names[-1], ctx.cues), doc[colon].text
 
 
 def _quote_cue(ctx: Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
