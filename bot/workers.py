@@ -5,9 +5,8 @@ Briefing is CPU-bound (spaCy), so one process briefs on one core. `PoolEngine` k
 the parent's threads or sockets; each builds the engine once (`bot.app.build_engine`) and loads its
 pipelines before its first article. Articles go to the workers one at a time:
 
-- the poller's batches (`brief_many`) keep at most ``workers`` articles queued in all, so
-- a chat user's ``/brief`` (`brief`) waits for at most the articles already being briefed, never behind a
-  poller's whole batch.
+- the poller's batches (`brief_many`) keep at most two articles per worker queued or running, so
+- a chat user's ``/brief`` (`brief`) waits for at most those, never behind a poller's whole batch.
 
 A worker that dies (out of memory, killed) breaks the pool: the articles in flight fail with a
 `BriefingError` naming them, and a new pool is started for the next ones.
@@ -69,7 +68,8 @@ class PoolEngine:
     def __init__(self, *, options: dict[str, Any], languages: tuple[str, ...], workers: int) -> None:
         self.options, self.workers, self._languages = options, workers, languages
         self._lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(workers)  # the poller's articles queued or running
+        # the poller's articles queued or running: two per worker keeps each fed between articles
+        self._slots = threading.BoundedSemaphore(2 * workers)
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
