@@ -49,6 +49,7 @@ KINDS: dict[str, ActorKind] = {
 OPTIONAL_LABELS = frozenset({"NORP", "MISC"})  # kept only when the gazetteer knows them
 DETERMINERS = re.compile(r"^(?:(?:le|la|les|the|du|des|de la|au|aux)\s+|(?:de l|l|d)['’]\s*)+", re.IGNORECASE)
 POSSESSIVE = re.compile(r"(?:'s|')$")
+PARTICLE_WORD = re.compile(r"(?<![\w'’])(?:Le|La)\s+[A-ZÀ-Ý][\w'’-]*")
 # "Le Pen", "Le Maire", "La Fontaine": a capitalised Le/La before one capitalised word is part of the name
 PARTICLE_NAME = re.compile(r"^(?:Le|La)\s+([A-ZÀ-Ý][^\W\d_]*(?:-[A-ZÀ-Ý][^\W\d_]*)?)$")
 GLUED_NEXT = re.compile(r"(?<=[a-zà-ÿ])(?:[LD]'|[\"«»“”])")
@@ -535,7 +536,10 @@ def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
             if group:  # "Liberal Democrats" when NER took only "Democrats"
                 start = min([start, *(t.idx for t in ent.root.lefts if _name_modifier(t))])
             optional = ent.label_ in OPTIONAL_LABELS and not group
-            mention = _mention(text, start, end, kind, optional=optional, gazetteer=gazetteer)
+            after_role = kind == "organization" and _after_role(ent, gazetteer)
+            mention = _mention(
+                text, start, end, kind, optional=optional, gazetteer=gazetteer, after_role=after_role
+            )
             if mention is not None:
                 covered.append((start, end))
                 yield mention
@@ -686,7 +690,14 @@ def _pieces(ent: Span) -> Iterator[tuple[int, int]]:
 
 
 def _mention(
-    text: str, start: int, end: int, kind: ActorKind, *, optional: bool, gazetteer: Gazetteer
+    text: str,
+    start: int,
+    end: int,
+    kind: ActorKind,
+    *,
+    optional: bool,
+    gazetteer: Gazetteer,
+    after_role: bool = False,
 ) -> Mention | None:
     raw = text[start:end]
     surface = clean_surface(raw, gazetteer)
@@ -698,8 +709,9 @@ def _mention(
     canonical = gazetteer.canonical(surface)
     if canonical:
         return Mention(surface, gazetteer.kind_of(canonical) or kind, start, end, canonical)
-    # "Économie Bruno Le Maire", "RN Jordan Bardella": NER took a word too many before a person's name
-    named = _person_inside(surface) if kind in ("person", "place") else surface
+    # "Économie Bruno Le Maire", "RN Jordan Bardella": NER took a word too many before a person's name; a
+    # body's name ends in a person's only after a role ("le ministre de l'[Économie Bruno Le Maire]")
+    named = _person_inside(surface) if kind in ("person", "place") or after_role else surface
     if named != surface:
         start, end, surface, kind = end - len(named), end, named, "person"
     if optional or _is_noise(surface, text, kind, gazetteer):
@@ -707,6 +719,15 @@ def _mention(
     if kind == "place" and gazetteer.kind_of(surface):
         kind = "country"
     return Mention(surface, kind, start, end)
+
+
+def _after_role(ent: Span, gazetteer: Gazetteer) -> bool:
+    """Whether a role noun and its preposition come right before ``ent`` ("la cheffe du [Parti X Anne
+    Roy]", "the leader of [Party X Anne Roy]"): the entity completes the role and names its holder."""
+    doc, i = ent.doc, ent.start - 1
+    while i >= 0 and ent.start - i <= 3 and (doc[i].pos_ in {"ADP", "DET"} or doc[i].lower_ in {"l'", "l’"}):
+        i -= 1
+    return i < ent.start - 1 and i >= 0 and norm(doc[i].text) in gazetteer.roles
 
 
 def _person_inside(surface: str) -> str:
@@ -735,7 +756,7 @@ def _is_noise(surface: str, text: str, kind: ActorKind, gazetteer: Gazetteer) ->
         return True
     if not any(ch.isalpha() for ch in surface) or len(tokens) > MAX_NAME_WORDS:
         return True
-    if _has_role(surface, gazetteer) and kind == "person":
+    if kind == "person" and _has_role(PARTICLE_WORD.sub("", surface), gazetteer):  # not "Le Maire"
         return True
     if len(tokens) > 1 and sum(t[0].islower() for t in tokens) * 2 > len(tokens):
         return True  # a clause or a description tagged as a name

@@ -191,6 +191,28 @@ def test_clean_surface(raw: str, clean: str) -> None:
     assert clean_surface(raw, load_gazetteer("fr" if raw != "Putin's" else "en")) == clean
 
 
+@pytest.mark.parametrize(
+    ("surface", "after_role", "expected"),
+    [
+        # « le ministre de l'[Agriculture Lucie Le Maire] »: NER glued the end of the role to her name
+        ("Agriculture Lucie Le Maire", True, ("Lucie Le Maire", "person")),
+        # « la porte-parole du [Parti vert Anne Roux] »
+        ("Parti vert Anne Roux", True, ("Anne Roux", "person")),
+        # « la [Fondation Anne Roux] » names a body after a person: no role before it
+        ("Fondation Anne Roux", False, ("Fondation Anne Roux", "organization")),
+    ],
+)
+def test_a_body_ending_in_a_persons_name_after_a_role_is_that_person(
+    surface: str, after_role: bool, expected: tuple[str, str]
+) -> None:
+    gazetteer = load_gazetteer("fr")
+    mention = _mention(
+        surface, 0, len(surface), "organization", optional=False, gazetteer=gazetteer, after_role=after_role
+    )
+    assert mention is not None
+    assert (mention.text, mention.kind) == expected
+
+
 def test_a_surname_with_a_particle_is_one_person_not_a_role() -> None:
     text = (
         "La députée Sandrine Le Goff a présenté mardi son projet de loi. "
