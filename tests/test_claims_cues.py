@@ -49,3 +49,12 @@ def test_every_cue_has_a_stance(lang: str) -> None:
     assert [lemma for lemma, options in cues.verbs.items() if not options] == []
     assert all(stance for options in cues.verbs.values() for _, stance in options)
     assert all(cues.nouns.values())
+
+
+def test_a_quotation_opening_the_reported_clause_is_not_the_whole_claim(nlps: dict[str, object]) -> None:
+    """Issue 9 item 4: never shrink a claim to a quoted fragment when the clause around it is the claim,
+    even when the quotation opens that clause."""
+    text = 'Le maire a affirmé que "aucun risque pour la santé des enfants" n\'existait près des écoles.'
+    assert table(nlps, "fr", text) == [
+        ("Le maire", "quote", '"aucun risque pour la santé des enfants" n\'existait près des écoles')
+    ]
