@@ -78,6 +78,7 @@ class Gazetteer:
     names: Mapping[str, str] = field(default_factory=dict)  # normalised canonical -> canonical
     pattern: re.Pattern[str] | None = None  # gazetteer names, metonyms and aliases as written
     collectives: Mapping[str, ActorKind] = field(default_factory=dict)  # "gouvernement" -> organization
+    locatives: frozenset[str] = frozenset()  # prepositions that introduce a place ("in", « à »)
 
     def canonical(self, surface: str) -> str | None:
         key = norm(surface)
@@ -108,6 +109,7 @@ def load_gazetteer(lang: str) -> Gazetteer:
         roles=frozenset(norm(w) for w in raw.get("roles", {}).get("nouns", [])),
         titles=frozenset(norm(w) for w in raw.get("titles", {}).get("words", [])),
         names={norm(t): t for t in targets},
+        locatives=frozenset(w.lower() for w in raw.get("grammar", {}).get("locatives", [])),
         collectives={norm(w): kind for kind, nouns in raw.get("collectives", {}).items() for w in nouns},
         pattern=_names_pattern(
             [*targets, *raw.get("metonyms", {}), *(a for v in raw.get("aliases", {}).values() for a in v)]
@@ -189,6 +191,7 @@ class Mention:
     end: int
     canonical: str | None = None  # set when the gazetteer knows the form
     acts: bool = False  # the subject or agent of a verb (not a backdrop)
+    located: bool = False  # after a locative preposition ("in Suva", « à Béthune »)
 
 
 @dataclass
@@ -202,6 +205,7 @@ class _Cluster:
     in_title: bool = False
     lead_subject: bool = False
     acts: bool = False
+    located: bool = False
     variants: set[str] = field(default_factory=set)  # other forms speakers used, never the name
 
     @property
@@ -220,7 +224,11 @@ class _Cluster:
             and self.kinds["person"] * 2 >= sum(self.kinds.values())
         ):
             return "person"
-        return self.kinds.most_common(1)[0][0]  # type: ignore[return-value]
+        kind = self.kinds.most_common(1)[0][0]
+        # NER takes companies and buildings for places: a place is where something happens ("in X"), and a
+        # name written twice never so is not one
+        named_twice = self.mentions >= 2
+        return "organization" if kind == "place" and named_twice and not self.located else kind  # type: ignore[return-value]
 
 
 @dataclass
@@ -438,7 +446,7 @@ class ActorTable:
 
 def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazetteer) -> ActorTable:
     """The actors of ``doc`` (see the module docstring); ``lang`` is the article's language."""
-    mentions = sorted(_acting(doc, _mentions(doc, gazetteer)), key=lambda m: m.start)
+    mentions = sorted(_acting(doc, _mentions(doc, gazetteer), gazetteer), key=lambda m: m.start)
     clusters = _merge(mentions, gazetteer, lead=_lead_subject(doc))
     if title:
         for c in clusters:
@@ -573,11 +581,14 @@ def _name_modifier(token: Token) -> bool:
 SUBJECTS = frozenset({"nsubj", "nsubjpass", "nsubj:pass", "obl:agent", "agent", "csubj"})
 
 
-def _acting(doc: Doc, mentions: Iterable[Mention]) -> Iterator[Mention]:
+def _acting(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> Iterator[Mention]:
     """``mentions`` with ``acts`` set where the mention is the subject or the agent of a verb, or part of
-    one ("X and Y said", "le syndicat X a demandé"): someone who acts, not a backdrop."""
+    one ("X and Y said", "le syndicat X a demandé"): someone who acts, not a backdrop; and ``located``
+    where a locative preposition of the gazetteer's language introduces it ("in Suva", « à Béthune »)."""
     for m in mentions:
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is not None and len(span) and _located(span, gazetteer):
+            m = replace(m, located=True)
         root = span.root if span is not None and len(span) else None
         while (
             root is not None
@@ -592,6 +603,14 @@ def _acting(doc: Doc, mentions: Iterable[Mention]) -> Iterator[Mention]:
             root.dep_ in SUBJECTS or (root.dep_ == "pobj" and root.head.dep_ == "agent")
         )
         yield replace(m, acts=acts) if acts else m
+
+
+def _located(span: Span, gazetteer: Gazetteer) -> bool:
+    """Whether a locative preposition comes before ``span``, past its determiner ("in the Hague")."""
+    i = span.start - 1
+    if i >= 0 and span.doc[i].pos_ == "DET":
+        i -= 1
+    return i >= 0 and span.doc[i].lower_ in gazetteer.locatives
 
 
 def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
@@ -819,6 +838,7 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, in
         cluster.first = min(cluster.first, m.start)
         cluster.lead_subject |= lead[0] <= m.start < lead[1]
         cluster.acts |= m.acts
+        cluster.located |= m.located
     for c in clusters:
         if c.canonical is None and gazetteer.kind_of(c.name):
             c.kinds["country"] += 1

@@ -442,3 +442,12 @@ def test_a_speaker_with_a_proper_name_is_an_actor_after_one_claim() -> None:
     text = "The clinic will close in May, the council said on Monday. Staff were told the news on Friday."
     ranked = table(text, lang="en").ranked(speaker_counts={"Lord Pellow": 1, "spokeswoman": 1})
     assert [a.name for a in ranked if a.name in ("Lord Pellow", "spokeswoman")] == ["Lord Pellow"]
+
+
+def test_a_name_ner_takes_for_a_place_but_never_written_as_one_is_a_body() -> None:
+    text = (
+        "L'usine Vélonord de Roubaix va fermer. La direction de Vélonord a confirmé la nouvelle aux salariés. "
+        "Vélonord emploie 300 personnes à Roubaix."
+    )
+    kinds = {a.name: a.kind for a in table(text, lang="fr").ranked()}
+    assert (kinds["Vélonord"], kinds["Roubaix"]) == ("organization", "place")
