@@ -150,6 +150,27 @@ CASES += [
 ]
 
 
+CASES += [
+    # nouns of fear and concern made by a light verb; « les révélations de X selon lesquelles P »: X (the
+    # author) says P
+    (
+        "fr",
+        "La ministre a exprimé ses craintes que la réforme échoue.",
+        [("La ministre", "warning", "la réforme échoue")],
+    ),
+    (
+        "en",
+        "Scientists have expressed concerns that the new rules could hamper research.",
+        [("Scientists", "warning", "the new rules could hamper research")],
+    ),
+    (
+        "fr",
+        "Le journal rappelle les révélations de Mediapart selon lesquelles le ministre a menti.",
+        [("Mediapart", "statement", "le ministre a menti")],
+    ),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), CASES)
 def test_cue(nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
     assert table(nlps, lang, text) == expected

@@ -108,7 +108,9 @@ def _selon_lesquelles(ctx: Ctx, rel: Token, cue: str) -> Iterator[Raw]:
     noun = clause.head if clause.dep_ in ("acl", *ctx.g.relative_clauses) else None
     if noun is None:
         return
-    speaker = noun_speaker(ctx, noun)
+    speaker = author(noun, ctx) or noun_speaker(
+        ctx, noun
+    )  # « les révélations de Mediapart selon lesquelles »
     if speaker is None:
         return
     span = ctx.trim(rel.i + 1, clause.right_edge.i + 1)
