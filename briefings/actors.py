@@ -535,7 +535,7 @@ def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
     text = doc_text(doc)
     for ent in doc_ents(doc):
         kind = KINDS.get(ent.label_)
-        if kind is None:
+        if kind is None or _event(ent):
             continue
         for start, end in _pieces(ent):
             if kind == "person" and len(ent) == 1:
@@ -554,6 +554,19 @@ def _mentions(doc: Doc, gazetteer: Gazetteer) -> Iterator[Mention]:
     yield from _gazetteer_mentions(text, covered, gazetteer)
     yield from _proper_noun_mentions(doc, covered, gazetteer)
     yield from _collective_mentions(doc, covered, gazetteer)
+
+
+YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _event(ent: Span) -> bool:
+    """A name with its year ("Mondial-2022", "the 2012 Olympics", "l'Euro 2016") is an event, not an actor."""
+    doc = ent.doc
+    near = [doc[ent.start - 1]] if ent.start > 0 else []
+    near += [doc[ent.end]] if ent.end < len(doc) else []
+    return YEAR.search(ent.text) is not None or any(
+        YEAR.fullmatch(t.text) and t.head.i in range(ent.start, ent.end) for t in near
+    )
 
 
 def _group_noun(ent: Span) -> bool:
@@ -671,7 +684,7 @@ def _proper_noun_mentions(
         ws = [norm(t.text) for t in span]
         if any(w in gazetteer.titles or w in gazetteer.noise or w in gazetteer.roles for w in ws):
             continue
-        if any(s < span.end_char and span.start_char < e for s, e in covered):
+        if any(s < span.end_char and span.start_char < e for s, e in covered) or _event(span):
             continue
         if len(span) == 1 and (counts[span.text] < 2 or not span[0].is_alpha or len(span.text) < 3):
             continue

@@ -451,3 +451,24 @@ def test_a_name_ner_takes_for_a_place_but_never_written_as_one_is_a_body() -> No
     )
     kinds = {a.name: a.kind for a in table(text, lang="fr").ranked()}
     assert (kinds["Vélonord"], kinds["Roubaix"]) == ("organization", "place")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "event"),
+    [
+        (
+            "Le comité a choisi Lyon pour l'Euro 2032. La ville de Lyon a salué ce choix, a dit la maire Anne Roux. "
+            "L'Euro 2032 coûtera cher, selon la Cour des comptes.",
+            "fr",
+            "Euro",
+        ),
+        (
+            "La Fédération a confirmé le Mondial-2030 à Rabat. Le Mondial-2030 attirera des millions de visiteurs, "
+            "a affirmé son président Karim Alaoui.",
+            "fr",
+            "Mondial",
+        ),
+    ],
+)
+def test_a_name_with_its_year_is_an_event_not_an_actor(text: str, lang: str, event: str) -> None:
+    assert [n for n in names(text, lang=lang) if event in n] == []
