@@ -634,7 +634,7 @@ def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Ga
         if kind is None:
             continue
         t = doc[i]
-        if t.pos_ != "NOUN" or not any(c.lower_ in DEFINITE for c in t.children):
+        if t.pos_ != "NOUN" or not (any(c.lower_ in DEFINITE for c in t.children) or _generic_subject(t)):
             continue
         end = t
         for r in t.rights:
@@ -644,6 +644,16 @@ def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Ga
         if any(s < end_char and start_char < e for s, e in covered):
             continue
         yield Mention(t.doc[t.i : end.i + 1].text, kind, start_char, end_char)
+
+
+def _generic_subject(noun: Token) -> bool:
+    """A plural with no determiner as a verb's subject: people in general who act ("Scientists have
+    warned", "About 500 officials are accused")."""
+    return (
+        noun.dep_ in SUBJECTS
+        and "Plur" in noun.morph.get("Number", [])
+        and not any(c.dep_ in {"det", "poss", "nmod:poss"} for c in noun.children)
+    )
 
 
 DEFINITE = frozenset({"le", "la", "les", "l'", "l’", "du", "des", "au", "aux", "the"})

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.settings import DEFAULT_PIPELINES
-from briefings.actors import _mention, clean_surface, extract_actors, load_gazetteer
+from briefings.actors import _mention, clean_surface, extract_actors, load_gazetteer, norm
 from briefings.engine import load_pipeline
 
 
@@ -472,3 +472,24 @@ def test_a_name_ner_takes_for_a_place_but_never_written_as_one_is_a_body() -> No
 )
 def test_a_name_with_its_year_is_an_event_not_an_actor(text: str, lang: str, event: str) -> None:
     assert [n for n in names(text, lang=lang) if event in n] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "group"),
+    [
+        (  # a bare plural subject: people in general who act
+            "Economists have warned that the new tax will slow growth. The finance minister Carla Ruiz "
+            "said the tax was needed.",
+            "en",
+            "economists",
+        ),
+        (  # a community the French model cannot tag (no NORP label)
+            "Le recteur Karim Benali a dénoncé la stigmatisation des musulmans. « Les musulmans veulent vivre en "
+            "paix », a-t-il déclaré.",
+            "fr",
+            "musulmans",
+        ),
+    ],
+)
+def test_a_group_named_by_a_common_noun_is_an_actor(text: str, lang: str, group: str) -> None:
+    assert group in [norm(n) for n in names(text, lang=lang)]
