@@ -171,6 +171,21 @@ CASES += [
 ]
 
 
+CASES += [
+    # what a cue asks for or warns against through its preposition
+    (
+        "en",
+        "The opposition called for an inquiry into the deal.",
+        [("The opposition", "statement", "an inquiry into the deal")],
+    ),
+    (
+        "en",
+        "The union leader warned against cuts to the rail budget.",
+        [("The union leader", "warning", "cuts to the rail budget")],
+    ),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), CASES)
 def test_cue(nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
     assert table(nlps, lang, text) == expected

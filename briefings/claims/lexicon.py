@@ -99,6 +99,7 @@ class Cues:
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
     impersonal: frozenset[str] = frozenset()
+    content_preps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "call" -> ("for",)
     quote_links: frozenset[str] = frozenset()  # words linking two quotations of one speaker (« même si »)
     unpassive: frozenset[str] = frozenset()  # cues whose passive agent does something else: « soutenu par »
     bare_incise: bool = False  # an incise may follow its clause with no comma (« … cher estime le journal »)
@@ -163,6 +164,7 @@ def load_cues(lang: str) -> Cues:
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),
         impersonal=frozenset(m.get("impersonal", [])),
+        content_preps={k: tuple(v) for k, v in m.get("content_preps", {}).items()},
         quote_links=frozenset(m.get("quote_links", [])),
         unpassive=frozenset(m.get("unpassive", [])),
         bare_incise=bool(m.get("bare_incise", False)),

@@ -35,6 +35,7 @@ def verb_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
         if found is None or (gerund(v, g) and v.dep_ == "conj" and not gerund(v.head, g)):
             continue  # "accused X of telling lies and then attacking them": part of the accusation
         span, inverted = content(ctx, v)
+        span = span or _prep_content(ctx, v)
         if span is None:
             continue
         speaker = _speaker(ctx, v, inverted)
@@ -81,6 +82,19 @@ def impersonal_claims(ctx: Ctx) -> Iterator[Raw]:
         if source is not None and span is not None:
             cue = ctx.text[doc[first].idx : v.idx + len(v)]
             yield Raw(speaker_span(source, cues), cue, "statement", *span, v.idx)
+
+
+def _prep_content(ctx: Ctx, v: Token) -> tuple[int, int] | None:
+    """What a cue asks for or warns against through its preposition ("called for an inquiry into the deal",
+    "warned against cuts"): the object of a preposition the lexicon pairs with the verb (``content_preps``)."""
+    preps = ctx.cues.content_preps.get(ctx.lemmas[v.i], ())
+    for c in v.rights:
+        if ctx.lowers[c.i] in preps and c.dep_ in ctx.g.prepositions:
+            obj = next((k for k in c.children if k.dep_ in ctx.g.prep_objects), None)
+            if obj is not None:
+                s_lo, s_hi = ctx.sentence_bounds(v.i)
+                return ctx.trim(max(obj.left_edge.i, s_lo), min(obj.right_edge.i + 1, s_hi))
+    return None
 
 
 def _named_source(ctx: Ctx, lo: int, hi: int) -> Token | None:
