@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING, NamedTuple
 
+from briefings.actors import doc_ents
 from briefings.claims.document import Ctx, Raw
 from briefings.claims.lexicon import load_genders
 from briefings.claims.roles import is_role
@@ -61,19 +62,12 @@ def name_genders(ctx: Ctx) -> dict[str, str]:
     memo = ctx.memo.get("genders")
     if memo is not None:
         return memo
-    doc, g = ctx.doc, ctx.g
     found: dict[str, str] = {}
-    i = 0
-    while i < len(doc):
-        t = doc[i]
-        if not (is_person(t, g) and t.ent_iob_ == "B"):
-            i += 1
-            continue
-        lo, hi = ent_bounds(t)
-        gender = _full_name_gender(ctx, lo, hi) or "?"
-        last = doc[hi - 1].lower_
-        found[last] = gender if found.get(last, gender) == gender else "?"
-        i = hi
+    for ent in doc_ents(ctx.doc):  # built once per doc and shared with the actors
+        if ent.label_ in ctx.g.persons:
+            gender = _full_name_gender(ctx, ent.start, ent.end) or "?"
+            last = ent[-1].lower_
+            found[last] = gender if found.get(last, gender) == gender else "?"
     ctx.memo["genders"] = found
     return found
 
@@ -221,8 +215,9 @@ def _with_latter(ctx: Ctx, ants: list[Antecedent]) -> list[Antecedent]:
     if not ctx.g.latter:
         return ants
     out = list(ants)
-    for i in range(len(ctx.doc)):
-        span = None if ctx.in_quote[i] else latter_phrase(ctx, i)
+    firsts = {p.split()[0] for p in ctx.g.latter}
+    for i, lower in enumerate(ctx.lowers):
+        span = latter_phrase(ctx, i) if lower in firsts and not ctx.in_quote[i] else None
         if span is None:
             continue
         found = latter_antecedent(ctx, span, ants)
