@@ -79,6 +79,12 @@ class Gazetteer:
     pattern: re.Pattern[str] | None = None  # gazetteer names, metonyms and aliases as written
     collectives: Mapping[str, ActorKind] = field(default_factory=dict)  # "gouvernement" -> organization
     locatives: frozenset[str] = frozenset()  # prepositions that introduce a place ("in", « à »)
+    # the [grammar] word sets of the lexicon ("demonstratives", "complements", "clause_openers" …)
+    grammar: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def words(self, name: str) -> frozenset[str]:
+        """The [grammar] word set ``name``, normalised."""
+        return frozenset(norm(w) for w in self.grammar.get(name, ()))
 
     def canonical(self, surface: str) -> str | None:
         key = norm(surface)
@@ -110,6 +116,9 @@ def load_gazetteer(lang: str) -> Gazetteer:
         titles=frozenset(norm(w) for w in raw.get("titles", {}).get("words", [])),
         names={norm(t): t for t in targets},
         locatives=frozenset(w.lower() for w in raw.get("grammar", {}).get("locatives", [])),
+        grammar={
+            k: tuple(str(w) for w in v) for k, v in raw.get("grammar", {}).items() if isinstance(v, list)
+        },
         collectives={norm(w): kind for kind, nouns in raw.get("collectives", {}).items() for w in nouns},
         pattern=_names_pattern(
             [*targets, *raw.get("metonyms", {}), *(a for v in raw.get("aliases", {}).values() for a in v)]
@@ -323,7 +332,7 @@ class ActorTable:
         named = [
             n for n in speaker_counts if norm(n) not in self._index and norm(n) not in self.gazetteer.noise
         ]
-        named = [n for n in named if _named(n)]
+        named = [n for n in named if _named(n, demonstratives=self.gazetteer.words("demonstratives"))]
         extends = {n: self._extended(n) for n in named}
         for described in named:
             claims = speaker_counts[described]
@@ -369,7 +378,8 @@ class ActorTable:
             cluster = self._index.get(norm(head)) if head else None
             if cluster and all(w[:1].islower() and norm(w) not in FUNCTION_WORDS for w in tail):
                 return cluster
-        noun = self._index.get(norm(ws[0])) if len(ws) > 2 and norm(ws[1]) in COMPLEMENTS else None
+        complement = len(ws) > 2 and norm(ws[1]) in self.gazetteer.words("complements")
+        noun = self._index.get(norm(ws[0])) if complement else None
         if noun is not None and noun.name.islower():  # "le ministère" is "le ministère de la Santé"
             return noun
         hyphen = name.rfind("-")  # "Ahn Chan" for "Ahn Chan-il"
@@ -486,21 +496,17 @@ def _described_name(phrase: str) -> str:
     return phrase
 
 
-def _named(phrase: str) -> bool:
+def _named(phrase: str, *, demonstratives: frozenset[str]) -> bool:
     """Whether ``phrase`` holds a name: a capitalised word after its first ("fertility expert Lord
     Winston", "ministère de l'Agriculture"), or a capitalised first word that is no determiner ("Harbour
     Voices", "Générations futures")."""
     ws = [re.sub(r"^[ldLD]['’]", "", w) for w in DETERMINERS.sub("", " ".join(phrase.split())).split()]
     return bool(ws) and (
-        any(w[:1].isupper() for w in ws[1:]) or (ws[0][:1].isupper() and norm(ws[0]) not in DEMONSTRATIVES)
+        any(w[:1].isupper() for w in ws[1:]) or (ws[0][:1].isupper() and norm(ws[0]) not in demonstratives)
     )
 
 
-COMPLEMENTS = frozenset("de du des d' of for".split())
 FUNCTION_WORDS = PREPOSITIONS | DETERMINER_WORDS | frozenset("et and or ou".split())
-DEMONSTRATIVES = frozenset(
-    "ce cet cette ces this that these those his her their its son sa ses leur leurs".split()
-)
 
 
 def _mentioned(name: str, title: str) -> bool:

@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from briefings.actors import load_gazetteer, norm
 from briefings.models import Actor, Briefing, Claim
@@ -110,27 +111,29 @@ def first_sentence(text: str, *, lang: str | None = None) -> tuple[str, int] | N
     return (sentence, start + end) if sentence else None
 
 
-def condense(sentence: str, *, limit: int = LEAD_MAX) -> str:
+def condense(sentence: str, *, limit: int = LEAD_MAX, lang: str | None = None) -> str:
     """``sentence`` on one line, still a whole sentence. When longer than ``limit`` it loses, until it
     fits: its parentheses; the apposition after a name that opens it ("Jean Dupont, un ancien maire,
     a dit" -> "Jean Dupont a dit"); its trailing clauses, cut where a clause or an adjunct starts (a
     semicolon, a dash, or a comma before a conjunction, a relative or a participle), outside quotes. It
     ends with its own final punctuation or a period. A sentence with no such place is kept whole up to
     ``BULLET_MAX``; beyond, it is cut at such a place, else before its last "and", else at its last comma,
-    and only with none of these at a word, with an ellipsis."""
+    and only with none of these at a word, with an ellipsis. The words that open clauses, conjunctions and
+    articles are the ``lang`` lexicon's [grammar] sets (every language's when ``lang`` is None)."""
+    words = _words(lang)
     text = " ".join(sentence.split())
     if len(text) <= limit:
         return text
     text = _PARENTHESES.sub("", text)
-    text = _OPENING_APPOSITION.sub(r"\1", text, count=1) if len(text) > limit else text
+    text = words.opening_apposition.sub(r"\1", text, count=1) if len(text) > limit else text
     if len(text) <= limit:
         return text
     ending = text[-1] if text[-1] in ".!?" else "."
     for pattern, most in (
-        (_CLAUSE_START, limit),
+        (words.clause_start, limit),
         (None, BULLET_MAX),
-        (_CLAUSE_START, BULLET_MAX),
-        (_CONJUNCTION, BULLET_MAX),
+        (words.clause_start, BULLET_MAX),
+        (words.conjunction, BULLET_MAX),
         (_ANY_BREAK, BULLET_MAX),
     ):
         if pattern is None:
@@ -144,19 +147,54 @@ def condense(sentence: str, *, limit: int = LEAD_MAX) -> str:
     return shorten(text)
 
 
-# A name opening a sentence, then an apposition in commas that starts with a determiner.
-_OPENING_APPOSITION = re.compile(
-    r"^((?:[A-ZÀ-Ý][\w'’.-]*\s){0,3}[A-ZÀ-Ý][\w'’.-]*),\s(?:un|une|le|la|les|l['’]|the|a|an)\b[^,;«»“”\"()]{2,120},(?=\s)"
-)
-# Where a trailing clause or adjunct may be dropped: a semicolon, a colon or a dash; a comma before a
-# conjunction, a relative pronoun, a subordinator or a participle ("…, accusant X", "…, saying").
-_CLAUSE_START = re.compile(
-    r"\s*(?:[;:]|\s[—–])\s+|,\s+(?=(?:alors qu|tandis qu|après qu|avant qu|bien qu|même si|lorsqu|puisqu|"
-    r"mais|et|ou|qui|dont|où|afin|pour|sans|avec|après|avant|en \w+ant\b|[a-zà-ÿ]{3,}ant\b|"
-    r"but|and|or|which|who|whose|where|when|while|whereas|as|after|before|although|though|amid|despite|"
-    r"with|without|because|since|(?!according)[a-z]{3,}ing\b)\b)"
-)
-_CONJUNCTION = re.compile(r"\s(?=(?:et|ou|mais|and|or|but)\s)")
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A language's word sets of the bullets (lexicon [grammar]), as patterns."""
+
+    opening_apposition: re.Pattern[str]  # a name opening a sentence, then an apposition in commas
+    clause_start: re.Pattern[str]  # where a trailing clause or adjunct may be dropped
+    conjunction: re.Pattern[str]  # before a coordinating conjunction
+    pronoun: re.Pattern[str]  # a bare pronoun (fullmatch on a normalised speaker)
+
+
+LANGS = ("fr", "en")
+
+
+@cache
+def _words(lang: str | None) -> _Words:
+    """The bullets' patterns for ``lang``, or for every language when None."""
+    sets: dict[str, set[str]] = {}
+    for code in (lang,) if lang in LANGS else LANGS:
+        for name, ws in load_gazetteer(code).grammar.items():
+            sets.setdefault(name, set()).update(ws)
+
+    def alternation(name: str, *, normalised: bool = False) -> str:
+        ws = sorted((norm(w) if normalised else w for w in sets.get(name, ())), key=len, reverse=True)
+        return "|".join(re.escape(w).replace("'", "['’]") for w in ws) or "(?!)"
+
+    participle = (
+        rf"(?!(?:{alternation('not_participles')})\b)[a-zà-ÿ]{{3,}}(?:{alternation('participle_suffix')})\b"
+    )
+    gerund = rf"(?:{alternation('gerund_marker')}) \w+(?:{alternation('participle_suffix')})\b"
+    inverted = rf".*-(?:t-)?(?:{alternation('subject_pronouns')})\W*"
+    return _Words(
+        opening_apposition=re.compile(
+            r"^((?:[A-ZÀ-Ý][\w'’.-]*\s){0,3}[A-ZÀ-Ý][\w'’.-]*),\s"
+            rf"(?:{alternation('articles')})\b[^,;«»“”\"()]{{2,120}},(?=\s)"
+        ),
+        clause_start=re.compile(
+            r"\s*(?:[;:]|\s[—–])\s+|,\s+(?=(?:"
+            + "|".join([alternation("clause_openers"), gerund, participle])
+            + r")\b)"
+        ),
+        conjunction=re.compile(rf"\s(?=(?:{alternation('conjunctions')})\s)"),
+        pronoun=re.compile(
+            rf"(?:{inverted}|{alternation('pronouns', normalised=True)})",
+            re.IGNORECASE,
+        ),
+    )
+
+
 _ANY_BREAK = re.compile(r"\s*(?:[,;:]|\s[—–-])\s+")
 
 
@@ -223,12 +261,6 @@ def _voice_text(voice: Voice, *, lang: str | None) -> str:
 
 
 _VERB_KINDS = frozenset({"denial", "accusation", "promise", "warning", "estimate"})
-# A speaker left as a bare pronoun ("lui", "ajoute-t-il", "him"): the bullet would not say who speaks.
-_PRONOUN = re.compile(
-    r"(?:.*-(?:t-)?(?:il|elle|on|ils|elles)\W*|lui|elle|eux|il|ils|elles|on|ce dernier|cette derniere|"
-    r"he|she|him|her|they|them|it|the latter)",
-    re.IGNORECASE,
-)
 
 
 def _content(claim: Claim, *, lang: str | None) -> str:
@@ -345,10 +377,10 @@ def _joined(bullet: list[Voice], name: str, claim: Claim, *, lang: str | None) -
 
 def _usable(claim: Claim) -> bool:
     """A claim worth a bullet: three words or more (two for a denial: "denies: any wrongdoing"), by a
-    speaker who is more than a bare pronoun."""
+    speaker who is more than a bare pronoun (of any language: a quoted speaker may be in another)."""
     words = len(claim.text.split())
     bare = re.sub(r"[^\w' -]+", "", norm(claim.speaker)).strip(" -")
-    return words >= (2 if claim.kind == "denial" else 3) and not _PRONOUN.fullmatch(bare)
+    return words >= (2 if claim.kind == "denial" else 3) and not _words(None).pronoun.fullmatch(bare)
 
 
 def _by_speaker(
@@ -430,7 +462,7 @@ def make_bullets(briefing: Briefing, *, max_bullets: int = 6) -> list[str]:
     lang = briefing.article.lang
     lab = labels(lang)
     first = first_sentence(briefing.article.text, lang=lang)
-    lead = condense(first[0]) if first else None
+    lead = condense(first[0], lang=lang) if first else None
     actors = [a.name for a in briefing.actors[:KEY_ACTORS]]
     room = max(0, max_bullets - (1 if lead else 0) - (1 if actors else 0))
     carried = lead_claims(lead, briefing.claims, before=first[1]) if lead and first else []

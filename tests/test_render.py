@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from briefings.actors import load_gazetteer
 from briefings.models import Actor, Article, Briefing, Claim
 from briefings.render import condense, first_sentence, make_bullets
 
@@ -276,3 +277,10 @@ def test_a_key_actor_speaks_before_an_unnamed_source() -> None:
         "Ann Ray: the pier had been unsafe for years",
         "Bo Lind: the fishermen had not been asked",
     ]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_each_language_lexicon_holds_the_word_sets_of_the_bullets(lang: str) -> None:
+    grammar = load_gazetteer(lang).grammar
+    needed = {"clause_openers", "conjunctions", "articles", "pronouns", "participle_suffix"}
+    assert {name for name in needed if grammar.get(name)} == needed
