@@ -442,10 +442,13 @@ async def survive(
     name: str, retry_s: float | None, job: Callable[..., Awaitable[object]], *args: object
 ) -> None:
     """Run one scheduled job; its failure (a database outage, …) is one logged line saying when it runs
-    again (in ``retry_s``, or at its next scheduled time), never a traceback."""
+    again (in ``retry_s``, or at its next scheduled time), never a traceback. A job the bot's stop
+    (SIGTERM) cancels ends quietly: it was not a failure, and what it left undone stays pending."""
     again = f"retrying in {retry_s:g} s" if retry_s is not None else "next try at its next scheduled time"
     try:
         await job(*args)
+    except asyncio.CancelledError:
+        log.info("%s: stopped with the bot", name)
     except (OSError, SQLAlchemyError, TimeoutError) as exc:
         log.error("%s: database or network unavailable (%s); %s", name, describe_error(exc), again)
     except Exception as exc:

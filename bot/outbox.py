@@ -59,6 +59,7 @@ class Outbox:
     def __post_init__(self) -> None:
         self._lock = asyncio.Lock()
         self._channels = asyncio.Semaphore(self.max_channels)
+        self._sending = 0  # sends between the adapter's call and the database's answer
 
     async def flush(self) -> int:
         """Send every pending delivery whose platform is running; returns how many were sent.
@@ -105,14 +106,28 @@ class Outbox:
         if adapter is None:
             return False
         post = _post(delivery)
-        _fault_point(delivery)
-        done = list(delivery.sent_parts)  # a split post resumes after the parts already delivered
+        if _fault_due():
+            while self._sending:  # the crash comes with no other send in flight (see _fault_due)
+                await asyncio.sleep(0.01)
+            _pause(delivery)
         channel = delivery.channel
         lease = None
         if self.leases is not None:
             lease = (f"send:{channel.platform}", self.leases.holder)
             if not await self.leases.holds(lease[0]):
                 return False  # taken over: the new holder sends it
+        self._sending += 1
+        try:
+            return await self._deliver(delivery, adapter, post, lease=lease)
+        finally:
+            self._sending -= 1
+
+    async def _deliver(
+        self, delivery: DeliveryRow, adapter: ChatAdapter, post: Post, *, lease: tuple[str, str] | None
+    ) -> bool:
+        """Send, then mark sent (or record the failure)."""
+        done = list(delivery.sent_parts)  # a split post resumes after the parts already delivered
+        channel = delivery.channel
         try:
             ids = await adapter.send(channel.address, post, skip=len(done))
         except DeliveryError as exc:
@@ -172,16 +187,21 @@ def _post(delivery: DeliveryRow) -> Post:
 _sends = itertools.count(1)
 
 
-def _fault_point(delivery: DeliveryRow) -> None:
-    """For the crash-safety tests only: announce the pending delivery on stderr and hang until killed.
+def _fault_due() -> bool:
+    """For the crash-safety tests only: whether this send is where the process pauses until killed.
 
     ``pause-before-send`` pauses before the first send of the process, ``pause-before-send:N`` before the
-    Nth (the sends before it go out normally).
+    Nth (the sends before it go out normally). The pause waits for the sends already in flight to other
+    chats to be marked first, so the kill leaves nothing between "sent" and "marked" (such a send would
+    rightly be sent again: delivery is at least once).
     """
     fault = os.environ.get(FAULT_ENV, "")
     if not fault.startswith("pause-before-send"):
-        return
-    nth = int(fault.partition(":")[2] or 1)
-    if next(_sends) == nth:
-        print(f"fault: delivery {delivery.id} pending, pausing before send", file=sys.stderr, flush=True)
-        time.sleep(3600)
+        return False
+    return next(_sends) == int(fault.partition(":")[2] or 1)
+
+
+def _pause(delivery: DeliveryRow) -> None:
+    """Announce the pending delivery on stderr and hang (the whole process) until killed."""
+    print(f"fault: delivery {delivery.id} pending, pausing before send", file=sys.stderr, flush=True)
+    time.sleep(3600)

@@ -235,6 +235,7 @@ async def test_three_instances_post_every_article_once_in_order_and_survive_a_si
             assert [t for t in arrived if t.startswith(prefix)] == [t for t in titles if t.startswith(prefix)]
     assert len(fake_telegram.messages) == total
     check_limits(fake_telegram.messages)
+    assert [name for name, log in logs.items() if "Traceback" in log] == []  # SIGTERM stops them quietly
     assert fake_telegram.overlapping_polls == 0  # one long poller at a time too
     senders = [name for name, log in logs.items() if "holds lease send:telegram" in log]
     assert senders[0] == "a.log" and len(senders) >= 2  # a sent first; another took over after the kill
