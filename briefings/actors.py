@@ -640,16 +640,32 @@ def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Ga
         if kind is None:
             continue
         t = doc[i]
-        if t.pos_ != "NOUN" or not (any(c.lower_ in DEFINITE for c in t.children) or _generic_subject(t)):
+        if t.pos_ != "NOUN" or not (_definite(t) or _generic_subject(t)):
             continue
         end = t
         for r in t.rights:
             if r.dep_ == "amod" and r.i == end.i + 1 and r.pos_ == "ADJ":
                 end = r
-        start_char, end_char = t.idx, end.idx + len(end.text)
+        start = _possessor(t) or t  # "the prime minister's office" is named with its possessor
+        start_char, end_char = start.idx, end.idx + len(end.text)
         if any(s < end_char and start_char < e for s, e in covered):
             continue
-        yield Mention(t.doc[t.i : end.i + 1].text, kind, start_char, end_char)
+        yield Mention(t.doc[start.i : end.i + 1].text, kind, start_char, end_char)
+
+
+def _definite(noun: Token) -> bool:
+    """A definite article or a possessor before ``noun`` ("le parquet", "the minister's office")."""
+    return any(c.lower_ in DEFINITE for c in noun.children) or _possessor(noun) is not None
+
+
+def _possessor(noun: Token) -> Token | None:
+    """The first word of the common noun possessing ``noun`` ("prime" in "the prime minister's office"),
+    past its determiner; None for a pronoun ("its office") or a name (an actor of its own)."""
+    for c in noun.children:
+        if c.dep_ == "poss" and c.i < noun.i and c.pos_ == "NOUN":
+            words = [w for w in c.subtree if w.dep_ != "det" and w.i < c.i + 1]
+            return words[0] if words else c
+    return None
 
 
 def _generic_subject(noun: Token) -> bool:

@@ -493,3 +493,11 @@ def test_a_name_with_its_year_is_an_event_not_an_actor(text: str, lang: str, eve
 )
 def test_a_group_named_by_a_common_noun_is_an_actor(text: str, lang: str, group: str) -> None:
     assert group in [norm(n) for n in names(text, lang=lang)]
+
+
+def test_an_office_is_named_with_its_possessor() -> None:
+    text = (
+        "The harbour authority closed the east bridge on Tuesday. The governor's office said the bridge would "
+        "reopen in June. The governor's office later added that repairs would cost more than planned."
+    )
+    assert "governor's office" in names(text, lang="en")
