@@ -186,6 +186,29 @@ CASES += [
 ]
 
 
+CASES += [
+    # a source phrase set off by commas inside its sentence speaks for all of it, and ends at its comma
+    (
+        "fr",
+        "Le projet aurait échoué à cause du ministre, qui aurait bloqué, selon le journal, toutes les "
+        "négociations avec les syndicats.",
+        [
+            (
+                "le journal",
+                "statement",
+                "Le projet aurait échoué à cause du ministre, qui aurait bloqué, selon le journal, toutes les "
+                "négociations avec les syndicats",
+            )
+        ],
+    ),
+    (
+        "en",
+        "The plant, according to the union, will close in March.",
+        [("the union", "statement", "The plant, according to the union, will close in March")],
+    ),
+]
+
+
 @pytest.mark.parametrize(("lang", "text", "expected"), CASES)
 def test_cue(nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
     assert table(nlps, lang, text) == expected

@@ -33,14 +33,29 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
                 yield from _selon_lesquelles(ctx, noun, cue)
                 continue
             sp = speaker_span(author(noun, ctx) or noun, cues)
+            comma = next((k for k in range(i + n, sp[1]) if doc[k].text == ","), None)
+            if comma is not None and comma > sp[0]:
+                sp = (
+                    sp[0],
+                    comma,
+                )  # « selon le journal, toutes les négociations »: the source ends at a comma
             lo, hi = ctx.sentence_bounds(i)
             head_part = ctx.trim(lo, i) if i - lo > 1 else None
-            after = max(sp[1], noun.right_edge.i + 1)  # never the source's own relative clause
+            after = (
+                sp[1] if comma is not None else max(sp[1], noun.right_edge.i + 1)
+            )  # never its own relative
             tail_part = ctx.trim(after, hi) if after < hi else None
             parts = [p for p in (head_part, tail_part) if p]
             if not parts:
                 continue
             span = max(parts, key=lambda p: p[1] - p[0])
+            before = i - 1
+            while before > lo and doc[before].pos_ == "ADV":  # « , toujours selon le Suisse, »
+                before -= 1
+            if head_part and tail_part and doc[before].text == "," and doc[after].text == ",":
+                # « Le plan aurait échoué, selon X, à cause de … »: set off by commas inside the sentence, the
+                # source speaks for all of it
+                span = (head_part[0], tail_part[1])
             yield Raw(sp, cue, "statement", *span, doc[i].idx, True)
 
 
