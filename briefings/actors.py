@@ -866,7 +866,8 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, in
     order = sorted(forms, key=lambda f: (-len(words(f)), -forms[f]))
     for form in order:
         key = norm(form)
-        cluster = by_key.get(key) or _containing(form, clusters) or _expanded(form, clusters)
+        country = gazetteer.kind_of(form) == "country"  # "France" is not the radio "France Inter"
+        cluster = by_key.get(key) or _containing(form, clusters, country=country) or _expanded(form, clusters)
         if cluster is None:
             cluster = _Cluster(names=Counter(), kinds=Counter(), first=10**9)
             clusters.append(cluster)
@@ -890,9 +891,11 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, in
     return [c for c in clusters if c.mentions]
 
 
-def _containing(form: str, clusters: list[_Cluster]) -> _Cluster | None:
-    """The cluster with a fuller name that contains all the words of ``form`` ("Lavrov" in "Sergueï Lavrov")."""
+def _containing(form: str, clusters: list[_Cluster], *, country: bool = False) -> _Cluster | None:
+    """The cluster with a fuller name that contains all the words of ``form`` ("Lavrov" in "Sergueï Lavrov");
+    a ``country`` only joins a cluster of a name the gazetteer knows (not "France Info" for "France")."""
     ws, plural = words(form), plural_word(form)
+    clusters = [c for c in clusters if c.canonical or not country]
     hits = [
         c
         for c in clusters

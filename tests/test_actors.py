@@ -501,3 +501,12 @@ def test_an_office_is_named_with_its_possessor() -> None:
         "reopen in June. The governor's office later added that repairs would cost more than planned."
     )
     assert "governor's office" in names(text, lang="en")
+
+
+def test_a_country_is_not_merged_into_a_longer_name_that_holds_it() -> None:
+    text = (
+        "La France a signé l'accord mardi, a indiqué la ministre Claire Dupuis sur France Culture. "
+        "France Culture a ensuite interrogé l'opposition, qui dénonce un accord déséquilibré pour la France."
+    )
+    ranked = table(text, lang="fr").ranked()
+    assert sorted(a.name for a in ranked if "France" in a.name) == ["France", "France Culture"]
