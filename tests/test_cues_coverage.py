@@ -141,6 +141,12 @@ CASES += [
     ("fr", "Le prêt est garanti par la banque publique.", []),
     ("en", "The attack was committed by two men in masks.", []),
     ("en", "The body was found by a walker on Sunday.", []),
+    # a bare participle after a comma describes the noun before it: what it is, not what its agent says
+    (
+        "fr",
+        "Le coureur Paul Roux a livré sa version des faits, contestée par plusieurs anciens équipiers.",
+        [],
+    ),
     # … while a denial's agent still denies
     (
         "en",

@@ -57,11 +57,13 @@ def _unasserted(tok: Token, kids: list[str], cues: Cues) -> bool:
 
 
 def _describes_noun(tok: Token, cues: Cues) -> bool:
-    """A bare past participle describing a noun ("le réacteur, prévu de longue date")."""
+    """A bare past participle describing a noun ("le réacteur, prévu de longue date", « sa version des
+    faits, contestée par ses équipiers »)."""
+    after_comma = tok.dep_ == "advcl" and tok.i > 0 and tok.doc[tok.i - 1].text == ","  # "…, contestée par X"
     return (
         past_participle(tok, cues.grammar)
-        and tok.dep_ in ("acl", "amod")
-        and not any(c.dep_.startswith("aux") for c in tok.children)
+        and (tok.dep_ in ("acl", "amod") or after_comma)
+        and not any(c.dep_.startswith("aux") or c.dep_ in cues.grammar.subjects for c in tok.children)
     )
 
 
