@@ -405,12 +405,13 @@ class ActorTable:
         )
 
     def _kind_of_speaker(self, name: str) -> ActorKind:
-        """A plural is a group; a role ("the spokeswoman") a person; else a known collective, or a body."""
+        """A plural is a group; a role or a title ("the spokeswoman", "Lord Winston") a person; else a known
+        collective, or a body."""
         ws = norm(DETERMINERS.sub("", name)).split()
         if plural_word(name):
             return "group"
-        if ws and (ws[0] in self.gazetteer.roles or ws[-1] in self.gazetteer.roles):
-            return "person"
+        if ws and (ws[0] in self.gazetteer.roles | self.gazetteer.titles or ws[-1] in self.gazetteer.roles):
+            return "person"  # "the spokeswoman", "Lord Winston"
         return next((k for w in ws if (k := self.gazetteer.collectives.get(w))), "organization")
 
     def _score(self, c: _Cluster, claims: int) -> float:

@@ -441,7 +441,9 @@ def test_a_speaker_with_a_proper_name_is_an_actor_after_one_claim() -> None:
     """One claim by "Lord Pellow" makes an actor; one by "the spokeswoman" does not."""
     text = "The clinic will close in May, the council said on Monday. Staff were told the news on Friday."
     ranked = table(text, lang="en").ranked(speaker_counts={"Lord Pellow": 1, "spokeswoman": 1})
-    assert [a.name for a in ranked if a.name in ("Lord Pellow", "spokeswoman")] == ["Lord Pellow"]
+    assert [(a.name, a.kind) for a in ranked if a.name in ("Lord Pellow", "spokeswoman")] == [
+        ("Lord Pellow", "person")
+    ]
 
 
 def test_a_name_ner_takes_for_a_place_but_never_written_as_one_is_a_body() -> None:
