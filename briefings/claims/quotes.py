@@ -5,6 +5,7 @@ speaker (see `resolve`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from briefings.claims.content import content
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 AFTER_WINDOW = 10  # tokens searched for a cue after a quotation
 BEFORE_WINDOW = 30  # and before it
+RUN_QUOTES = 4  # quotations after the first looked at for a run's cue
 HEADLINE_NAME = 8  # tokens of a name (and its role) before a headline's colon
 
 
@@ -105,7 +107,8 @@ def _run_cue(ctx: Ctx, n: int) -> tuple[Token, Token, str] | None:
     first = ctx.token_at(quotes[n][0])
     if first > 0 and ctx.sent[first - 1] == ctx.sent[first]:
         return None  # « Pour X, "Q1." "Q2", ajoute Y »: a run opens its sentence
-    for (_, prev_end), (qs, qe) in zip(quotes[n:], quotes[n + 1 :], strict=False):
+    run = quotes[n : n + RUN_QUOTES + 1]  # bounded: a hostile page of quotes glued by commas stays linear
+    for (_, prev_end), (qs, qe) in pairwise(run):
         between = doc[ctx.token_at(prev_end) + 1 : ctx.token_at(qs)]
         gap = ctx.text[prev_end + 1 : qs]
         if (
