@@ -45,6 +45,17 @@ CASES = [
         "Le ministre de la Culture aurait démissionné dans la nuit.",
         [("sources non nommées", "statement", "Le ministre de la Culture aurait démissionné dans la nuit")],
     ),
+    # « selon des informations de X »: the publication is the source, and a conditional inside is its claim
+    (
+        "fr",
+        "Selon des informations du Monde, le club a signé un accord avec la mairie.",
+        [("Monde", "statement", "le club a signé un accord avec la mairie")],
+    ),
+    (
+        "fr",
+        "Selon les informations de Mediapart, le ministre aurait menti aux enquêteurs.",
+        [("Mediapart", "statement", "le ministre aurait menti aux enquêteurs")],
+    ),
     # a hedge inside another claim is part of it; a participle describing a noun is no hedge; a
     # hypothesis or a modal is no hedge either
     (
