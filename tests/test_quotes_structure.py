@@ -7,13 +7,8 @@ from typing import Any
 
 import pytest
 
-from briefings.claims import extract_attributions, load_cues
 from briefings.claims.text import quote_spans
-
-
-def table(nlps: dict[str, Any], lang: str, text: str) -> list[tuple[str, str, str]]:
-    doc = nlps[lang](text)
-    return [(a.speaker, a.kind, a.text) for a in extract_attributions(doc, cues=load_cues(lang))]
+from tests.claim_tables import table
 
 
 def quoted(text: str) -> list[str]:
