@@ -32,23 +32,13 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.localhttp import STORIES, serving  # noqa: E402  (the same local server as the tests)
-
-
-def prose(chars: int, *, seed: int) -> str:
-    paragraphs: list[str] = []
-    n = seed
-    while sum(len(p) + 2 for p in paragraphs) < chars:
-        title, text = STORIES[n % len(STORIES)]
-        paragraphs.append(f"{text} The report, number {n}, was titled {title}.")
-        n += 1
-    return "\n\n".join(paragraphs)
+from tests.localhttp import STORIES, long_text, send_body, serving  # noqa: E402  (the same local server as the tests)
 
 
 def feed() -> bytes:
     base = datetime(2026, 11, 20, tzinfo=UTC)
     entries = [
-        (f"Huge report {n}", prose(size, seed=n)) for n, size in enumerate((900_000,) * 3 + (2_000_000,))
+        (f"Huge report {n}", long_text(size, seed=n)) for n, size in enumerate((900_000,) * 3 + (2_000_000,))
     ]
     entries += [STORIES[4], STORIES[5]]
     items = "".join(
@@ -104,11 +94,7 @@ def main() -> None:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_body(self, body)
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -38,7 +38,7 @@ from sqlalchemy import make_url, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.storage.db import open_database  # noqa: E402
-from tests.localhttp import serving  # noqa: E402
+from tests.localhttp import send_body, serving  # noqa: E402
 
 PER_FEED = 50
 
@@ -61,11 +61,7 @@ def feeds_handler(articles: list[tuple[str, str]]) -> type[BaseHTTPRequestHandle
                 'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
                 f"<title>Feed {feed}</title><link>http://news.invalid/</link>{items}</channel></rss>"
             ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_body(self, body)
 
         def log_message(self, *args: Any) -> None:
             pass

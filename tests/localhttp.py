@@ -27,6 +27,17 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         httpd.server_close()
 
 
+def send_body(
+    handler: BaseHTTPRequestHandler, body: bytes, *, content_type: str = "application/rss+xml; charset=utf-8"
+) -> None:
+    """Answer 200 with ``body`` (an RSS feed unless told otherwise) and its length."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 STORIES = [
     (
         "Port workers end strike",
@@ -59,6 +70,17 @@ STORIES = [
         "Councillor Ravi Patel promised that the scheme would be fully funded.",
     ),
 ]
+
+
+def long_text(chars: int, *, seed: int = 0) -> str:
+    """Plain news prose of about ``chars`` characters (paragraphs of the local stories, varied)."""
+    paragraphs: list[str] = []
+    n = seed
+    while sum(len(p) + 2 for p in paragraphs) < chars:
+        title, text = STORIES[n % len(STORIES)]
+        paragraphs.append(f"{text} The report, number {n}, was titled {title}.")
+        n += 1
+    return "\n\n".join(paragraphs)
 
 
 class FeedServer:

@@ -33,7 +33,7 @@ from bot.storage.tables import ArticleRecord
 from briefings.engine import LocalEngine
 from handlers import register_all
 from handlers.router import Router
-from tests.localhttp import STORIES, serving
+from tests.localhttp import STORIES, long_text, serving
 
 SECRET = "NEWSBRIEF-TEST-SECRET-4f1c"
 BASE = datetime(2026, 11, 20, tzinfo=UTC)
@@ -237,17 +237,6 @@ async def test_the_fetcher_reads_files_only_for_the_operator(secret_file: Path, 
 
 
 # -- limits before the NLP, one entry's failure is its own ---------------------------------------------
-
-
-def long_text(chars: int, *, seed: int = 0) -> str:
-    """Plain news prose of about ``chars`` characters (paragraphs of the local stories, varied)."""
-    paragraphs: list[str] = []
-    n = seed
-    while sum(len(p) + 2 for p in paragraphs) < chars:
-        title, text = STORIES[n % len(STORIES)]
-        paragraphs.append(f"{text} The report, number {n}, was titled {title}.")
-        n += 1
-    return "\n\n".join(paragraphs)
 
 
 def test_cut_text_cuts_at_a_paragraph_or_sentence_end_before_the_limit() -> None:

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.storage.db import open_database
 from tests.fake_telegram import FakeTelegram, SentMessage
-from tests.localhttp import serving
+from tests.localhttp import send_body, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
@@ -78,12 +78,7 @@ class Feeds(BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
             return
-        body = rss(feed)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_body(self, rss(feed))
 
     def log_message(self, *args: Any) -> None:
         pass
