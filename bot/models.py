@@ -209,3 +209,26 @@ class ChannelSettings(TypedDict, total=False):
     max_bullets: int | None  # None: back to the operator's setting
     digest_time: str | None
     digest_stories: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaidClaim:
+    """One claim of the actor index (`bot.protocols.Repository.said`): what ``name`` said in an article.
+
+    ``kind`` is its stance (statement, quote, denial, accusation, estimate, promise, warning); ``story_id``
+    the story the ingest clusterer put its briefing in, when known; ``outlet`` the feed's title.
+    """
+
+    name: str
+    text: str
+    kind: str
+    cue: str
+    published: datetime
+    briefing_id: int
+    article_id: int
+    claim_no: int
+    story_id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    lang: str | None = None

@@ -18,7 +18,17 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
-from bot.models import Address, ChannelRow, ChannelSettings, Command, DeliveryRow, FeedRow, Post, Reply
+from bot.models import (
+    Address,
+    ChannelRow,
+    ChannelSettings,
+    Command,
+    DeliveryRow,
+    FeedRow,
+    Post,
+    Reply,
+    SaidClaim,
+)
 
 if TYPE_CHECKING:
     from briefings.engine import BriefingError
@@ -483,6 +493,35 @@ class Repository(Protocol):
         ``sent_parts``: the ids of the messages of a split post that did go out (all of them so far), so
         the next attempt sends only the rest. ``now`` starts ``failing_since`` if unset. False (and no
         change) if it was not pending.
+        """
+        ...
+
+    # -- the actor index (who said what: /said, /follow) ---------------------------------------------
+
+    async def index_briefing(self, briefing_id: int, *, story_id: str | None = None) -> int:
+        """(Re)index a stored briefing in the actor index and return how many rows it has now.
+
+        `add_briefed_article` and `store_briefing` index every briefing they store (in their transaction),
+        so this is only for a briefing whose index must change: its story became known (``story_id``; a
+        briefing JSON's ``"story"`` is indexed as its story when it is stored), or the keys of
+        `briefings.names` changed. Rows: each claim under every key of its speaker, and every key of each
+        key actor (`briefings.names.mentions`), dated by the article's publication, else the briefing's
+        storing. Idempotent.
+        """
+        ...
+
+    async def said(self, actor_key: str, *, since: datetime, limit: int) -> list[SaidClaim]:
+        """The claims whose speaker has the key ``actor_key`` (`briefings.names.actor_key`) in articles
+        published since ``since``, newest first, at most ``limit``: one range scan of the actor index.
+        Each carries its article's URL, title and feed title, and its story when known.
+        """
+        ...
+
+    async def closest_actor_names(self, actor_key: str, *, limit: int) -> list[str]:
+        """Names of indexed actors whose keys are closest to ``actor_key`` (spelling mistakes, a first name
+        missing), best first, at most ``limit``, each as a briefing names it: for "no article mentions X
+        yet, did you mean …". The exact key, when indexed, comes first. Bounded work however large the
+        index: only keys sharing the first letter of a word of ``actor_key`` are compared.
         """
         ...
 

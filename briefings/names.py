@@ -32,14 +32,23 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from briefings.models import Actor
+    from briefings.models import Actor, Briefing
 
 MAX_NAME_CHARS = 200
+# The key actors of a briefing: the first of its actors' ranking (the render's actors line,
+# `briefings.render.KEY_ACTORS`, not imported: that module loads the gazetteer) named at least twice.
+KEY_ACTORS = 8
+KEY_ACTOR_MENTIONS = 2
+
+MentionRole = Literal["speaker", "key_actor"]
 
 # Letters NFKD leaves alone: their usual Latin spelling.
 _SPELLED = str.maketrans(
@@ -183,3 +192,64 @@ def _plain_key(name: str, forms: _Forms) -> str:
     while len(words) > 1 and words[0] in forms.dropped:
         words = words[1:]
     return " ".join(_transliterated(w) for w in words)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One row of the actor index: the actor with key ``key`` speaks claim number ``claim`` of a briefing
+    (``role`` "speaker"), or is one of its key actors (``role`` "key_actor", ``claim`` ``None``). ``name``
+    is the actor as the briefing names it (its canonical name, or the speaker as written when no actor
+    of the briefing is that speaker)."""
+
+    key: str
+    role: MentionRole
+    name: str
+    claim: int | None = None
+
+
+def mentions(briefing: Briefing) -> tuple[Mention, ...]:
+    """The actor index rows of a briefing: each claim under every key of its speaker (`actor_keys` when the
+    speaker is one of the briefing's actors, else the key of the speaker as written), and every key of each
+    key actor. A backdrop mention (named once, never speaking) is neither. Sorted, without repeats."""
+    by_name = {n: actor for actor in briefing.actors for n in (actor.name, *actor.aliases)}
+    rows: set[Mention] = set()
+    for number, claim in enumerate(briefing.claims):
+        actor = by_name.get(claim.speaker)
+        keys = actor_keys(actor) if actor else frozenset({actor_key(claim.speaker)})
+        name = actor.name if actor else claim.speaker
+        rows.update(Mention(key, "speaker", name[:MAX_NAME_CHARS], number) for key in keys if key)
+    for actor in briefing.actors[:KEY_ACTORS]:
+        if actor.mentions >= KEY_ACTOR_MENTIONS:
+            rows.update(Mention(key, "key_actor", actor.name[:MAX_NAME_CHARS]) for key in actor_keys(actor))
+    return tuple(sorted(rows, key=lambda m: (m.role, -1 if m.claim is None else m.claim, m.key)))
+
+
+def table_keys(prefixes: Iterable[str]) -> frozenset[str]:
+    """The canonical keys of the shipped table that have a form with a word starting with one of
+    ``prefixes`` (so "lavrof" finds "sergei lavrov" through "lavrov")."""
+    wanted = tuple(p for p in prefixes if p)
+    if not wanted:
+        return frozenset()
+    return frozenset(
+        canonical
+        for form, canonical in _forms().canonical.items()
+        if any(w.startswith(wanted) for w in form.split())
+    )
+
+
+def closest_keys(key: str, candidates: Iterable[str], *, limit: int, cutoff: float = 0.6) -> list[str]:
+    """The ``candidates`` closest to ``key``, best first, at most ``limit``: the similarity of the whole keys,
+    or of their last words (a surname typed alone, a first name missing), whichever is higher; below
+    ``cutoff`` is not close. ``key`` itself, when a candidate, is first."""
+    last = key.rsplit(" ", 1)[-1]
+    scored = []
+    for candidate in set(candidates):
+        if candidate == key:
+            scored.append((2.0, candidate))
+            continue
+        whole = SequenceMatcher(None, key, candidate).ratio()
+        surname = SequenceMatcher(None, last, candidate.rsplit(" ", 1)[-1]).ratio()
+        if (score := max(whole, surname)) >= cutoff:
+            scored.append((score, candidate))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [candidate for _, candidate in scored[:limit]]

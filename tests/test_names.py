@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.models import Actor
-from briefings.names import MAX_NAME_CHARS, actor_key, actor_keys, spelling, surname
+from briefings.models import Actor, Article, Briefing, Claim
+from briefings.names import (
+    KEY_ACTORS,
+    MAX_NAME_CHARS,
+    Mention,
+    actor_key,
+    actor_keys,
+    mentions,
+    spelling,
+    surname,
+)
 
 SAME_KEY = [
     # accents, case, punctuation
@@ -127,3 +136,23 @@ def test_actor_keys(actor: Actor, expected: set[str]) -> None:
 def test_hostile_name_is_bounded() -> None:
     assert len(spelling("é" * 100_000)) == MAX_NAME_CHARS
     assert actor_key("a" * 10_000) == "a" * MAX_NAME_CHARS
+
+
+def test_mentions_index_speakers_and_key_actors_not_backdrop_mentions() -> None:
+    lavrov = Actor(name="Sergueï Lavrov", kind="person", aliases=("Lavrov",), mentions=3)
+    kim = Actor(name="Kim Jong-un", kind="person", mentions=1)  # named once, says nothing
+    report = Claim(speaker="le rapport", cue="indique", text="c", kind="statement", start=0, end=1)
+    said = Claim(speaker="Lavrov", cue="a démenti", text="d", kind="denial", start=0, end=1)
+    briefing = Briefing(article=Article(text=""), actors=(lavrov, kim), claims=(said, report))
+
+    assert mentions(briefing) == (
+        Mention("sergei lavrov", "key_actor", "Sergueï Lavrov", None),
+        Mention("sergei lavrov", "speaker", "Sergueï Lavrov", 0),
+        Mention("rapport", "speaker", "le rapport", 1),
+    )
+
+
+def test_key_actors_are_the_renders_actors_line() -> None:
+    from briefings.render import KEY_ACTORS as RENDERED
+
+    assert KEY_ACTORS == RENDERED

@@ -27,6 +27,7 @@ TABLES = {
     "leases",
     "instances",
     "handled_updates",
+    "actor_mentions",
 }
 
 
@@ -78,7 +79,7 @@ async def test_upgrade_creates_the_tables_and_twice_is_a_no_op(
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     await repo.close()
 
-    assert (first, second) == ("0005", "0005")
+    assert (first, second) == ("0006", "0006")
     assert tables == TABLES
 
 

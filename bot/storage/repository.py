@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Interval,
     Result,
     Select,
     case,
     delete,
     exists,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -31,10 +33,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 # The rows and the `Repository` contract live with the other contracts; imported here for the implementation
 # (and for older imports of them from this module).
-from bot.models import MAX_DIGEST_STORIES, ChannelRow, ChannelSettings, DeliveryRow, FeedRow
+from bot.models import MAX_DIGEST_STORIES, ChannelRow, ChannelSettings, DeliveryRow, FeedRow, SaidClaim
 from bot.protocols import Repository as Repository
 from bot.settings import DEFAULT_MAX_BULLETS
 from bot.storage.tables import (
+    ActorMention,
     ArticleRecord,
     Base,
     BriefingRecord,
@@ -48,6 +51,8 @@ from bot.storage.tables import (
     Subscription,
     UTCDateTime,
 )
+from briefings.models import Briefing
+from briefings.names import closest_keys, mentions, table_keys
 
 _Row = TypeVar("_Row", bound=Base)
 
@@ -290,14 +295,16 @@ class SqlRepository:
                 s, BriefingRecord, _briefing_row(article_id, briefing, now=now)
             )
             assert briefing_id is not None  # a new article has no briefing yet
+            await _index(s, briefing_id, article_id, briefing, published_at=row.get("published") or now)
             return article_id, await _enqueue(s, briefing_id, feed_id=row.get("feed_id"), now=now)
 
     async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
         _require_aware(now)
         async with self._sessions.begin() as s:
-            await _get(s, ArticleRecord, article_id)
+            article = await _get(s, ArticleRecord, article_id)
             values = _briefing_row(article_id, data, now=now)
             if (briefing_id := await _insert_ignore(s, BriefingRecord, values)) is not None:
+                await _index(s, briefing_id, article_id, data, published_at=article.published or now)
                 return briefing_id
             return (
                 await s.scalars(select(BriefingRecord.id).where(BriefingRecord.article_id == article_id))
@@ -616,31 +623,39 @@ class SqlRepository:
 
     # -- several instances: leases, heartbeats, updates handled once ---------------------------------
 
-    async def acquire_lease(self, name: str, *, holder: str, now: datetime, lease_s: float) -> bool:
+    async def acquire_lease(
+        self, name: str, *, holder: str, lease_s: float, now: datetime | None = None
+    ) -> bool:
         """Take or renew the lease ``name`` for ``lease_s`` seconds: true when ``holder`` holds it now.
 
         One atomic upsert: it succeeds when nobody holds the lease, ``holder`` already does, or the
-        current holder let it expire (it died, or lost touch with the database).
+        current holder let it expire (it died, or lost touch with the database). Without ``now`` the
+        times are the database's own (PostgreSQL's ``now()``): every instance's lease is reckoned on one
+        clock, so a machine whose clock runs ahead cannot think a live holder's lease has expired.
+        ``now`` (tests, and SQLite, where the one process is the only clock) sets the time instead.
         """
         _require_aware(now)
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        values = {
-            "name": name,
-            "holder": holder,
-            "acquired_at": now,
-            "expires_at": now + timedelta(seconds=lease_s),
-        }
+        when: ColumnElement[datetime]
+        if self.engine.dialect.name == "postgresql":
+            dialect: Any = postgresql
+            when = func.now() if now is None else literal(now, UTCDateTime())
+            expires = when + literal(timedelta(seconds=lease_s), Interval())
+        else:  # SQLite: no interval arithmetic, and the one process's clock is the only one
+            dialect, now = sqlite, now or datetime.now(UTC)
+            when = literal(now, UTCDateTime())
+            expires = literal(now + timedelta(seconds=lease_s), UTCDateTime())
+        values = {"name": name, "holder": holder, "acquired_at": when, "expires_at": expires}
         statement = dialect.insert(Lease).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=[Lease.name],
             set_={
                 "holder": holder,
-                "expires_at": values["expires_at"],
+                "expires_at": statement.excluded.expires_at,
                 "acquired_at": case(
                     (Lease.holder == holder, Lease.acquired_at), else_=statement.excluded.acquired_at
                 ),
             },
-            where=or_(Lease.holder == holder, Lease.expires_at <= now),
+            where=or_(Lease.holder == holder, Lease.expires_at <= when),
         ).returning(Lease.name)
         async with self._sessions.begin() as s:
             return (await s.execute(statement)).scalar_one_or_none() is not None
@@ -711,6 +726,155 @@ class SqlRepository:
         )
         async with self._sessions() as s:
             return {p: (n, _aware(_parse_min(oldest))) for p, n, oldest in (await s.execute(query)).all()}
+
+    # -- the actor index (who said what: /said, /follow) ---------------------------------------------
+
+    async def index_briefing(self, briefing_id: int, *, story_id: str | None = None) -> int:
+        async with self._sessions.begin() as s:
+            briefing = await _get(s, BriefingRecord, briefing_id)
+            article = await _get(s, ArticleRecord, briefing.article_id)
+            await s.execute(delete(ActorMention).where(ActorMention.briefing_id == briefing_id))
+            data = briefing.data if story_id is None else {**briefing.data, "story": story_id}
+            published = article.published or briefing.created_at
+            return await _index(s, briefing_id, article.id, data, published_at=published)
+
+    async def said(self, actor_key: str, *, since: datetime, limit: int) -> list[SaidClaim]:
+        _require_aware(since)
+        query = (
+            select(
+                ActorMention.name,
+                ActorMention.claim_text,
+                ActorMention.kind,
+                ActorMention.cue,
+                ActorMention.published_at,
+                ActorMention.briefing_id,
+                ActorMention.article_id,
+                ActorMention.claim_no,
+                ActorMention.story_id,
+                ActorMention.lang,
+                ArticleRecord.url,
+                ArticleRecord.title,
+                Feed.title,
+            )
+            .join(ArticleRecord, ArticleRecord.id == ActorMention.article_id)
+            .outerjoin(Feed, Feed.id == ArticleRecord.feed_id)
+            .where(
+                ActorMention.actor_key == actor_key,
+                ActorMention.role == "speaker",
+                ActorMention.published_at >= since,
+            )
+            .order_by(ActorMention.published_at.desc())
+            .limit(limit)
+        )
+        async with self._sessions() as s:
+            rows = (await s.execute(query)).all()
+        return [
+            SaidClaim(
+                name=name,
+                text=text or "",
+                kind=kind or "statement",
+                cue=cue or "",
+                published=published,
+                briefing_id=briefing_id,
+                article_id=article_id,
+                claim_no=claim_no,
+                story_id=story_id,
+                url=url,
+                title=title,
+                outlet=outlet,
+                lang=lang,
+            )
+            for (
+                name,
+                text,
+                kind,
+                cue,
+                published,
+                briefing_id,
+                article_id,
+                claim_no,
+                story_id,
+                lang,
+                url,
+                title,
+                outlet,
+            ) in rows
+        ]
+
+    async def closest_actor_names(self, actor_key: str, *, limit: int) -> list[str]:
+        words = actor_key.split()
+        if not words or limit < 1:
+            return []
+        names: dict[str, str] = {}
+        async with self._sessions() as s:
+            for prefix in sorted({w[:2] for w in words}):
+                query = (
+                    select(ActorMention.actor_key, func.max(ActorMention.name))
+                    .where(ActorMention.actor_key >= prefix, ActorMention.actor_key < _after(prefix))
+                    .group_by(ActorMention.actor_key)
+                    .limit(_CLOSEST_CANDIDATES)
+                )
+                names.update({key: name for key, name in (await s.execute(query)).all()})
+            known = sorted(table_keys({w[:2] for w in words}) | {actor_key})
+            query = (
+                select(ActorMention.actor_key, func.max(ActorMention.name))
+                .where(ActorMention.actor_key.in_(known))
+                .group_by(ActorMention.actor_key)
+            )
+            names.update({key: name for key, name in (await s.execute(query)).all()})
+        found: list[str] = []
+        for key in closest_keys(actor_key, names, limit=limit * 2):
+            if names[key] not in found:
+                found.append(names[key])
+        return found[:limit]
+
+
+_CLOSEST_CANDIDATES = 5000
+_CLAIM_CHARS = 2000
+
+
+def _after(prefix: str) -> str:
+    """The first string after every string that starts with ``prefix`` (for an index range scan)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def index_rows(
+    briefing_id: int, article_id: int, data: dict[str, Any], *, published_at: datetime
+) -> list[dict[str, Any]]:
+    """The `ActorMention` rows of a stored briefing's JSON (`briefings.names.mentions`); also used by the
+    0006 migration to index the briefings stored before it."""
+    briefing = Briefing.from_json(data)
+    story = data.get("story")
+    rows = []
+    for mention in mentions(briefing):
+        claim = briefing.claims[mention.claim] if mention.claim is not None else None
+        rows.append(
+            {
+                "actor_key": mention.key,
+                "role": mention.role,
+                "name": mention.name,
+                "briefing_id": briefing_id,
+                "article_id": article_id,
+                "story_id": str(story)[:128] if story is not None else None,
+                "claim_no": -1 if mention.claim is None else mention.claim,
+                "claim_text": claim.text[:_CLAIM_CHARS] if claim else None,
+                "kind": claim.kind[:16] if claim else None,
+                "cue": claim.cue[:100] if claim else None,
+                "lang": (data.get("lang") or None) and str(data["lang"])[:16],
+                "published_at": published_at,
+            }
+        )
+    return rows
+
+
+async def _index(
+    session: AsyncSession, briefing_id: int, article_id: int, data: dict[str, Any], *, published_at: datetime
+) -> int:
+    """Write the actor index rows of a briefing just stored; how many."""
+    rows = index_rows(briefing_id, article_id, data, published_at=published_at)
+    if rows:
+        await session.execute(insert(ActorMention), rows)
+    return len(rows)
 
 
 def _rowcount(result: Result[Any]) -> int:

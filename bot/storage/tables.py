@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -197,3 +208,32 @@ class HandledUpdate(Base):
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     handled_at: Mapped[datetime]
+
+
+class ActorMention(Base):
+    """The actor index (0006): one row per (actor key, briefing, claim) the actor speaks, and one per key of
+    each key actor of a briefing (``role`` "key_actor", no claim). Keys come from `briefings.names`.
+
+    ``/said <actor> 7d`` is one range scan of ``(actor_key, role, published_at)``; the claim's text, stance
+    and cue are copied here so that it reads no briefing JSON.
+    """
+
+    __tablename__ = "actor_mentions"
+    __table_args__ = (
+        Index("ix_actor_mentions_key_role_published", "actor_key", "role", "published_at"),
+        UniqueConstraint("briefing_id", "actor_key", "role", "claim_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_key: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # "speaker" or "key_actor"
+    name: Mapped[str] = mapped_column(String(200))  # the actor as the briefing names it
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(Integer)  # the briefing's article (copied: no join to read it)
+    story_id: Mapped[str | None] = mapped_column(String(128))  # the ingest clusterer's story, when known
+    claim_no: Mapped[int] = mapped_column(Integer, default=-1)  # its index in the briefing's claims; -1: none
+    claim_text: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(16))  # the claim's stance (`briefings.models.ClaimKind`)
+    cue: Mapped[str | None] = mapped_column(String(100))
+    lang: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime]  # the article's publication, else when its briefing was stored
