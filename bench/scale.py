@@ -89,6 +89,15 @@ def descendants(pids: list[int]) -> dict[int, int]:
     return found
 
 
+def cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) ``pid`` has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -138,6 +147,8 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                     )
                 )
             peaks: dict[int, float] = {}
+            cpu: dict[int, float] = {}
+            db_cpu: dict[int, float] = {}
             workers_seen: set[int] = set()
             sent = 0
             while sent < len(articles):
@@ -147,6 +158,8 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                 for pid in [*tops, *tree]:
                     if (rss := peak_rss_mb(pid)) is not None:
                         peaks[pid] = max(rss, peaks.get(pid, 0))
+                    if (used := cpu_s(pid)) is not None:
+                        cpu[pid] = used
                 # a briefing worker is a child of an instance's forkserver (a grandchild of the instance)
                 workers_seen.update(pid for pid, parent in tree.items() if parent not in tops)
                 async with repo.engine.connect() as connection:
@@ -155,6 +168,12 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                             text("SELECT count(*) FROM deliveries WHERE status = 'sent'")
                         )
                     ).scalar_one()
+                    backends = await connection.execute(
+                        text("SELECT pid FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+                    )
+                    for (pid,) in backends:  # the database's server processes (a local PostgreSQL)
+                        if (used := cpu_s(pid)) is not None:
+                            db_cpu[pid] = used
                 if any(p.poll() is not None for p in procs):
                     raise RuntimeError("an instance exited")
             elapsed = time.perf_counter() - start
@@ -168,10 +187,14 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
     briefers = sorted(workers_seen) if workers > 1 else [p.pid for p in procs]
+    tops = [p.pid for p in procs]
     return {
         "seconds": elapsed,
         "per_s": len(articles) / elapsed,
         "rss": [round(peaks.get(pid, 0)) for pid in briefers],
+        "cpu_instances": sum(cpu.get(pid, 0) for pid in tops),
+        "cpu_workers": sum(cpu.get(pid, 0) for pid in workers_seen),
+        "cpu_db": sum(db_cpu.values()),
     }
 
 
@@ -195,7 +218,9 @@ async def main() -> None:
         results[config] = result
         print(
             f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
-            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}",
+            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}; "
+            f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
+            f"PostgreSQL {result['cpu_db']:.1f}",
             flush=True,
         )
     if "1x1" in results:

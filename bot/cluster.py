@@ -8,8 +8,9 @@ every third of that, so a holder that dies (SIGKILL, a lost machine) is replaced
 Feeds are claimed by the poll itself (`Repository.claim_due_feeds`). With SQLite and one process every
 lease is simply held by that process.
 
-The instances' clocks must agree (NTP) to well under the lease period: expiry is compared with the
-claimer's clock.
+A lease's expiry is reckoned on the database's clock (PostgreSQL's ``now()``), never an instance's: a
+machine whose clock runs ahead cannot take a live holder's lease, one running behind cannot keep a dead
+one's. The instance's clock only measures how long ago it renewed a lease (`Leases.holds`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.protocols import Repository
 
@@ -34,33 +36,36 @@ def new_instance_id() -> str:
 
 @dataclass
 class Leases:
-    """The leases one instance holds, renewed on demand (`holds`) and by `renew_all` (its heartbeat)."""
+    """The leases one instance holds, renewed on demand (`holds`) and by `renew_all` (its heartbeat).
+    ``clock`` dates the instance's heartbeats; leases are reckoned on the database's clock, and how
+    long ago one was renewed on this process's monotonic clock (a wall clock may be stepped)."""
 
     repo: Repository
     holder: str
     clock: Callable[[], datetime]
     lease_s: float = 30.0
-    _renewed: dict[str, datetime] = field(default_factory=dict)
+    _renewed: dict[str, float] = field(default_factory=dict)  # name → monotonic time of the renewal
 
     async def acquire(self, name: str) -> bool:
         """Take or renew ``name``; true when this instance holds it now. Logs when it is won or lost."""
-        now = self.clock()
-        held = await self.repo.acquire_lease(name, holder=self.holder, now=now, lease_s=self.lease_s)
+        asked = time.monotonic()
+        held = await self.repo.acquire_lease(name, holder=self.holder, lease_s=self.lease_s)
         if held and name not in self._renewed:
             log.info("instance %s now holds lease %s", self.holder, name)
         elif not held and name in self._renewed:
             log.warning("instance %s lost lease %s to another instance", self.holder, name)
         if held:
-            self._renewed[name] = now
+            self._renewed[name] = asked
         else:
             self._renewed.pop(name, None)
         return held
 
     async def holds(self, name: str) -> bool:
         """Whether this instance still holds ``name``: known without asking the database while less than a
-        third of the lease has passed since the last renewal (nobody else can have taken it), else renewed."""
+        third of the lease has passed since the last renewal was asked for (nobody else can have taken it
+        yet), else renewed."""
         last = self._renewed.get(name)
-        if last is not None and self.clock() - last < timedelta(seconds=self.lease_s / 3):
+        if last is not None and time.monotonic() - last < self.lease_s / 3:
             return True
         return await self.acquire(name)
 

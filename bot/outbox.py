@@ -36,6 +36,7 @@ from bot.cluster import Leases
 from bot.models import Post
 from bot.protocols import ChatAdapter, DeliveryError
 from bot.storage.repository import DeliveryRow, Repository
+from handlers.messages import also_reported
 
 log = logging.getLogger("newsbrief.outbox")
 FAULT_ENV = "NEWSBRIEF_FAULT"  # test hook: "pause-before-send" stops between pending and sent
@@ -131,7 +132,7 @@ class Outbox:
         try:
             ids = await adapter.send(channel.address, post, skip=len(done))
         except DeliveryError as exc:
-            await self._failed(delivery, exc, sent_parts=done + exc.sent)
+            await self._failed(delivery, exc, sent_parts=done + exc.sent, lease=lease)
             return False
         marked = await self.repo.mark_sent(delivery.id, message_ids=done + ids, now=self.clock(), lease=lease)
         if not marked and lease is not None:
@@ -143,25 +144,43 @@ class Outbox:
             await self.repo.set_channel_retry(channel.id, None)
         return True
 
-    async def _failed(self, delivery: DeliveryRow, exc: DeliveryError, *, sent_parts: list[str]) -> None:
+    async def _failed(
+        self,
+        delivery: DeliveryRow,
+        exc: DeliveryError,
+        *,
+        sent_parts: list[str],
+        lease: tuple[str, str] | None,
+    ) -> None:
+        """Record the failure, then make the channel wait (or drop it) — only if it was recorded: a late
+        sender whose lease was taken over changes nothing (the new holder tries, and records, itself)."""
         channel, now = delivery.channel, self.clock()
         where = f"delivery {delivery.id} to {channel.platform}:{channel.chat}"
+        since = delivery.failing_since or now
+        give_up = not exc.permanent and now - since >= timedelta(seconds=self.retry_s)
+        recorded = await self.repo.mark_failed(
+            delivery.id,
+            error=str(exc),
+            permanent=give_up,
+            sent_parts=sent_parts,
+            now=None if exc.permanent else now,
+            lease=lease,
+        )
+        if not recorded:
+            taken = f" or {lease[0]} taken over" if lease else ""
+            log.warning("%s failed, not recorded (no longer pending%s): %s", where, taken, exc)
+            return
         if exc.permanent:
-            await self.repo.mark_failed(delivery.id, error=str(exc), permanent=False, sent_parts=sent_parts)
             dropped = await self.repo.drop_channel(channel.id, reason=str(exc))
             log.warning("%s refused: %s; channel deactivated, %d delivery(ies) dropped", where, exc, dropped)
-            return
-        since = delivery.failing_since or now
-        give_up = now - since >= timedelta(seconds=self.retry_s)
-        await self.repo.mark_failed(
-            delivery.id, error=str(exc), permanent=give_up, sent_parts=sent_parts, now=now
-        )
-        if give_up:
+        elif give_up:
             log.warning("%s failed for %s, given up: %s", where, now - since, exc)
-            return
-        wait = self.backoff(delivery.attempts + 1)
-        await self.repo.set_channel_retry(channel.id, now + timedelta(seconds=wait))
-        log.warning("%s failed (attempt %d), retrying in %.0f s: %s", where, delivery.attempts + 1, wait, exc)
+        else:
+            wait = self.backoff(delivery.attempts + 1)
+            await self.repo.set_channel_retry(channel.id, now + timedelta(seconds=wait))
+            log.warning(
+                "%s failed (attempt %d), retrying in %.0f s: %s", where, delivery.attempts + 1, wait, exc
+            )
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after the ``attempt``-th failure: doubling from ``backoff_s``, capped at
@@ -172,7 +191,8 @@ class Outbox:
 
 def _post(delivery: DeliveryRow) -> Post:
     """The post of a delivery: at most the channel's bullets (the key-actors line, the last one, kept),
-    then the briefing's ``note`` if any (e.g. the article was cut before briefing)."""
+    then the briefing's ``note`` if any (e.g. the article was cut before briefing), then the other outlets
+    of its story when it was stored (``also_reported``), in the chat's language."""
     data = delivery.data or {}
     post = Post.from_briefing_json(data, url=delivery.url)
     bullets = post.bullets
@@ -181,6 +201,8 @@ def _post(delivery: DeliveryRow) -> Post:
         bullets = (*bullets[: limit - 1], bullets[-1])
     if note := data.get("note"):
         bullets = (*bullets, note)
+    if reported := data.get("also_reported"):
+        bullets = (*bullets, also_reported(delivery.channel.language, reported))
     return replace(post, bullets=bullets) if bullets != post.bullets else post
 
 

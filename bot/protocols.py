@@ -448,8 +448,11 @@ class Repository(Protocol):
         (their next poll moves ahead; the poll's outcome then sets it)."""
         ...
 
-    async def acquire_lease(self, name: str, *, holder: str, now: datetime, lease_s: float) -> bool:
-        """Take or renew the lease ``name`` until ``now + lease_s``; true when ``holder`` holds it."""
+    async def acquire_lease(
+        self, name: str, *, holder: str, lease_s: float, now: datetime | None = None
+    ) -> bool:
+        """Take or renew the lease ``name`` for ``lease_s`` seconds; true when ``holder`` holds it. The
+        time is the database's own clock (one clock for every instance, whatever theirs say), or ``now``."""
         ...
 
     async def release_lease(self, name: str, *, holder: str) -> bool:
@@ -491,8 +494,10 @@ class Repository(Protocol):
     ) -> bool:
         """A send failed: ``attempts`` + 1 and the error kept; ``permanent`` → status ``failed`` (no retry).
         ``sent_parts``: the ids of the messages of a split post that did go out (all of them so far), so
+        lease: tuple[str, str] | None = None,
         the next attempt sends only the rest. ``now`` starts ``failing_since`` if unset. False (and no
-        change) if it was not pending.
+        change) if it was not pending, or ``lease`` (name, holder) is no longer that holder's (a late
+        sender must not overwrite what the new holder records).
         """
         ...
 

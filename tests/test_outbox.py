@@ -7,7 +7,7 @@ No test asserts on timings: the outbox's clock is a variable the test moves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import insert
 from bot.adapters.console import ConsoleAdapter
 from bot.adapters.telegram import Limits, TelegramAdapter
 from bot.app import build_context, build_engine
+from bot.cluster import Leases
 from bot.dispatch import Dispatcher
 from bot.models import Command
 from bot.outbox import Outbox
@@ -25,6 +26,7 @@ from bot.storage.tables import Delivery
 from handlers import register_all
 from handlers.router import Router
 from tests.fake_telegram import FakeTelegram
+from tests.test_cluster import expire
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 CHAT = "4242"
@@ -291,3 +293,66 @@ async def test_chat_not_found_is_a_permanent_refusal(fake_telegram: FakeTelegram
     gone = await repository.get_channel_by_id(channel.id)
     assert gone is not None and gone.active is False
     assert (await repository.delivery_counts())["dropped"] == 2
+
+
+class TakeoverClock:
+    """A pacing clock (virtual time) that lets another instance take the sending lease over the first
+    time the adapter waits for its turn: between the lease check and the send's failure."""
+
+    def __init__(self, take_over: Callable[[], Awaitable[None]]) -> None:
+        self.t, self.take_over = 1000.0, take_over
+        self.taken = False
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        if not self.taken:
+            self.taken = True
+            await self.take_over()
+        self.t += seconds
+
+
+async def test_a_late_sender_whose_lease_was_taken_over_mid_send_records_no_failure(
+    fake_telegram: FakeTelegram, repository: Any
+) -> None:
+    async def take_over() -> None:
+        await expire(repository, "send:telegram")
+        assert await repository.acquire_lease("send:telegram", holder="b", lease_s=300)
+
+    clock = Clock()
+    # the second post waits a second for its turn in the chat: b takes the lease over meanwhile
+    adapter = TelegramAdapter(
+        fake_telegram.token, base_url=fake_telegram.base_url, clock=TakeoverClock(take_over)
+    )
+    await adapter.start()
+    leases = Leases(repo=repository, holder="a", clock=clock, lease_s=30)
+    outbox = Outbox(repo=repository, adapters={"telegram": adapter}, clock=clock, leases=leases)
+    channel = await repository.upsert_channel("telegram", CHAT)
+    await queue_posts(repository, channel.id, 2)
+    try:
+        fake_telegram.fail_once(after=1, status=502)
+        assert await outbox.flush() == 1
+    finally:
+        await adapter.stop()
+    assert titles(fake_telegram) == ["Post 0"]
+    # a's failure is not recorded: the delivery is b's to try, with no attempt counted, the chat not held
+    [left] = await repository.pending_deliveries()
+    assert (left.attempts, left.failing_since, left.sent_parts) == (0, None, ())
+    waiting = await repository.get_channel_by_id(channel.id)
+    assert waiting is not None and waiting.retry_at is None
+
+
+async def test_an_instance_whose_clock_is_an_hour_off_neither_takes_a_live_lease_nor_keeps_a_dead_one(
+    repository: Any,
+) -> None:
+    now = datetime.now(UTC)
+    ahead = Leases(repo=repository, holder="ahead", clock=lambda: now + timedelta(hours=1), lease_s=30)
+    behind = Leases(repo=repository, holder="behind", clock=lambda: now - timedelta(hours=1), lease_s=30)
+    right = Leases(repo=repository, holder="right", clock=lambda: now, lease_s=30)
+    assert await right.acquire("send:telegram") is True
+    assert await ahead.acquire("send:telegram") is False  # right's lease is not over on the database's clock
+    assert await behind.acquire("listen:telegram") is True
+    assert await right.acquire("listen:telegram") is False  # behind renewed it: it holds it for 30 s more
+    await expire(repository, "listen:telegram")  # behind died
+    assert await right.acquire("listen:telegram") is True

@@ -551,11 +551,12 @@ class SqlRepository:
     ) -> bool:
         """``lease`` (name, holder): marked only while that holder still holds the lease (not taken over)."""
         _require_aware(now)
-        held = None
-        if lease is not None:
-            held = exists().where(Lease.name == lease[0], Lease.holder == lease[1])
         return await self._finish(
-            delivery_id, status="sent", sent_at=now, message_ids=[str(m) for m in message_ids], _where=held
+            delivery_id,
+            status="sent",
+            sent_at=now,
+            message_ids=[str(m) for m in message_ids],
+            _where=_held(lease),
         )
 
     async def mark_failed(
@@ -572,7 +573,9 @@ class SqlRepository:
         if now is not None:
             partial["failing_since"] = func.coalesce(Delivery.failing_since, literal(now, UTCDateTime()))
         return await self._finish(
+        lease: tuple[str, str] | None = None,
             delivery_id,
+        """``lease`` (name, holder): recorded only while that holder still holds the lease, as `mark_sent`."""
             status="failed" if permanent else "pending",
             attempts=Delivery.attempts + 1,
             last_error=error,
@@ -582,6 +585,7 @@ class SqlRepository:
     async def set_channel_retry(self, channel_id: int, retry_at: datetime | None) -> None:
         _require_aware(retry_at)
         async with self._sessions.begin() as s:
+            _where=_held(lease),
             (await _get(s, Channel, channel_id)).retry_at = retry_at
 
     async def drop_channel(self, channel_id: int, *, reason: str) -> int:
@@ -967,6 +971,13 @@ def _channel_at(platform: str, chat: str, thread: str | None) -> Select[Any]:
     return select(Channel).where(
         Channel.platform == platform, Channel.chat == chat, Channel.thread == (thread or "")
     )
+
+
+def _held(lease: tuple[str, str] | None) -> ColumnElement[bool] | None:
+    """The condition that the lease (name, holder) is still that holder's (None: no lease to check)."""
+    if lease is None:
+        return None
+    return exists().where(Lease.name == lease[0], Lease.holder == lease[1])
 
 
 def _check_channel_settings(settings: dict[str, Any]) -> None:
