@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from handlers import brief, feeds, help, settings, subscribe
+from handlers import brief, feeds, help, said, settings, subscribe
 from handlers.router import Router
 
 
 def register_all(router: Router) -> Router:
     """Register every command on ``router`` (and return it, for ``register_all(Router())``)."""
-    for module in (help, brief, subscribe, feeds, settings):
+    for module in (help, brief, said, subscribe, feeds, settings):
         module.register(router)
     return router

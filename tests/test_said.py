@@ -9,12 +9,20 @@ from typing import Any
 from alembic import command
 from sqlalchemy import Connection, text
 
+from bot.app import build_context, build_engine
+from bot.chat import render_reply
+from bot.models import Command
+from bot.settings import Settings
 from bot.storage.db import alembic_config, create_engine, open_database
 from bot.storage.repository import SqlRepository
 from briefings.names import actor_key
+from handlers import register_all
+from handlers.router import Router
+from handlers.said import MAX_CLAIM_CHARS, MAX_LINES
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
+ENGINE = build_engine(Settings())  # loads its pipelines only when it briefs (never here)
 
 
 def actor(
@@ -213,3 +221,195 @@ async def test_the_migration_indexes_briefings_stored_before_it(
     found = await repo.said(actor_key("Sergueï Lavrov"), since=T0 - WEEK, limit=10)
     await repo.close()
     assert [(c.text, c.published, c.url) for c in found] == [("avant", T0, "https://x.example/1")]
+
+
+# -- /said as transcripts (the console's rendering), in both languages ---------------------------------
+
+NOW = T0 + timedelta(hours=6)
+LE_MONDE, REUTERS, AFP = "Le Monde", "Reuters", "AFP"
+DENIAL = "la Russie ne livre aucune arme à la Corée du Nord"
+KIM = actor("Kim Jong-un", mentions=2)  # a key actor who says nothing
+
+
+async def archive(repo: SqlRepository) -> None:
+    """The same denial in three outlets (one a bit reworded, one in English), an accusation the day before,
+    an old promise, Peskov, and Kim Jong-un named but never quoted."""
+    await store(
+        repo,
+        1,
+        briefing("A", [LAVROV, KIM], [claim("Sergueï Lavrov", DENIAL, kind="denial", cue="a démenti")]),
+        published=T0,
+        feed=LE_MONDE,
+    )
+    await store(
+        repo,
+        2,
+        briefing(
+            "B",
+            [LAVROV],
+            [claim("Lavrov", "la Russie ne livre aucune arme à la Corée du Nord, a-t-il dit", kind="denial")],
+        ),
+        published=T0 - timedelta(hours=2),
+        feed=AFP,
+    )
+    await store(
+        repo,
+        3,
+        briefing(
+            "C",
+            [actor("Sergei Lavrov", "Lavrov")],
+            [
+                claim(
+                    "Sergei Lavrov", "Russia delivers no weapons to North Korea", kind="denial", cue="denied"
+                )
+            ],
+            lang="en",
+        ),
+        published=T0 - timedelta(hours=1),
+        feed=REUTERS,
+    )
+    await store(
+        repo,
+        4,
+        briefing(
+            "D",
+            [LAVROV],
+            [
+                claim(
+                    "Lavrov",
+                    "Washington attise les tensions dans la péninsule",
+                    kind="accusation",
+                    cue="a accusé",
+                )
+            ],
+        ),
+        published=T0 - timedelta(days=1),
+        feed=LE_MONDE,
+    )
+    await store(
+        repo,
+        5,
+        briefing(
+            "E",
+            [LAVROV],
+            [claim("Lavrov", "la Russie reviendra à la table des négociations", kind="promise")],
+        ),
+        published=T0 - timedelta(days=20),
+        feed=LE_MONDE,
+    )
+    await store(
+        repo,
+        6,
+        briefing("F", [PESKOV], [claim("Peskov", "le Kremlin n'a pas été informé", kind="statement")]),
+        published=T0 - timedelta(days=40),
+        feed=AFP,
+    )
+
+
+SAID_EN = [
+    (
+        "/said Lavrov",
+        """Sergueï Lavrov: what was said in the last 7 days
+  • 25 Nov 08:00 · denies: “la Russie ne livre aucune arme à la Corée du Nord” — 2 sources: Le Monde (https://news.example/1), AFP (https://news.example/2)
+  • 25 Nov 07:00 · denies: “Russia delivers no weapons to North Korea” — Reuters (https://news.example/3)
+  • 24 Nov 08:00 · accuses: “Washington attise les tensions dans la péninsule” — Le Monde (https://news.example/4)""",
+    ),
+    (
+        "/said Sergej Lawrow 24h",
+        """Sergueï Lavrov: what was said in the last 24 hours
+  • 25 Nov 08:00 · denies: “la Russie ne livre aucune arme à la Corée du Nord” — 2 sources: Le Monde (https://news.example/1), AFP (https://news.example/2)
+  • 25 Nov 07:00 · denies: “Russia delivers no weapons to North Korea” — Reuters (https://news.example/3)""",
+    ),
+    (  # the role finds him in the articles that link it to him (not Reuters')
+        "/said le chef de la diplomatie russe 1w",
+        """Sergueï Lavrov: what was said in the last week
+  • 25 Nov 08:00 · denies: “la Russie ne livre aucune arme à la Corée du Nord” — 2 sources: Le Monde (https://news.example/1), AFP (https://news.example/2)
+  • 24 Nov 08:00 · accuses: “Washington attise les tensions dans la péninsule” — Le Monde (https://news.example/4)""",
+    ),
+    (
+        "/said Lavrov 30d",
+        """Sergueï Lavrov: what was said in the last 30 days
+  • 25 Nov 08:00 · denies: “la Russie ne livre aucune arme à la Corée du Nord” — 2 sources: Le Monde (https://news.example/1), AFP (https://news.example/2)
+  • 25 Nov 07:00 · denies: “Russia delivers no weapons to North Korea” — Reuters (https://news.example/3)
+  • 24 Nov 08:00 · accuses: “Washington attise les tensions dans la péninsule” — Le Monde (https://news.example/4)
+  • 5 Nov 08:00 · promises: “la Russie reviendra à la table des négociations” — Le Monde (https://news.example/5)""",
+    ),
+    (
+        "/said Peskov",
+        "Dmitri Peskov said nothing in the last 7 days in the articles I briefed; the latest was on 16 Oct 08:00.",
+    ),
+    ("/said Kim Jong Un", "Kim Jong-un is named in the articles I briefed, but never quoted."),
+    ("/said Lavrof", "No articles mention “Lavrof” yet. Closest names: Sergueï Lavrov."),
+    ("/said Zorglub", "No articles mention “Zorglub” yet."),
+    ("/said Lavrov 7x", "“7x” is not a period: use 24h, 7d, 30d or 2w (at most a year)."),
+    ("/said Lavrov 0d", "“0d” is not a period: use 24h, 7d, 30d or 2w (at most a year)."),
+    ("/said Lavrov 9999d", "“9999d” is not a period: use 24h, 7d, 30d or 2w (at most a year)."),
+    ("/said", "Usage: /said <name> [24h | 7d | 30d], e.g. /said Lavrov 7d"),
+    ('/said ""', "Usage: /said <name> [24h | 7d | 30d], e.g. /said Lavrov 7d"),
+]
+
+SAID_FR = [
+    (
+        "/said Sergueï Lavrov 2j",
+        """Sergueï Lavrov : ses propos sur les 2 derniers jours
+  • 25 nov. 09:00 · dément : « la Russie ne livre aucune arme à la Corée du Nord » — 2 sources : Le Monde (https://news.example/1), AFP (https://news.example/2)
+  • 25 nov. 08:00 · dément : « Russia delivers no weapons to North Korea » — Reuters (https://news.example/3)
+  • 24 nov. 09:00 · accuse : « Washington attise les tensions dans la péninsule » — Le Monde (https://news.example/4)""",
+    ),
+    (
+        "/said Peskov",
+        "Dmitri Peskov n'a rien dit sur les 7 derniers jours dans les articles que j'ai résumés ; ses derniers propos datent du 16 oct. 10:00.",
+    ),
+    ("/said Lavrof", "Aucun article ne mentionne encore « Lavrof ». Noms les plus proches : Sergueï Lavrov."),
+    ("/said Lavrov 7x", "« 7x » n'est pas une période : utilisez 24h, 7j, 30j ou 2w (un an au plus)."),
+    ("/said", "Usage : /said <nom> [24h | 7j | 30j], par exemple /said Lavrov 7j"),
+]
+
+
+async def transcript(repo: SqlRepository, steps: list[tuple[str, str]], *, chat: str) -> tuple[str, str]:
+    """(actual, expected) replies of the commands, as the console prints them."""
+    ctx = build_context(repo=repo, engine=ENGINE, fetcher=None, settings=Settings(), clock=lambda: NOW)  # type: ignore[arg-type]
+    router = register_all(Router())
+    actual, expected = [], []
+    for typed, reply in steps:
+        command = Command.parse(typed, platform="console", chat=chat, user="42")
+        assert command is not None
+        actual.append(f"> {typed}\n{render_reply(await router.dispatch(command, ctx))}")
+        expected.append(f"> {typed}\n{reply}")
+    return "\n\n".join(actual), "\n\n".join(expected)
+
+
+async def test_said_transcript_in_english(repository: SqlRepository) -> None:
+    await archive(repository)
+    actual, expected = await transcript(repository, SAID_EN, chat="en")
+    assert actual == expected
+
+
+async def test_said_transcript_in_french(repository: SqlRepository) -> None:
+    await archive(repository)
+    channel = await repository.upsert_channel("console", "fr")
+    await repository.update_channel(channel.id, language="fr", timezone="Europe/Paris")
+    actual, expected = await transcript(repository, SAID_FR, chat="fr")
+    assert actual == expected
+
+
+async def test_said_output_is_bounded(repository: SqlRepository) -> None:
+    for n in range(40):
+        text = f"claim number {n} about subject{n} and topic{n} " + "x" * 500
+        await store(
+            repository,
+            n,
+            briefing(f"T{n}", [LAVROV], [claim("Lavrov", text)]),
+            published=T0 - timedelta(minutes=n),
+        )
+    ctx = build_context(repo=repository, engine=ENGINE, fetcher=None, settings=Settings(), clock=lambda: NOW)  # type: ignore[arg-type]
+    command = Command.parse("/said Lavrov", platform="console", chat="c", user="42")
+    assert command is not None
+    reply = await register_all(Router()).dispatch(command, ctx)
+
+    (post,) = reply.posts
+    assert (len(post.bullets), post.bullets[-1]) == (
+        MAX_LINES + 1,
+        "… and 25 more (a shorter period shows them)",
+    )
+    assert max(len(b) for b in post.bullets) < MAX_CLAIM_CHARS + 120
