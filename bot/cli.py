@@ -424,6 +424,46 @@ def digest(
     raise typer.Exit(_guarded(main))
 
 
+@app.command()
+def said(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(help='Who: "Sergueï Lavrov", Lavrov, Lawrow, a role an article linked to them.')
+    ],
+    since: Annotated[str, typer.Option("--since", help="How far back: 24h, 7d, 2w (default: 7d).")] = "7d",
+    fmt: Annotated[Format, typer.Option("--format", help="text or json (one object).")] = Format.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels (default: en).")] = Lang.en,
+) -> None:
+    """What an actor said across every briefed article: one line per claim, newest first, with its sources."""
+    import json
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.chat import render_reply
+    from bot.storage.db import repository
+    from handlers.said import MAX_PERIOD, parse_period, render_answer, said_answer
+
+    settings: Settings = ctx.obj
+    period = parse_period(since)
+    if period is None:
+        raise typer.BadParameter(
+            f"{since!r}: expected a period like 24h, 7d or 2w (at most {MAX_PERIOD.days} days)",
+            param_hint="--since",
+        )
+    labels = "en" if lang is Lang.auto else lang.value
+
+    async def main() -> int:
+        async with repository(settings.database_url, max_bullets=settings.max_bullets) as repo:
+            answer = await said_answer(repo, name, since=datetime.now(UTC) - period.span)
+        if fmt is Format.json:
+            typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            typer.echo(render_reply(render_answer(answer, lang=labels, period=period, zone=ZoneInfo("UTC"))))
+        return 0
+
+    raise typer.Exit(_guarded(main))
+
+
 def _duration(value: str):
     """``"24h"``, ``"90m"``, ``"2d"`` as a timedelta; anything else is a usage error."""
     import re

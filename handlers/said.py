@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -82,6 +83,29 @@ class SaidAnswer:
     mentioned: bool = False
     closest: tuple[str, ...] = field(default=())
 
+    def to_json(self) -> dict[str, Any]:
+        """``newsbrief said --format json``: the actor, the period's start, each claim with its sources,
+        and when there is none, the latest claim's date or the closest names."""
+        return {
+            "query": self.query,
+            "key": self.key,
+            "name": self.name,
+            "since": self.since.isoformat(),
+            "claims": [
+                {
+                    "text": line.text,
+                    "kind": line.kind,
+                    "cue": line.cue,
+                    "published": line.published.isoformat(),
+                    "story": line.story_id,
+                    "sources": [{"outlet": s.outlet, "url": s.url, "title": s.title} for s in line.sources],
+                }
+                for line in self.lines
+            ],
+            "latest": self.latest.isoformat() if self.latest else None,
+            "closest": list(self.closest),
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -141,9 +165,9 @@ async def said_answer(repo: Repository, query: str, *, since: datetime) -> SaidA
 def group_claims(claims: Sequence[SaidClaim]) -> list[SaidLine]:
     """One line per claim, newest first: claims with nearly the same words (`SAME_CLAIM`, or
     `SAME_CLAIM_IN_STORY` when both are in one story) are one line with all their sources, one per
-    article. Linear in the claims times the lines (both bounded by `MAX_CLAIMS`)."""
+    article (at one time, the article stored first comes first). Linear in the claims times the lines (both bounded by `MAX_CLAIMS`)."""
     groups: list[tuple[frozenset[str], list[SaidClaim]]] = []
-    for claim in sorted(claims, key=lambda c: c.published, reverse=True):
+    for claim in sorted(claims, key=lambda c: (-c.published.timestamp(), c.article_id, c.claim_no)):
         words = term_set(claim.text)
         for group_words, members in groups:
             same_story = claim.story_id is not None and any(m.story_id == claim.story_id for m in members)

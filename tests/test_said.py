@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -19,6 +21,7 @@ from briefings.names import actor_key
 from handlers import register_all
 from handlers.router import Router
 from handlers.said import MAX_CLAIM_CHARS, MAX_LINES
+from tests.cli import newsbrief
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -413,3 +416,58 @@ async def test_said_output_is_bounded(repository: SqlRepository) -> None:
         "… and 25 more (a shorter period shows them)",
     )
     assert max(len(b) for b in post.bullets) < MAX_CLAIM_CHARS + 120
+
+
+# -- newsbrief said ------------------------------------------------------------------------------------
+
+
+async def test_the_cli_answers_in_text_and_json(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    hour_ago = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    repo = await open_database(url)
+    await store(
+        repo, 1, briefing("A", [LAVROV], [claim("Lavrov", DENIAL, kind="denial")]), published=hour_ago
+    )
+    await store(
+        repo,
+        2,
+        briefing("B", [LAVROV], [claim("Lavrov", DENIAL, kind="denial")]),
+        published=hour_ago,
+        feed=AFP,
+    )
+    await repo.close()
+    env = {"NEWSBRIEF_DATABASE_URL": url}
+
+    text = await asyncio.to_thread(newsbrief, "said", "Sergueï Lavrov", "--since", "24h", env=env)
+    as_json = await asyncio.to_thread(
+        newsbrief, "said", "Lawrow", "--format", "json", "--lang", "fr", env=env
+    )
+    unknown = await asyncio.to_thread(newsbrief, "said", "Lavrof", env=env)
+    bad = await asyncio.to_thread(newsbrief, "said", "Lavrov", "--since", "forever", env=env)
+
+    assert (text.returncode, text.stdout.splitlines()[0]) == (
+        0,
+        "Sergueï Lavrov: what was said in the last 24 hours",
+    )
+    assert (
+        "· denies: “la Russie ne livre aucune arme à la Corée du Nord” — 2 sources: Le Monde (https://news.example/1), AFP (https://news.example/2)"
+        in text.stdout
+    )
+    data = json.loads(as_json.stdout)
+    assert (data["name"], data["key"], len(data["claims"])) == ("Sergueï Lavrov", "sergei lavrov", 1)
+    assert data["claims"][0] | {"published": None} == {
+        "text": DENIAL,
+        "kind": "denial",
+        "cue": "a déclaré",
+        "published": None,
+        "story": None,
+        "sources": [
+            {"outlet": "Le Monde", "url": "https://news.example/1", "title": "A"},
+            {"outlet": "AFP", "url": "https://news.example/2", "title": "B"},
+        ],
+    }
+    assert (unknown.returncode, unknown.stdout.strip()) == (
+        0,
+        "No articles mention “Lavrof” yet. Closest names: Sergueï Lavrov.",
+    )
+    assert (bad.returncode, "Traceback" in bad.stderr, "'forever'" in bad.stderr) == (2, False, True)
