@@ -264,11 +264,12 @@ class Repository(Protocol):
         self, row: dict[str, Any], briefing: dict[str, Any] | None, *, now: datetime
     ) -> tuple[int | None, list[int]]:
         """`add_article` (``row``: its keyword arguments without ``now``), then `store_briefing` and
-        `enqueue_deliveries` to the feed's subscribers, in one transaction: a crash cannot leave an article
-        seen but never delivered. Returns the article id (``None``: already known, nothing done) and the
-        new deliveries' ids. ``briefing`` ``None`` records the article only (it could not be briefed;
-        ``row["error"]`` says why). When the article is already known by URL or text under another
-        entry, the (feed, entry id) is still recorded as seen, so the next poll skips it.
+        `enqueue_deliveries` (the feed's subscribers, its actors' followers), in one transaction: a crash
+        cannot leave an article seen but never delivered. Returns the article id (``None``: already known,
+        nothing done) and the new deliveries' ids. ``briefing`` ``None`` records the article only (it could
+        not be briefed; ``row["error"]`` says why). When the article is already known by URL or text under
+        another entry, the (feed, entry id) is still recorded as seen, so the next poll skips it.
+        ``row["story_id"]``, when given, is the article's story (`bot.story_index`).
         """
         ...
 
@@ -347,7 +348,9 @@ class Repository(Protocol):
     # -- the outbox ----------------------------------------------------------------------------------
 
     async def enqueue_deliveries(self, briefing_id: int, *, feed_id: int, now: datetime) -> list[int]:
-        """One pending delivery of the briefing per active channel subscribed to ``feed_id``.
+        """One pending delivery of the briefing per active channel subscribed to ``feed_id`` whose keyword
+        filter (`set_filter`) its title and bullets pass, and per active channel following one of its key
+        actors or speakers (`follow`; the briefing's actor index rows).
 
         Returns the ids of the deliveries created now: a (channel, briefing) pair is enqueued once ever,
         so calling again creates nothing.
@@ -528,6 +531,46 @@ class Repository(Protocol):
         yet, did you mean …". The exact key, when indexed, comes first. Bounded work however large the
         index: only keys sharing the first letter of a word of ``actor_key`` are compared.
         """
+        ...
+
+    # -- follows, keyword filters, stories at ingest (issue 13) --------------------------------------
+
+    async def follow(self, channel_id: int, actor_key: str, *, name: str) -> bool:
+        """The channel follows the actor with this key (`briefings.names.actor_key`; ``name`` as the chat
+        typed it, for /following): from then on `enqueue_deliveries` queues it every briefing in which
+        the key is a key actor's or a speaker's (the actor index). False if it already did."""
+        ...
+
+    async def unfollow(self, channel_id: int, actor_key: str) -> bool:
+        """The channel stops following the key; False if it did not follow it."""
+        ...
+
+    async def follows(self, channel_id: int) -> list[tuple[str, str]]:
+        """The (actor key, name) pairs the channel follows, oldest first."""
+        ...
+
+    async def set_filter(self, channel_id: int, feed_id: int, text: str | None) -> bool:
+        """Set (``None``: remove) the keyword filter of the channel's subscription to the feed — the
+        canonical text of a `briefings.keywords.KeywordFilter`. False if the channel does not subscribe.
+        The feed's briefings are then queued to the channel only when their title and bullets pass it."""
+        ...
+
+    async def subscription_filters(self, channel_id: int) -> dict[int, str]:
+        """The channel's keyword filters by feed id (subscriptions without one are left out)."""
+        ...
+
+    async def stories_since(
+        self, *, since: datetime, after_id: int = 0, limit: int = 20000
+    ) -> list[dict[str, Any]]:
+        """The briefings stored since ``since`` from every feed, with an id above ``after_id``, oldest
+        first (at most ``limit``): what the story clusterer is seeded with. Each is the briefing JSON plus
+        ``"id"``, ``"key"`` (what names the article in the clusterer: its URL, else its feed entry),
+        ``"url"``, ``"published"`` (ISO 8601), ``"feed"`` (the outlet) and ``"story"`` (its stored story id
+        or ``None``)."""
+        ...
+
+    async def story_sources(self, story_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """For each story id, its articles' (feed URL, outlet name) in the order they were stored."""
         ...
 
     async def close(self) -> None:

@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from briefings.claims.text import unglue
 from briefings.models import Article
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -43,7 +44,7 @@ def clean_text(text: str) -> str:
         lines = [ln.strip() for ln in block.split("\n")]
         kept = [ln for ln in lines if ln and not (len(ln) < 120 and _BOILERPLATE.match(ln))]
         if kept:
-            paragraphs.append(_GLUED.sub(" ", " ".join(kept)))
+            paragraphs.append(_GLUED.sub(" ", unglue(" ".join(kept))))
     return "\n\n".join(paragraphs)
 
 

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
-from briefings.claims.text import quote_spans
+from bot.settings import DEFAULT_PIPELINES
+from briefings.claims import extract_attributions, load_cues
+from briefings.claims.text import quote_spans, unglue
+from briefings.engine import load_pipeline
+from briefings.loading import clean_text
 from tests.claim_tables import table
 
 
@@ -105,3 +109,50 @@ def test_quote_structure(
     nlps: dict[str, Any], lang: str, text: str, expected: list[tuple[str, str, str]]
 ) -> None:
     assert table(nlps, lang, text) == expected
+
+
+UNGLUED = [
+    # a paragraph glued to the one before it by a scraper: split before the capitalised opener
+    ("Une réunion discrèteLa justice enquête.", "Une réunion discrète\n\nLa justice enquête."),
+    ("ouverte en 2019Le parquet a saisi", "ouverte en 2019\n\nLe parquet a saisi"),
+    ("Vidéo par TVNORDSon avocat a dit", "Vidéo par TVNORD\n\nSon avocat a dit"),
+    ("la mairie de LilleL'adjoint a dit", "la mairie de Lille\n\nL'adjoint a dit"),
+    ("the plant closedThe union said", "the plant closed\n\nThe union said"),
+    # names keep their inner capitals; a possessive is no elided opener
+    ("Rory McIlroy and Betsy DeVos met", "Rory McIlroy and Betsy DeVos met"),
+    ("LinkedIn is a network", "LinkedIn is a network"),
+    ("the BBC's reporter", "the BBC's reporter"),
+    ("les ElleVous de Paris", "les ElleVous de Paris"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), UNGLUED)
+def test_unglue(text: str, expected: str) -> None:
+    assert unglue(text) == expected
+
+
+LOADED = [
+    # the glued paragraph's last words are no speaker: its opener starts the next paragraph
+    (
+        "fr",
+        'Le conseil a voté le budget en 2024La maire Claire Dubois a assuré que "les impôts ne monteront pas".',
+        [("Claire Dubois", "quote", "les impôts ne monteront pas")],
+    ),
+    (
+        "en",
+        "The old steel plant closed in 2023The union leader, Ann Lee, said that hundreds of jobs were lost.",
+        [("Ann Lee", "statement", "hundreds of jobs were lost")],
+    ),
+    (
+        "en",
+        "Hospital staff went on strike for a week. Strike endsTheir union said on Friday that a deal was reached.",
+        [("Their union", "statement", "a deal was reached")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), LOADED)
+def test_loaded_text(lang: str, text: str, expected: list[tuple[str, str, str]]) -> None:
+    """Claims of a text as an article carries it: cleaned on loading, parsed by the engine's pipeline."""
+    doc = load_pipeline(DEFAULT_PIPELINES[lang])(clean_text(text))
+    assert [(a.speaker, a.kind, a.text) for a in extract_attributions(doc, cues=load_cues(lang))] == expected

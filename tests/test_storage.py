@@ -28,6 +28,7 @@ TABLES = {
     "instances",
     "handled_updates",
     "actor_mentions",
+    "follows",
 }
 
 
@@ -79,7 +80,7 @@ async def test_upgrade_creates_the_tables_and_twice_is_a_no_op(
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     await repo.close()
 
-    assert (first, second) == ("0006", "0006")
+    assert (first, second) == ("0007", "0007")
     assert tables == TABLES
 
 

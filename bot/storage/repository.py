@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar, Unpack, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,12 +46,15 @@ from bot.storage.tables import (
     Delivery,
     Digest,
     Feed,
+    Follow,
     HandledUpdate,
     Instance,
     Lease,
     Subscription,
     UTCDateTime,
 )
+from briefings.keywords import FilterError, KeywordFilter
+from briefings.keywords import parse as parse_filter
 from briefings.models import Briefing
 from briefings.names import closest_keys, mentions, table_keys
 
@@ -286,7 +290,7 @@ class SqlRepository:
         async with self._sessions.begin() as s:
             article_id = await _insert_ignore(s, ArticleRecord, {**row, "fetched_at": now})
             if article_id is None and row.get("entry_id") is not None:  # known under another entry
-                duplicate = {**row, "url": None, "content_hash": None, "fetched_at": now}
+                duplicate = {**row, "url": None, "content_hash": None, "story_id": None, "fetched_at": now}
                 duplicate["error"] = row.get("error") or "the same article is already stored"
                 await _insert_ignore(s, ArticleRecord, duplicate)  # seen: not fetched again
             if article_id is None or briefing is None:
@@ -296,7 +300,9 @@ class SqlRepository:
             )
             assert briefing_id is not None  # a new article has no briefing yet
             await _index(s, briefing_id, article_id, briefing, published_at=row.get("published") or now)
-            return article_id, await _enqueue(s, briefing_id, feed_id=row.get("feed_id"), now=now)
+            return article_id, await _enqueue(
+                s, briefing_id, feed_id=row.get("feed_id"), now=now, data=briefing
+            )
 
     async def store_briefing(self, article_id: int, data: dict[str, Any], *, now: datetime) -> int:
         _require_aware(now)
@@ -425,8 +431,8 @@ class SqlRepository:
     async def enqueue_deliveries(self, briefing_id: int, *, feed_id: int, now: datetime) -> list[int]:
         _require_aware(now)
         async with self._sessions.begin() as s:
-            await _get(s, BriefingRecord, briefing_id)
-            return await _enqueue(s, briefing_id, feed_id=feed_id, now=now)
+            briefing = await _get(s, BriefingRecord, briefing_id)
+            return await _enqueue(s, briefing_id, feed_id=feed_id, now=now, data=briefing.data)
 
     async def enqueue_digest(
         self, channel_id: int, *, digest_key: str, data: dict[str, Any], now: datetime
@@ -832,6 +838,92 @@ class SqlRepository:
                 found.append(names[key])
         return found[:limit]
 
+    # -- follows, keyword filters, stories at ingest (issue 13) --------------------------------------
+
+    async def follow(self, channel_id: int, actor_key: str, *, name: str) -> bool:
+        if not actor_key:
+            raise ValueError("an empty actor key cannot be followed")
+        values = {
+            "channel_id": channel_id,
+            "actor_key": actor_key[:200],
+            "name": name[:200],
+            "created_at": datetime.now(UTC),
+        }
+        async with self._sessions.begin() as s:
+            await _get(s, Channel, channel_id)
+            return await _insert_ignore(s, Follow, values) is not None
+
+    async def unfollow(self, channel_id: int, actor_key: str) -> bool:
+        statement = delete(Follow).where(Follow.channel_id == channel_id, Follow.actor_key == actor_key)
+        async with self._sessions.begin() as s:
+            return _rowcount(await s.execute(statement)) > 0
+
+    async def follows(self, channel_id: int) -> list[tuple[str, str]]:
+        query = select(Follow.actor_key, Follow.name).where(Follow.channel_id == channel_id)
+        async with self._sessions() as s:
+            rows = (await s.execute(query.order_by(Follow.created_at, Follow.id))).all()
+        return [(key, name) for key, name in rows]
+
+    async def set_filter(self, channel_id: int, feed_id: int, text: str | None) -> bool:
+        statement = (
+            update(Subscription)
+            .where(Subscription.channel_id == channel_id, Subscription.feed_id == feed_id)
+            .values(filter=text)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions.begin() as s:
+            return _rowcount(await s.execute(statement)) > 0
+
+    async def subscription_filters(self, channel_id: int) -> dict[int, str]:
+        query = select(Subscription.feed_id, Subscription.filter).where(
+            Subscription.channel_id == channel_id, Subscription.filter.is_not(None)
+        )
+        async with self._sessions() as s:
+            return {feed_id: text for feed_id, text in (await s.execute(query)).all() if text is not None}
+
+    async def stories_since(
+        self, *, since: datetime, after_id: int = 0, limit: int = 20000
+    ) -> list[dict[str, Any]]:
+        _require_aware(since)
+        query = (
+            select(BriefingRecord.id, BriefingRecord.data, BriefingRecord.created_at, ArticleRecord, Feed)
+            .join(ArticleRecord, BriefingRecord.article_id == ArticleRecord.id)
+            .outerjoin(Feed, ArticleRecord.feed_id == Feed.id)
+            .where(BriefingRecord.created_at >= since, BriefingRecord.id > after_id)
+            .order_by(BriefingRecord.id)
+            .limit(limit)
+        )
+        async with self._sessions() as s:
+            rows = (await s.execute(query)).all()
+        return [
+            {
+                **data,
+                "id": briefing_id,
+                "key": story_key(url=article.url, feed_id=article.feed_id, entry_id=article.entry_id),
+                "url": data.get("url") or article.url,
+                "published": (article.published or created).isoformat(),
+                "feed": (feed.title or feed.url) if feed else None,
+                "story": article.story_id,
+            }
+            for briefing_id, data, created, article, feed in rows
+        ]
+
+    async def story_sources(self, story_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        wanted = sorted({s for s in story_ids if s})
+        if not wanted:
+            return {}
+        query = (
+            select(ArticleRecord.story_id, Feed.url, Feed.title)
+            .join(Feed, ArticleRecord.feed_id == Feed.id)
+            .where(ArticleRecord.story_id.in_(wanted))
+            .order_by(ArticleRecord.id)
+        )
+        found: dict[str, list[tuple[str, str]]] = {}
+        async with self._sessions() as s:
+            for story, url, title in (await s.execute(query)).all():
+                found.setdefault(str(story), []).append((url, title or url))
+        return found
+
 
 _CLOSEST_CANDIDATES = 5000
 _CLAIM_CHARS = 2000
@@ -950,22 +1042,42 @@ def _briefing_row(article_id: int, data: dict[str, Any], *, now: datetime) -> di
 
 
 async def _enqueue(
-    session: AsyncSession, briefing_id: int, *, feed_id: int | None, now: datetime
+    session: AsyncSession,
+    briefing_id: int,
+    *,
+    feed_id: int | None,
+    now: datetime,
+    data: dict[str, Any] | None = None,
 ) -> list[int]:
-    """Queue the briefing for every active channel subscribed to the feed (once per channel)."""
-    channels = (
-        select(Subscription.channel_id)
+    """Queue the briefing once per channel: for every active channel subscribed to the feed whose keyword
+    filter (if any) the briefing's title and bullets (``data``) pass, and for every active channel that
+    follows one of its key actors or speakers — the briefing's actor index rows, written before in the
+    same transaction. A channel that both subscribes and follows gets it once (the outbox's unique
+    (channel, briefing))."""
+    subscribed = (
+        select(Subscription.channel_id, Subscription.filter)
         .join(Channel)
         .where(Subscription.feed_id == feed_id, Channel.active)
-        .order_by(Subscription.channel_id)
     )
     created = []
-    for channel_id in await session.scalars(channels):
+    for channel_id in sorted(channels):
         values = {"channel_id": channel_id, "briefing_id": briefing_id, "created_at": now}
         if (delivery_id := await _insert_ignore(session, Delivery, values)) is not None:
             created.append(delivery_id)
     return created
 
+    channels = {
+        channel_id
+        for channel_id, spec in (await session.execute(subscribed)).all()
+        if spec is None or _passes(spec, data)
+    }
+    following = (
+        select(Follow.channel_id)
+        .join(Channel, Follow.channel_id == Channel.id)
+        .join(ActorMention, ActorMention.actor_key == Follow.actor_key)
+        .where(ActorMention.briefing_id == briefing_id, Channel.active)
+    )
+    channels.update(await session.scalars(following))
 
 def _channel_at(platform: str, chat: str, thread: str | None) -> Select[Any]:
     return select(Channel).where(
@@ -974,6 +1086,28 @@ def _channel_at(platform: str, chat: str, thread: str | None) -> Select[Any]:
 
 
 def _held(lease: tuple[str, str] | None) -> ColumnElement[bool] | None:
+@lru_cache(maxsize=1024)
+def _keyword_filter(spec: str) -> KeywordFilter | None:
+    """A stored filter, parsed once per process (``None``: it no longer parses; it lets all through)."""
+    try:
+        return parse_filter(spec)
+    except FilterError:
+        return None
+
+
+def _passes(spec: str, data: dict[str, Any] | None) -> bool:
+    """Whether a briefing (its stored JSON) passes a subscription's keyword filter: its title and bullets."""
+    keyword_filter = _keyword_filter(spec)
+    if keyword_filter is None or data is None:
+        return True
+    return keyword_filter.matches(data.get("title") or "", *(str(b) for b in data.get("bullets") or ()))
+
+
+def story_key(*, url: str | None, feed_id: int | None, entry_id: str | None) -> str:
+    """What names an article in the story clusterer (`bot.story_index`): its canonical URL, else its entry."""
+    return url or f"entry:{feed_id}:{entry_id}"
+
+
     """The condition that the lease (name, holder) is still that holder's (None: no lease to check)."""
     if lease is None:
         return None

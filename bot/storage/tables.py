@@ -94,6 +94,7 @@ class ArticleRecord(Base):
     published: Mapped[datetime | None]
     fetched_at: Mapped[datetime]
     error: Mapped[str | None] = mapped_column(Text)  # why it was seen but not briefed (one line)
+    story_id: Mapped[str | None] = mapped_column(String(32), index=True)  # its story (0007, bot.story_index)
 
 
 class BriefingRecord(Base):
@@ -151,6 +152,7 @@ class Subscription(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime]
+    filter: Mapped[str | None] = mapped_column(Text)  # a keyword filter, `briefings.keywords` (0007)
 
 
 class Delivery(Base):
@@ -237,3 +239,17 @@ class ActorMention(Base):
     cue: Mapped[str | None] = mapped_column(String(100))
     lang: Mapped[str | None] = mapped_column(String(16))
     published_at: Mapped[datetime]  # the article's publication, else when its briefing was stored
+
+
+class Follow(Base):
+    """A channel follows an actor (0007): it gets every new briefing in which a key of the actor
+    (`briefings.names.actor_key`) is a key actor or a claim's speaker, whatever the feed."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("channel_id", "actor_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    actor_key: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))  # as the chat typed it, for /following
+    created_at: Mapped[datetime]

@@ -39,6 +39,7 @@ class Grammar:
     infinitive_marks: frozenset[str] = frozenset()
     latter: frozenset[str] = frozenset()
     former_of_two: frozenset[str] = frozenset()
+    paragraph_openers: frozenset[str] = frozenset()
     elisions: Mapping[str, str] = field(default_factory=dict)
     subjects: frozenset[str] = frozenset()
     objects: frozenset[str] = frozenset()
@@ -200,6 +201,13 @@ def load_genders() -> Genders:
         titles={w: pick[k] for k, words in raw["titles"].items() for w in words},
         names={w: pick[k] for k, words in raw["names"].items() for w in words},
     )
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages that have a grammar file in ``lexicons/``."""
+    names = (f.name for f in resources.files("briefings").joinpath("lexicons").iterdir())
+    return tuple(sorted(n.removesuffix("_grammar.toml") for n in names if n.endswith("_grammar.toml")))
 
 
 @cache
