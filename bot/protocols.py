@@ -494,10 +494,10 @@ class Repository(Protocol):
         permanent: bool,
         sent_parts: Sequence[str] = (),
         now: datetime | None = None,
+        lease: tuple[str, str] | None = None,
     ) -> bool:
         """A send failed: ``attempts`` + 1 and the error kept; ``permanent`` → status ``failed`` (no retry).
         ``sent_parts``: the ids of the messages of a split post that did go out (all of them so far), so
-        lease: tuple[str, str] | None = None,
         the next attempt sends only the rest. ``now`` starts ``failing_since`` if unset. False (and no
         change) if it was not pending, or ``lease`` (name, holder) is no longer that holder's (a late
         sender must not overwrite what the new holder records).

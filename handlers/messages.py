@@ -6,9 +6,11 @@ template, so braces typed by a user are harmless.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 LANGUAGES = ("en", "fr")
+OUTLETS_KEPT = 5  # the other outlets a stored briefing names (`reported_elsewhere`)
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -75,6 +77,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "feed_deactivated_errors": "{count} polls in a row failed; the last error: {error}",
         "feed_deactivated_again": "Subscribe again once it works: /subscribe {url}",
         "article_cut": "Article cut: only its first {chars} characters were briefed.",
+        # /follow, /unfollow, /following, /filter, stories (issue 13)
+        "help.follow": "/follow <name>: brief here every new article in which they speak or are a key actor",
+        "help.unfollow": "/unfollow <name or number from /following>",
+        "help.following": "the people and bodies this chat follows",
+        "help.filter": '/filter <feed number> +word -"a phrase" | off: keep a feed\'s articles by keywords',
+        "follow_usage": "Usage: /follow <name>, e.g. /follow Sergueï Lavrov",
+        "follow_no_letters": "“{name}” has no letters or digits: nothing to follow.",
+        "follow_too_long": "That name is too long (at most {max} characters).",
+        "followed": "Following {name}: new articles in which {name} speaks or is a key actor will be "
+        "briefed here, from every feed I read.",
+        "already_following": "This chat already follows {name}.",
+        "follow_limit": "This chat already follows {max} names, the most it can. /unfollow one first.",
+        "unfollow_usage": "Usage: /unfollow <name or number from /following>",
+        "unfollow_unknown": "This chat does not follow “{name}”. See /following.",
+        "unfollowed": "No longer following {name}.",
+        "following_none": "This chat follows no one. Follow someone with /follow <name>.",
+        "following_header": "This chat follows:",
+        "filter_usage": 'Usage: /filter <feed number from /feeds> +word -"a phrase" | off',
+        "filter_unknown_feed": "This chat has no feed number “{what}”. See /feeds.",
+        "filter_set": "Filter on {title}: {filter}",
+        "filter_removed": "No more filter on {title}: all its articles will be briefed here.",
+        "filter_none": "{title} has no filter.",
+        "feed_filter": "filter: {filter}",
+        "filter_error.unbalanced_quote": "a quote is not closed in “{value}”.",
+        "filter_error.space_after_phrase": "put a space after the closing quote in “{value}”.",
+        "filter_error.empty_term": "“{value}” has no letters or digits.",
+        "filter_error.no_terms": 'no keywords: write +word to keep articles, -word or -"a phrase" to leave '
+        "them out.",
+        "filter_error.term_too_long": "a keyword is longer than {value} characters.",
+        "filter_error.phrase_too_long": "a phrase has more than {value} words.",
+        "filter_error.too_many_terms": "more than {value} keywords.",
+        "filter_error.filter_too_long": "the filter is longer than {value} characters.",
+        "filter_bad": "Filter not set: {error}",
+        "also_reported": "Also reported by {outlets} ({n} sources)",
         "help.said": "/said <name> [24h | 7d | 30d]: what someone said, across the articles I briefed",
         "said_usage": "Usage: /said <name> [24h | 7d | 30d], e.g. /said Lavrov 7d",
         "said_period": "“{period}” is not a period: use 24h, 7d, 30d or 2w (at most a year).",
@@ -166,6 +202,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "feed_deactivated_errors": "{count} relevés de suite ont échoué ; la dernière erreur : {error}",
         "feed_deactivated_again": "Abonnez-vous de nouveau quand il fonctionnera : /subscribe {url}",
         "article_cut": "Article tronqué : seuls ses {chars} premiers caractères ont été analysés.",
+        # /follow, /unfollow, /following, /filter, stories (issue 13)
+        "help.follow": "/follow <nom> : résumer ici chaque nouvel article où il s'exprime ou est un acteur clé",
+        "help.unfollow": "/unfollow <nom ou numéro donné par /following>",
+        "help.following": "les personnes et institutions que suit ce chat",
+        "help.filter": '/filter <numéro du flux> +mot -"une expression" | off : trier ses articles par mots',
+        "follow_usage": "Usage : /follow <nom>, par exemple /follow Sergueï Lavrov",
+        "follow_no_letters": "« {name} » n'a ni lettre ni chiffre : rien à suivre.",
+        "follow_too_long": "Ce nom est trop long ({max} caractères au plus).",
+        "followed": "Vous suivez {name} : les nouveaux articles où {name} s'exprime ou est un acteur clé "
+        "seront résumés ici, quel que soit le flux.",
+        "already_following": "Ce chat suit déjà {name}.",
+        "follow_limit": "Ce chat suit déjà {max} noms, le maximum. Utilisez d'abord /unfollow.",
+        "unfollow_usage": "Usage : /unfollow <nom ou numéro donné par /following>",
+        "unfollow_unknown": "Ce chat ne suit pas « {name} ». Voir /following.",
+        "unfollowed": "Vous ne suivez plus {name}.",
+        "following_none": "Ce chat ne suit personne. Suivez quelqu'un avec /follow <nom>.",
+        "following_header": "Ce chat suit :",
+        "filter_usage": 'Usage : /filter <numéro du flux donné par /feeds> +mot -"une expression" | off',
+        "filter_unknown_feed": "Ce chat n'a pas de flux numéro « {what} ». Voir /feeds.",
+        "filter_set": "Filtre sur {title} : {filter}",
+        "filter_removed": "Plus de filtre sur {title} : tous ses articles seront résumés ici.",
+        "filter_none": "{title} n'a pas de filtre.",
+        "feed_filter": "filtre : {filter}",
+        "filter_error.unbalanced_quote": "un guillemet n'est pas fermé dans « {value} ».",
+        "filter_error.space_after_phrase": "mettez une espace après le guillemet fermant dans « {value} ».",
+        "filter_error.empty_term": "« {value} » n'a ni lettre ni chiffre.",
+        "filter_error.no_terms": "aucun mot-clé : écrivez +mot pour garder des articles, -mot ou "
+        '-"une expression" pour les écarter.',
+        "filter_error.term_too_long": "un mot-clé dépasse {value} caractères.",
+        "filter_error.phrase_too_long": "une expression dépasse {value} mots.",
+        "filter_error.too_many_terms": "plus de {value} mots-clés.",
+        "filter_error.filter_too_long": "le filtre dépasse {value} caractères.",
+        "filter_bad": "Filtre non enregistré : {error}",
+        "also_reported": "Aussi chez {outlets} ({n} sources)",
         "help.said": "/said <nom> [24h | 7j | 30j] : ce qu'une personne a dit, dans les articles résumés",
         "said_usage": "Usage : /said <nom> [24h | 7j | 30j], par exemple /said Lavrov 7j",
         "said_period": "« {period} » n'est pas une période : utilisez 24h, 7j, 30j ou 2w (un an au plus).",
@@ -220,3 +290,25 @@ def feed_deactivated(lang: str | None, *, feed: str, url: str, count: int, error
         ],
         "url": None,
     }
+
+
+def reported_elsewhere(sources: Sequence[Sequence[str]], *, own_feed: str | None) -> dict[str, Any] | None:
+    """From a story's (feed URL, outlet) pairs, what `also_reported` says of one of its articles: the
+    other outlets (distinct, in order, its own feed left out; at most `OUTLETS_KEPT`) and the number of
+    outlets in all — ``None`` when no other outlet reported it."""
+    outlets: dict[str, str] = {}
+    for feed, outlet in sources:
+        outlets.setdefault(feed, outlet)
+    others = list(dict.fromkeys(o for f, o in outlets.items() if f != own_feed))
+    if not others:
+        return None
+    total = len(outlets) + (own_feed is not None and own_feed not in outlets)
+    return {"outlets": others[:OUTLETS_KEPT], "sources": total}
+
+
+def also_reported(lang: str | None, reported: dict[str, Any], *, shown: int = 3) -> str:
+    """The line of a post whose story other outlets reported (`reported_elsewhere`): "Also reported by
+    Le Monde, Reuters (3 sources)", at most ``shown`` outlets named."""
+    outlets = [str(o) for o in reported.get("outlets") or ()]
+    named = ", ".join(outlets[:shown]) + (", …" if len(outlets) > shown else "")
+    return message(lang, "also_reported", outlets=named, n=int(reported.get("sources") or len(outlets) + 1))

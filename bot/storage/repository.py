@@ -573,25 +573,25 @@ class SqlRepository:
         permanent: bool,
         sent_parts: Sequence[str] = (),
         now: datetime | None = None,
+        lease: tuple[str, str] | None = None,
     ) -> bool:
+        """``lease`` (name, holder): recorded only while that holder still holds the lease, as `mark_sent`."""
         _require_aware(now)
         partial: dict[str, Any] = {"message_ids": [str(m) for m in sent_parts]} if sent_parts else {}
         if now is not None:
             partial["failing_since"] = func.coalesce(Delivery.failing_since, literal(now, UTCDateTime()))
         return await self._finish(
-        lease: tuple[str, str] | None = None,
             delivery_id,
-        """``lease`` (name, holder): recorded only while that holder still holds the lease, as `mark_sent`."""
             status="failed" if permanent else "pending",
             attempts=Delivery.attempts + 1,
             last_error=error,
+            _where=_held(lease),
             **partial,
         )
 
     async def set_channel_retry(self, channel_id: int, retry_at: datetime | None) -> None:
         _require_aware(retry_at)
         async with self._sessions.begin() as s:
-            _where=_held(lease),
             (await _get(s, Channel, channel_id)).retry_at = retry_at
 
     async def drop_channel(self, channel_id: int, *, reason: str) -> int:
@@ -973,6 +973,13 @@ async def _index(
     return len(rows)
 
 
+def _held(lease: tuple[str, str] | None) -> ColumnElement[bool] | None:
+    """The condition that the lease (name, holder) is still that holder's (None: no lease to check)."""
+    if lease is None:
+        return None
+    return exists().where(Lease.name == lease[0], Lease.holder == lease[1])
+
+
 def _rowcount(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE matched (its result is a cursor result; `Session.execute` is typed wider)."""
     return cast("CursorResult[Any]", result).rowcount
@@ -1059,13 +1066,6 @@ async def _enqueue(
         .join(Channel)
         .where(Subscription.feed_id == feed_id, Channel.active)
     )
-    created = []
-    for channel_id in sorted(channels):
-        values = {"channel_id": channel_id, "briefing_id": briefing_id, "created_at": now}
-        if (delivery_id := await _insert_ignore(session, Delivery, values)) is not None:
-            created.append(delivery_id)
-    return created
-
     channels = {
         channel_id
         for channel_id, spec in (await session.execute(subscribed)).all()
@@ -1078,14 +1078,14 @@ async def _enqueue(
         .where(ActorMention.briefing_id == briefing_id, Channel.active)
     )
     channels.update(await session.scalars(following))
+    created = []
+    for channel_id in sorted(channels):
+        values = {"channel_id": channel_id, "briefing_id": briefing_id, "created_at": now}
+        if (delivery_id := await _insert_ignore(session, Delivery, values)) is not None:
+            created.append(delivery_id)
+    return created
 
-def _channel_at(platform: str, chat: str, thread: str | None) -> Select[Any]:
-    return select(Channel).where(
-        Channel.platform == platform, Channel.chat == chat, Channel.thread == (thread or "")
-    )
 
-
-def _held(lease: tuple[str, str] | None) -> ColumnElement[bool] | None:
 @lru_cache(maxsize=1024)
 def _keyword_filter(spec: str) -> KeywordFilter | None:
     """A stored filter, parsed once per process (``None``: it no longer parses; it lets all through)."""
@@ -1108,10 +1108,10 @@ def story_key(*, url: str | None, feed_id: int | None, entry_id: str | None) -> 
     return url or f"entry:{feed_id}:{entry_id}"
 
 
-    """The condition that the lease (name, holder) is still that holder's (None: no lease to check)."""
-    if lease is None:
-        return None
-    return exists().where(Lease.name == lease[0], Lease.holder == lease[1])
+def _channel_at(platform: str, chat: str, thread: str | None) -> Select[Any]:
+    return select(Channel).where(
+        Channel.platform == platform, Channel.chat == chat, Channel.thread == (thread or "")
+    )
 
 
 def _check_channel_settings(settings: dict[str, Any]) -> None:
