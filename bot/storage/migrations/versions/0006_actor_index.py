@@ -101,7 +101,11 @@ def _index_stored_briefings() -> None:
         rows: list[dict[str, Any]] = []
         for briefing_id, article_id, data, created_at, published in batch:
             when = _aware(published) or _aware(created_at) or datetime.now(UTC)
-            rows.extend(index_rows(briefing_id, article_id, data, published_at=when))
+            # the columns of this revision only: a later one may index more
+            rows.extend(
+                {c: row[c] for c in _COLUMNS}
+                for row in index_rows(briefing_id, article_id, data, published_at=when)
+            )
         if rows:
             bind.execute(
                 sa.insert(mentions), [_naive(row) if bind.dialect.name == "sqlite" else row for row in rows]
