@@ -8,19 +8,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import Connection, text
 
 from bot.app import build_context, build_engine
 from bot.chat import render_reply
-from bot.models import Command
+from bot.models import Command, SaidClaim
 from bot.settings import Settings
 from bot.storage.db import alembic_config, create_engine, open_database
 from bot.storage.repository import SqlRepository
 from briefings.names import actor_key
 from handlers import register_all
 from handlers.router import Router
-from handlers.said import MAX_CLAIM_CHARS, MAX_LINES
+from handlers.said import MAX_CLAIM_CHARS, MAX_LINES, Period, group_claims, parse_period, split_args
 from tests.cli import newsbrief
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -471,3 +472,77 @@ async def test_the_cli_answers_in_text_and_json(tmp_path: Path) -> None:
         "No articles mention “Lavrof” yet. Closest names: Sergueï Lavrov.",
     )
     assert (bad.returncode, "Traceback" in bad.stderr, "'forever'" in bad.stderr) == (2, False, True)
+
+
+# -- the pieces of /said, as tables ------------------------------------------------------------------------
+
+PERIODS = [
+    ("24h", Period(24, "h")),
+    ("7d", Period(7, "d")),
+    ("7j", Period(7, "d")),
+    ("2W", Period(2, "w")),
+    ("366d", Period(366, "d")),
+    ("367d", None),
+    ("0h", None),
+    ("7", None),
+    ("d7", None),
+    ("7 days", None),
+    ("1e9d", None),
+    ("99999h", None),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), PERIODS)
+def test_parse_period(typed: str, expected: Period | None) -> None:
+    assert parse_period(typed) == expected
+
+
+ARGS = [
+    (("Lavrov",), ("Lavrov", None)),
+    (("Sergueï", "Lavrov", "7d"), ("Sergueï Lavrov", "7d")),
+    (('"Sergueï', 'Lavrov"', "24h"), ("Sergueï Lavrov", "24h")),
+    (("«", "Lavrov", "»"), ("Lavrov", None)),
+    (("Lavrov", "7x"), ("Lavrov", "7x")),  # looks like a period: refused as one, not searched as a name
+    (("7d",), ("7d", None)),
+    (("Louis", "XIV"), ("Louis XIV", None)),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), ARGS)
+def test_split_args(args: tuple[str, ...], expected: tuple[str, str | None]) -> None:
+    assert split_args(args) == expected
+
+
+def said_claim(
+    n: int, text: str, *, story: str | None = None, hours: int = 0, outlet: str = "AFP"
+) -> SaidClaim:
+    return SaidClaim(
+        name="Lavrov",
+        text=text,
+        kind="statement",
+        cue="dit",
+        published=T0 - timedelta(hours=hours),
+        briefing_id=n,
+        article_id=n,
+        claim_no=0,
+        story_id=story,
+        url=f"https://news.example/{n}",
+        outlet=outlet,
+    )
+
+
+ONE = "Moscou ne livrera aucune arme à Pyongyang cette année"
+REWORDED = "Pyongyang ne recevra aucune arme de Moscou, assure le ministre"  # 4 of 9 words shared
+GROUPS = [
+    ([said_claim(1, ONE), said_claim(2, ONE, hours=1)], [[1, 2]]),
+    ([said_claim(1, ONE), said_claim(2, REWORDED, hours=1)], [[1], [2]]),
+    ([said_claim(1, ONE, story="s"), said_claim(2, REWORDED, story="s", hours=1)], [[1, 2]]),
+    ([said_claim(1, ONE, story="s"), said_claim(2, REWORDED, story="t", hours=1)], [[1], [2]]),
+    ([said_claim(2, "autre chose", hours=5), said_claim(1, ONE)], [[1], [2]]),  # newest first
+]
+
+
+@pytest.mark.parametrize(("claims", "expected"), GROUPS)
+def test_group_claims(claims: list[SaidClaim], expected: list[list[int]]) -> None:
+    lines = group_claims(claims)
+    assert [[int(s.url.rsplit("/", 1)[-1]) for s in line.sources if s.url] for line in lines] == expected
