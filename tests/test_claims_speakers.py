@@ -103,6 +103,12 @@ FRENCH = [
             ("Marie Roux", "statement", "le conseil avait voté contre"),
         ],
     ),
+    # « d'après son avocat »: the source is the lawyer, not whoever « son » stands for (the multi-word
+    # preposition's head is its first word, so the determiner was read as the source)
+    (
+        "Le maire Paul Girard a été entendu par les juges. Il est ressorti libre, d'après son avocat.",
+        [("son avocat", "statement", "Il est ressorti libre")],
+    ),
 ]
 
 ENGLISH = [

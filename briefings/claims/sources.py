@@ -110,10 +110,13 @@ def author(noun: Token, ctx: Ctx) -> Token | None:
 def _source_noun(last: Token, objects: frozenset[str]) -> Token | None:
     """The source named after the phrase ending with ``last`` ("selon" / "according to")."""
     doc = last.doc
-    noun = last.head if last.dep_ in ("case", "fixed") and last.head.i > last.i else None
+    marker = last.head if last.dep_ == "fixed" and last.head.i < last.i else last  # « d'après »: d' leads
+    noun = marker.head if marker.dep_ in ("case", "fixed") and marker.head.i > last.i else None
     noun = noun or next((c for c in last.children if c.dep_ in objects), None)
     if noun is None and last.i + 1 < len(doc):
         noun = doc[last.i + 1]
+        if noun.pos_ == "DET" and noun.head.i > noun.i:  # a determiner stands for its noun (« son avocat »)
+            noun = noun.head
     return noun
 
 
