@@ -8,8 +8,9 @@
   mid-digest leaves only the unsent messages pending.
 - **Late**: a digest found due more than ``grace`` after its fire time (the bot was down) is recorded as
   skipped and logged, never sent late.
-- **What**: the briefings stored since the chat's previous digest (or the last 24 h), clustered into
-  stories (`briefings.stories`), ranked, the top ``digest_stories`` each one post: ``i/n · title``,
+- **What**: the briefings stored since the chat's previous digest (or the last 24 h), grouped by the story
+  each was given when it was stored (`bot.story_index`; older ones without a story are clustered here with
+  `briefings.stories`), ranked, the top ``digest_stories`` each one post: ``i/n · title``,
   the merged bullets, and a line naming its sources.
 """
 
@@ -128,18 +129,23 @@ async def digest_posts(
 
 
 def top_stories(items: list[dict[str, Any]], *, limit: int, now: datetime, max_bullets: int) -> list[Story]:
-    """Cluster stored briefings into stories (oldest first, as they arrived), merge and rank them.
+    """Group stored briefings into stories — by their stored story id, else clustered oldest first, as
+    they arrived — merge and rank them.
 
     Only stories that can make the top are merged: clusters go in order of `score_bound`, and merging
     stops once ``CANDIDATES × limit`` are merged and no cluster left can beat the ``limit``-th score.
     """
     clusterer = StoryClusterer()
     by_key: dict[str, dict[str, Any]] = {}
+    stored: dict[str, list[str]] = {}  # story id -> keys: the stories given at ingest (bot.story_index)
     dated = sorted(items, key=lambda d: (d.get("published") or "", d.get("id") or 0))
     for item in dated:
         key = item.get("url") or f"briefing:{item.get('id')}"
         by_key[key] = {**item, "url": key}
-        clusterer.add(key, by_key[key])
+        if story := item.get("story"):
+            stored.setdefault(str(story), []).append(key)
+        else:  # stored before stories were given at ingest
+            clusterer.add(key, by_key[key])
 
     def bound(keys: list[str]) -> float:
         latest = max((by_key[k].get("published") or "" for k in keys), default="")
@@ -147,7 +153,8 @@ def top_stories(items: list[dict[str, Any]], *, limit: int, now: datetime, max_b
 
     merged: list[Story] = []
     best: list[float] = []  # a min-heap of the `limit` best scores so far
-    for keys, ceiling in sorted(((k, bound(k)) for k in clusterer.stories()), key=lambda p: -p[1]):
+    groups = [*stored.values(), *clusterer.stories()]
+    for keys, ceiling in sorted(((k, bound(k)) for k in groups), key=lambda p: -p[1]):
         if len(merged) >= CANDIDATES * limit and ceiling < best[0]:
             break
         story = merge_story([by_key[k] for k in keys], max_bullets=max_bullets)

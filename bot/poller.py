@@ -41,10 +41,11 @@ from bot.sources.feeds import (
     parse_feed,
 )
 from bot.sources.fetch import Fetcher
-from bot.storage.repository import FeedRow, Repository
+from bot.storage.repository import FeedRow, Repository, story_key
+from bot.story_index import StoryIndex
 from briefings.engine import BriefingError
 from briefings.models import Article, Briefing
-from handlers.messages import feed_deactivated, message
+from handlers.messages import feed_deactivated, message, reported_elsewhere
 
 log = logging.getLogger("newsbrief.poller")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -78,8 +79,11 @@ class Poller:
     settings: Settings
     clock: Callable[[], datetime] = utcnow
 
+    stories: StoryIndex | None = None  # the stories of new briefings; built on the repository if None
+
     def __post_init__(self) -> None:
         self._in_flight: set[int] = set()
+        self._stories = self.stories or StoryIndex(repo=self.repo, clock=self.clock)
 
     async def poll(self, feed: FeedRow) -> PollResult:
         """Poll ``feed`` once; a second poll of the same feed while one runs returns at once.
@@ -146,9 +150,10 @@ class Poller:
                 error = str(result)
             if error:
                 log.warning("%s", error)  # once: the entry is recorded as seen with it
-            article_id, deliveries = await self.repo.add_briefed_article(
-                {**_row(feed, entry, article), "error": error}, data, now=now
-            )
+            row = {**_row(feed, entry, article), "error": error}
+            if data is not None:
+                await self._place_in_story(feed, row, data)
+            article_id, deliveries = await self.repo.add_briefed_article(row, data, now=now)
             briefed += article_id is not None and data is not None
             queued += len(deliveries)
         await self._succeeded(
@@ -157,6 +162,17 @@ class Poller:
         if not feed.seen_once:
             await self.repo.mark_first_poll_done(feed.id)
         return PollResult(feed.id, feed.url, new=len(fresh), briefed=briefed, queued=queued)
+
+    async def _place_in_story(self, feed: FeedRow, row: dict, data: dict) -> None:
+        """Put a new briefing in its story before it is stored (`bot.story_index`): the story id goes on the
+        article (``row``) and in the briefing (``data["story"]``), with the other outlets that reported
+        it so far (``data["also_reported"]``: the post says so)."""
+        key = story_key(url=row["url"], feed_id=feed.id, entry_id=row["entry_id"])
+        story = await self._stories.assign(key, {**data, "feed": feed.title or feed.url})
+        row["story_id"] = data["story"] = story
+        sources = (await self.repo.story_sources([story])).get(story, [])
+        if reported := reported_elsewhere(sources, own_feed=feed.url):
+            data["also_reported"] = reported
 
     async def _article(self, feed: FeedRow, entry: FeedEntry) -> _Prepared:
         """The entry as an article (the page's main text when the entry has only a short summary), cut

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from handlers import brief, feeds, help, said, settings, subscribe
+from handlers import brief, feeds, filters, follow, help, said, settings, subscribe
 from handlers.router import Router
 
 
 def register_all(router: Router) -> Router:
     """Register every command on ``router`` (and return it, for ``register_all(Router())``)."""
-    for module in (help, brief, said, subscribe, feeds, settings):
+    for module in (help, brief, said, follow, subscribe, feeds, filters, settings):
         module.register(router)
     return router

@@ -2,7 +2,8 @@
 
 - ``/brief <url>`` fetches the page through the guarded fetcher (no private networks unless the
   operator allows them) and briefs it; the briefing is answered, not stored.
-- ``/brief`` or ``/brief N`` shows the latest N (default 5, at most 20) briefings of this chat's feeds.
+- ``/brief`` or ``/brief N`` shows the latest N (default 5, at most 20) briefings of this chat's feeds, each
+  with the other outlets that reported its story ("Also reported by …").
 - ``/brief <words>`` shows the recent briefings whose title or an actor's name contains the words.
 - On the console (``Context.local_files``), ``/brief <path>`` briefs a local file.
 """
@@ -11,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.models import ChannelRow, Command, Post, Reply
 from briefings.engine import BriefingError
 from briefings.loading import LoadError, article_from_bytes, load_path
 from briefings.models import Article
-from handlers.messages import message
+from handlers.messages import also_reported, message, reported_elsewhere
 from handlers.router import Context, Router, language_of, shorten
 
 DEFAULT_COUNT = 5
@@ -53,14 +56,27 @@ async def _latest(ctx: Context, channel: ChannelRow | None, *, lang: str, limit:
     rows = await ctx.repo.recent_briefings(channel.id, limit=limit) if channel else []
     if not rows:
         return Reply(message(lang, "brief_none"))
-    return Reply(posts=tuple(Post.from_briefing_json(row) for row in rows))
+    return Reply(posts=await _stored_posts(ctx, rows, lang=lang))
 
 
 async def _search(ctx: Context, channel: ChannelRow | None, query: str, *, lang: str) -> Reply:
     rows = await ctx.repo.recent_briefings(channel.id, limit=DEFAULT_COUNT, query=query) if channel else []
     if not rows:
         return Reply(message(lang, "brief_no_match", query=shorten(query, 40)))
-    return Reply(posts=tuple(Post.from_briefing_json(row) for row in rows))
+    return Reply(posts=await _stored_posts(ctx, rows, lang=lang))
+
+
+async def _stored_posts(ctx: Context, rows: list[dict[str, Any]], *, lang: str) -> tuple[Post, ...]:
+    """The posts of stored briefings, each ending with the other outlets of its story now, if any."""
+    sources = await ctx.repo.story_sources([str(row["story"]) for row in rows if row.get("story")])
+    posts = []
+    for row in rows:
+        post = Post.from_briefing_json(row)
+        story = sources.get(str(row.get("story")), [])
+        if reported := reported_elsewhere(story, own_feed=row.get("source")):
+            post = replace(post, bullets=(*post.bullets, also_reported(lang, reported)))
+        posts.append(post)
+    return tuple(posts)
 
 
 async def _brief_url(ctx: Context, channel: ChannelRow | None, url: str, *, lang: str) -> Reply:

@@ -1,4 +1,5 @@
-"""/feeds: the feeds this chat follows, numbered (the numbers /unsubscribe takes), with their last error."""
+"""/feeds: the feeds this chat follows, numbered (the numbers /unsubscribe and /filter take), with their
+keyword filter and their last error."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from handlers.router import Context, Router, language_of, shorten
 from handlers.subscribe import feed_name
 
 ERROR_MAX = 200
+FILTER_MAX = 300
 
 
 def register(router: Router) -> None:
@@ -20,10 +22,13 @@ async def feeds(command: Command, ctx: Context) -> Reply:
     rows = await ctx.repo.subscriptions(channel.id) if channel else []
     if not rows:
         return Reply(message(lang, "feeds_none"))
+    filters = await ctx.repo.subscription_filters(channel.id) if channel else {}
     lines = [message(lang, "feeds_header")]
     for number, feed in enumerate(rows, start=1):
         off = "" if feed.active else f" — {message(lang, 'feed_off')}"
         lines.append(f"{number}. {feed_name(feed)}{off}")
+        if feed.id in filters:
+            lines.append("   " + message(lang, "feed_filter", filter=shorten(filters[feed.id], FILTER_MAX)))
         if feed.last_error:
             lines.append("   " + message(lang, "feed_error", error=shorten(feed.last_error, ERROR_MAX)))
     return Reply("\n".join(lines))
