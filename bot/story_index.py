@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,8 @@ from typing import Any
 
 from bot.protocols import Repository
 from briefings.stories import StoryClusterer
+
+log = logging.getLogger("newsbrief.stories")
 
 WINDOW = timedelta(hours=48)
 REBUILD_EVERY = timedelta(hours=24)
@@ -74,7 +77,11 @@ class StoryIndex:
         """Add the briefings stored since ``since`` that this index has not seen, with their stored stories."""
         while rows := await self.repo.stories_since(since=since, after_id=self._last_id, limit=5000):
             for row in rows:
-                story = self._clusterer.add(row["key"], row)
+                try:
+                    story = self._clusterer.add(row["key"], row)
+                except (KeyError, TypeError, ValueError) as error:  # a briefing JSON of another shape
+                    log.warning("briefing %s left out of the story index (%r)", row.get("id"), error)
+                    continue
                 if row.get("story"):
                     self._ids.setdefault(story, row["story"])
             self._last_id = rows[-1]["id"]

@@ -33,6 +33,8 @@ from bot.outbox import Outbox
 from bot.poller import Poller
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
+from bot.story_index import StoryIndex
+from briefings.models import Article
 from briefings.names import actor_key
 from handlers import register_all
 from handlers.router import Router
@@ -113,8 +115,9 @@ async def test_follows_subscriptions_and_stories(repository: Any, base: str) -> 
         for path in ("/depeche.xml", "/gazette.xml"):
             await repository.subscribe(reader.id, feeds[path].id)
 
-        poller = Poller(repo=repository, fetcher=fetcher, engine=ENGINE, settings=SETTINGS)
         for path in FEEDS:  # the Dépêche first: the Gazette's article joins its story
+            # a poller per feed, as after a restart: its story index is seeded from the database
+            poller = Poller(repo=repository, fetcher=fetcher, engine=ENGINE, settings=SETTINGS)
             result = await poller.poll(await repository.get_feed(feeds[path].id))
             assert (result.error, result.briefed) == (None, len(FEEDS[path][1]))
 
@@ -173,3 +176,34 @@ async def test_follows_subscriptions_and_stories(repository: Any, base: str) -> 
         follower = await repository.get_channel("telegram", "follower")
         assert await repository.follows(follower.id) == []
         assert actor_key("Lavrov") == actor_key("Sergueï Lavrov")
+
+
+def stored(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(article row, briefing JSON) of one of tests/data/follow's articles, as the poller stores them."""
+    title, _, body = (DATA / name).read_text(encoding="utf-8").partition("\n")
+    url = f"https://news.invalid/{name}"
+    briefing = ENGINE.brief(Article(text=body.strip(), title=title, url=url, source=url))
+    row = {
+        "entry_id": name,
+        "url": url,
+        "content_hash": None,
+        "title": title,
+        "published": NOW,
+        "error": None,
+    }
+    return row, {**briefing.to_json(), "url": url}
+
+
+async def test_instances_share_stories_through_the_database(repository: Any) -> None:
+    """Two instances on one PostgreSQL database: the second takes in what the first stored (SQLite is one
+    process's, with one index)."""
+    if not repository.shared:
+        pytest.skip("SQLite: one process, one story index")
+    first, second = (StoryIndex(repo=repository, clock=lambda: NOW, catch_up_s=0) for _ in range(2))
+    feed = await repository.add_feed("https://news.invalid/feed.xml")
+    english_row, english = stored("lavrov.en.txt")
+    await second.assign(english_row["url"], english)  # built before the first instance stores anything
+    (row, data), (row2, data2) = stored("lavrov-role.fr.txt"), stored("lavrov-role-2.fr.txt")
+    story = await first.assign(row["url"], data)
+    await repository.add_briefed_article({**row, "feed_id": feed.id, "story_id": story}, data, now=NOW)
+    assert await second.assign(row2["url"], data2) == story
