@@ -98,6 +98,18 @@ def cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def sched_s(pid: int) -> tuple[float, float] | None:
+    """Seconds ``pid`` (all its threads) has spent on a CPU, and runnable waiting for one (schedstat)."""
+    run = wait = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            fields = (task / "schedstat").read_text().split()
+            run, wait = run + int(fields[0]), wait + int(fields[1])
+    except OSError:
+        return None
+    return run / 1e9, wait / 1e9
+
+
 def peak_rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -148,6 +160,7 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                 )
             peaks: dict[int, float] = {}
             cpu: dict[int, float] = {}
+            sched: dict[int, tuple[tuple[float, float, float], tuple[float, float, float]]] = {}
             db_cpu: dict[int, float] = {}
             workers_seen: set[int] = set()
             sent = 0
@@ -160,6 +173,9 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                         peaks[pid] = max(rss, peaks.get(pid, 0))
                     if (used := cpu_s(pid)) is not None:
                         cpu[pid] = used
+                    if (times := sched_s(pid)) is not None:
+                        now = (time.perf_counter(), *times)
+                        sched[pid] = (sched[pid][0] if pid in sched else now, now)
                 # a briefing worker is a child of an instance's forkserver (a grandchild of the instance)
                 workers_seen.update(pid for pid, parent in tree.items() if parent not in tops)
                 async with repo.engine.connect() as connection:
@@ -188,7 +204,13 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
         await admin.dispose()
     briefers = sorted(workers_seen) if workers > 1 else [p.pid for p in procs]
     tops = [p.pid for p in procs]
+    wall = run = wait = 0.0
+    for pid in briefers:  # from when each was first seen to its last sample
+        (w0, r0, q0), (w1, r1, q1) = sched.get(pid, ((0, 0, 0), (0, 0, 0)))
+        wall, run, wait = wall + w1 - w0, run + r1 - r0, wait + q1 - q0
     return {
+        "on_cpu": run / wall if wall else 0.0,
+        "waiting": wait / wall if wall else 0.0,
         "seconds": elapsed,
         "per_s": len(articles) / elapsed,
         "rss": [round(peaks.get(pid, 0)) for pid in briefers],
@@ -220,7 +242,9 @@ async def main() -> None:
             f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
             f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}; "
             f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
-            f"PostgreSQL {result['cpu_db']:.1f}",
+            f"PostgreSQL {result['cpu_db']:.1f}; briefing processes on a CPU {result['on_cpu']:.0%} of the "
+            f"time, runnable but waiting for one {result['waiting']:.0%}, idle "
+            f"{1 - result['on_cpu'] - result['waiting']:.0%}",
             flush=True,
         )
     if "1x1" in results:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, overload
 from pydantic import SecretStr
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapters.clock import pacing_clock
 from bot.cluster import Leases, heartbeat, new_instance_id
 from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
@@ -195,7 +196,9 @@ async def open_runtime(
             router = register_all(Router())
             dispatcher = Dispatcher(router=router, ctx=ctx)
             chosen = (
-                dict(adapters) if adapters is not None else build_adapters(settings, commands=router.commands)
+                dict(adapters)
+                if adapters is not None
+                else build_adapters(settings, commands=router.commands, clock=pacing_clock())
             )
             leases = Leases(repo=repo, holder=new_instance_id(), clock=clock, lease_s=settings.lease_s)
             runtime = Runtime(

@@ -63,9 +63,11 @@ class Leases:
     async def holds(self, name: str) -> bool:
         """Whether this instance still holds ``name``: known without asking the database while less than a
         third of the lease has passed since the last renewal was asked for (nobody else can have taken it
-        yet), else renewed."""
+        yet), else renewed. A lease not held is not taken here (see `acquire`)."""
         last = self._renewed.get(name)
-        if last is not None and time.monotonic() - last < self.lease_s / 3:
+        if last is None:
+            return False
+        if time.monotonic() - last < self.lease_s / 3:
             return True
         return await self.acquire(name)
 

@@ -15,8 +15,16 @@ Deliveries whose platform is not running, or whose channel waits or is inactive,
 Several instances (`bot.cluster`): with ``leases``, a platform's deliveries are sent only by the instance
 holding its ``send:<platform>`` lease — one sender per bot, so each chat's order and the platform's rate
 limits hold across instances, and another instance takes over within a lease period when it dies. The
-lease is checked before each send, and a delivery is marked sent only while its sender still holds it: a
-late sender whose lease was taken over stops, and neither marks nor sends again.
+lease is checked before each send, and a delivery is marked sent (or its failure recorded) only while its
+sender still holds it: a late sender whose lease was taken over stops, and neither marks nor sends again.
+An instance that wins the lease first learns from the database what was sent on the platform lately
+(`_catch_up`), so the rate limits hold across the handover too.
+
+Replies to commands are not deliveries: the instance that took the command answers at once through its
+own adapter, outside the sending lease (a user waits for them; the outbox is polled every few seconds).
+They are paced by that instance's adapter only, so a reply may come less than a second after a post from
+the sending instance to the same chat; Telegram answers such an excess with 429 and a retry time, which
+the adapter waits out and sends again. In long polling mode one instance takes all the commands.
 """
 
 from __future__ import annotations
@@ -90,7 +98,25 @@ class Outbox:
             return sent
 
     async def _leads(self, platform: str) -> bool:
-        return self.leases is None or await self.leases.acquire(f"send:{platform}")
+        """Whether this instance sends ``platform`` now (it holds or has just won its lease)."""
+        if self.leases is None:
+            return True
+        name = f"send:{platform}"
+        won = name not in self.leases.held
+        if not await self.leases.acquire(name):
+            return False
+        if won:
+            await self._catch_up(platform)
+        return True
+
+    async def _catch_up(self, platform: str) -> None:
+        """This instance has just taken ``platform``'s sending over (from a dead or stopped instance, or
+        its own previous run): its adapter learns what was sent there lately, so the platform's limits
+        (Telegram: 20 messages a minute in a group) hold across the handover."""
+        adapter = self.adapters[platform]
+        tell = getattr(adapter, "sent_elsewhere", None)
+        if tell is not None:
+            tell(await self.repo.recent_sends(platform, within_s=adapter.history_s))  # type: ignore[attr-defined]
 
     async def _send_channel(self, deliveries: list[DeliveryRow], skipped: set[int]) -> int:
         sent = 0

@@ -419,6 +419,12 @@ class Repository(Protocol):
         ``dropped`` (``reason`` as their error). Returns how many were dropped."""
         ...
 
+    async def recent_sends(self, platform: str, *, within_s: float) -> dict[str, list[float]]:
+        """Per chat of ``platform``: how many seconds ago, on the database's clock, each message sent
+        there in the last ``within_s`` seconds went (one entry per message of a split post) — what an
+        instance taking the sending over must count against the platform's rate limits."""
+        ...
+
     async def delivery_counts(self) -> dict[str, int]:
         """How many deliveries are in each status (pending, sent, failed, dropped)."""
         ...

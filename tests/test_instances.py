@@ -170,13 +170,14 @@ async def until(condition: Callable[[], bool], *, deadline_s: float, what: str) 
         await asyncio.sleep(0.2)
 
 
-def check_limits(messages: list[SentMessage]) -> None:
-    """Telegram's limits on what the API received: 1/s per chat, 20/min per group, 30/s in all."""
-    stamps = sorted(m.at for m in messages)
+def check_limits(messages: list[SentMessage], *, speed: float = 1.0) -> None:
+    """Telegram's limits on what the API received: 1/s per chat, 20/min per group, 30/s in all — in the
+    time of the instances' pacing clock, ``speed`` times faster than the fake's (`FastClock`)."""
+    stamps = sorted(m.at * speed for m in messages)
     assert [b - a for a, b in zip(stamps, stamps[30:], strict=False) if b - a < 1.0] == []
     by_chat: dict[str, list[float]] = {}
     for message in messages:
-        by_chat.setdefault(str(message.chat_id), []).append(message.at)
+        by_chat.setdefault(str(message.chat_id), []).append(message.at * speed)
     for chat, times in by_chat.items():
         times.sort()
         assert [b - a for a, b in itertools.pairwise(times) if b - a < 1.0] == [], chat
@@ -311,6 +312,43 @@ async def test_a_digest_due_while_two_instances_run_is_sent_once_per_chat(
         assert len(per_chat[chat]) == len(parts) // len(chats)  # one digest: its messages once each
         assert len(set(per_chat[chat])) == len(per_chat[chat])
     check_limits(fake_telegram.messages)
+
+
+async def test_a_group_gets_at_most_20_messages_a_minute_across_a_takeover_of_the_sending(
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+) -> None:
+    """26 posts queued for one group: a sends 20 (as fast as the limits let it) and is killed before the
+    21st; b, taking the sending over a lease period later, must still wait for the group's minute to pass
+    since a's first one. The instances pace on a clock twice as fast as real time (a minute is 30 s
+    of the fake's stamps), and the leases are real: the takeover comes well inside the minute."""
+    speed, posts = 2, 26
+    repo = await open_database(pg_url)
+    try:
+        group = await repo.upsert_channel("telegram", GROUP)
+        for n in range(posts):
+            data = {"title": f"Post {n:02}", "bullets": [f"Bullet of post {n}."], "lang": "en"}
+            created = datetime.now(UTC) + timedelta(milliseconds=n)
+            await repo.enqueue_digest(group.id, digest_key=f"post-{n}", data=data, now=created)
+    finally:
+        await repo.close()
+    env = settings_env(pg_url, fake_telegram, NEWSBRIEF_TEST_CLOCK_SPEED=str(speed))
+    instances: list[Instance] = []
+    try:
+        a = await start("a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:21"})
+        instances.append(a)
+        await until(lambda: "holds lease send:telegram" in a.text(), deadline_s=120, what="a's lease")
+        instances.append(await start("b", tmp_path, env))
+        await until(lambda: "pausing before send" in a.text(), deadline_s=120, what="a's pause")
+        await a.kill()
+        await until(lambda: len(fake_telegram.messages) >= posts, deadline_s=120, what="every post")
+        await asyncio.sleep(2 * LEASE_S)  # anything sent twice would arrive by now
+    finally:
+        for instance in instances:
+            await instance.stop()
+    logs = {i.log.name: i.text() for i in instances}
+    assert [m.text.split("\n")[0] for m in fake_telegram.messages] == [f"Post {n:02}" for n in range(posts)]
+    assert "holds lease send:telegram" in logs["b.log"], logs  # b sent the last ones
+    check_limits(fake_telegram.messages, speed=speed)
 
 
 def telegram_command(chat_id: int, text_: str) -> dict[str, Any]:

@@ -13,7 +13,8 @@ Usage::
   single bullet that cannot fit on its own is cut, with "…".
 - Pacing (`Pacer`): at most one message per second in a chat, 20 per minute in a group (negative chat id),
   30 per second overall. Sends wait their turn in arrival order, so a burst is queued, never dropped.
-  The clock is injectable (`Clock`), so tests run the same code on accelerated time.
+  The clock is injectable (`Clock`), so tests run the same code on accelerated time. An instance that
+  takes the sending over from another is told what that one sent lately (`sent_elsewhere`).
 - Errors: a 429 (`RetryAfter`) is waited out and the message resent, up to `Limits.attempts` times;
   403 (`Forbidden`: blocked, kicked) and 400 "chat not found" are a permanent `DeliveryError`; any other `TelegramError` a transient one.
 - Incoming (`listen`): long polling, or a webhook endpoint when built with a `Webhook`;
@@ -31,7 +32,7 @@ import logging
 import re
 import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -140,6 +141,22 @@ class Pacer:
             self._global_sent.append(slot)
         sent.append(slot)
         return slot
+
+    def seed(self, chat: str, ages: Sequence[float]) -> None:
+        """Messages another sender sent to ``chat`` ``ages`` clock seconds ago (an instance whose sending
+        lease this one took over): they count against the chat's, the group's and the global limits as if
+        sent from here, so a takeover cannot put a 21st message in a group's minute."""
+        now = self.clock.now()
+        slots = [Slot(now - age) for age in ages]
+        for slot in slots:
+            slot.done.set()
+        sent = self._chat_sent.setdefault(chat, deque(maxlen=max(self.limits.group_messages, 1)))
+        merged = sorted([*sent, *slots], key=lambda slot: slot.at)  # the pacer reads them oldest first
+        sent.clear()
+        sent.extend(merged)
+        merged = sorted([*self._global_sent, *slots], key=lambda slot: slot.at)
+        self._global_sent.clear()
+        self._global_sent.extend(merged)
 
     def finished(self, slot: Slot) -> None:
         """The slot's request is over (answered or failed): later intervals count from now. Idempotent."""
@@ -275,6 +292,18 @@ class TelegramAdapter:
         await self.stop_polling()
         await self.stop_webhook()
         await self.application.shutdown()
+
+    @property
+    def history_s(self) -> float:
+        """How far back (real seconds) messages sent by another instance matter to the pacing."""
+        return self.limits.group_window / getattr(self.clock, "speed", 1.0)
+
+    def sent_elsewhere(self, recent: Mapping[str, Sequence[float]]) -> None:
+        """Messages another instance sent, per chat, ``recent`` real seconds ago (`Pacer.seed`); a clock
+        running faster than real time (tests) gives its ``speed``."""
+        speed = getattr(self.clock, "speed", 1.0)
+        for chat, ages in recent.items():
+            self._pacer.seed(chat, [age * speed for age in ages])
 
     async def send(self, address: Address, post: Post, *, skip: int = 0) -> list[str]:
         """Deliver ``post`` as one or more HTML messages; returns their ids. See the module docstring.

@@ -606,6 +606,28 @@ class SqlRepository:
             )
             return _rowcount(result)
 
+    async def recent_sends(self, platform: str, *, within_s: float) -> dict[str, list[float]]:
+        """Per chat of ``platform``, how many seconds ago each message sent in the last ``within_s`` seconds
+        went (a split post's parts all at its ``sent_at``), on the database's clock (SQLite: this one's)."""
+        now: Any
+        if self.engine.dialect.name == "postgresql":
+            now = func.now()
+            since = now - literal(timedelta(seconds=within_s), Interval())
+        else:
+            now = literal(datetime.now(UTC), UTCDateTime())
+            since = literal(datetime.now(UTC) - timedelta(seconds=within_s), UTCDateTime())
+        query = (
+            select(Channel.chat, Delivery.message_ids, Delivery.sent_at, now)
+            .join(Channel, Delivery.channel_id == Channel.id)
+            .where(Channel.platform == platform, Delivery.status == "sent", Delivery.sent_at >= since)
+        )
+        recent: dict[str, list[float]] = {}
+        async with self._sessions() as s:
+            for chat, ids, sent_at, at in (await s.execute(query)).all():
+                ago = max(0.0, (_aware(at) - sent_at).total_seconds())
+                recent.setdefault(chat, []).extend([ago] * max(len(ids or ()), 1))
+        return recent
+
     async def delivery_counts(self) -> dict[str, int]:
         query = select(Delivery.status, func.count()).group_by(Delivery.status)
         async with self._sessions() as s:
