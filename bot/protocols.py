@@ -534,8 +534,9 @@ class Repository(Protocol):
     async def closest_actor_names(self, actor_key: str, *, limit: int) -> list[str]:
         """Names of indexed actors whose keys are closest to ``actor_key`` (spelling mistakes, a first name
         missing), best first, at most ``limit``, each as a briefing names it: for "no article mentions X
-        yet, did you mean …". The exact key, when indexed, comes first. Bounded work however large the
-        index: only keys sharing the first letter of a word of ``actor_key`` are compared.
+        yet, did you mean …". The exact key, when indexed, comes first. Only keys starting like the first
+        or the last word of ``actor_key`` (three letters), and the shipped table's forms, are compared: a
+        misspelling after the third letter is found ("Lavrof"), one before it is not.
         """
         ...
 

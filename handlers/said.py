@@ -165,19 +165,30 @@ async def said_answer(repo: Repository, query: str, *, since: datetime) -> SaidA
 def group_claims(claims: Sequence[SaidClaim]) -> list[SaidLine]:
     """One line per claim, newest first: claims with nearly the same words (`SAME_CLAIM`, or
     `SAME_CLAIM_IN_STORY` when both are in one story) are one line with all their sources, one per
-    article (at one time, the article stored first comes first). Linear in the claims times the lines (both bounded by `MAX_CLAIMS`)."""
-    groups: list[tuple[frozenset[str], list[SaidClaim]]] = []
+    article (at one time, the article stored first comes first). A claim joins the first line it is
+    close to; only lines sharing a word with it (or its very text) are compared."""
+    groups: list[tuple[frozenset[str], set[str], list[SaidClaim]]] = []
+    by_word: dict[str, list[int]] = {}
+    by_text: dict[str, int] = {}
     for claim in sorted(claims, key=lambda c: (-c.published.timestamp(), c.article_id, c.claim_no)):
         words = term_set(claim.text)
-        for group_words, members in groups:
-            same_story = claim.story_id is not None and any(m.story_id == claim.story_id for m in members)
-            threshold = SAME_CLAIM_IN_STORY if same_story else SAME_CLAIM
+        candidates = {g for w in words for g in by_word.get(w, ())}
+        if claim.text in by_text:
+            candidates.add(by_text[claim.text])
+        for index in sorted(candidates):
+            group_words, stories, members = groups[index]
+            threshold = SAME_CLAIM_IN_STORY if claim.story_id in stories else SAME_CLAIM
             if claim.text == members[0].text or jaccard(words, group_words) >= threshold:
                 members.append(claim)
+                if claim.story_id is not None:
+                    stories.add(claim.story_id)
                 break
         else:
-            groups.append((words, [claim]))
-    return [_line(members) for _, members in groups]
+            by_text.setdefault(claim.text, len(groups))
+            for word in words:
+                by_word.setdefault(word, []).append(len(groups))
+            groups.append((words, set() if claim.story_id is None else {claim.story_id}, [claim]))
+    return [_line(members) for _, _, members in groups]
 
 
 def _line(members: list[SaidClaim]) -> SaidLine:

@@ -839,7 +839,7 @@ class SqlRepository:
             return []
         names: dict[str, str] = {}
         async with self._sessions() as s:
-            for prefix in sorted({words[0][:2], words[-1][:2]}):  # a name, or its surname, misspelt
+            for prefix in sorted({words[0][:3], words[-1][:3]}):  # a name, or its surname, misspelt
                 query = (
                     select(ActorMention.actor_key, func.max(ActorMention.name))
                     .where(ActorMention.actor_key >= prefix, ActorMention.actor_key < _after(prefix))
@@ -847,7 +847,7 @@ class SqlRepository:
                     .limit(_CLOSEST_CANDIDATES)
                 )
                 names.update({key: name for key, name in (await s.execute(query)).all()})
-            known = sorted(table_keys({words[0][:2], words[-1][:2]}) | {actor_key})
+            known = sorted(table_keys({words[0][:3], words[-1][:3]}) | {actor_key})
             query = (
                 select(ActorMention.actor_key, func.max(ActorMention.name))
                 .where(ActorMention.actor_key.in_(known))
