@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.slack import command_from_payload
+from bot.app import build_context, build_engine
+from bot.settings import Settings
+from bot.sources.fetch import Fetcher
 from briefings.keywords import MAX_PHRASE_WORDS, MAX_TERM_CHARS, MAX_TERMS, FilterError, parse, words
+from handlers import register_all
+from handlers.router import Router
+
+SETTINGS = Settings()
+ENGINE = build_engine(SETTINGS)  # loads no pipeline until it briefs: /filter briefs nothing
 
 WORDS = [
     ("L'Élysée, lundi", ["l", "elysee", "lundi"]),
@@ -129,3 +138,27 @@ async def test_a_subscriptions_filter_decides_what_is_queued(repository: Any) ->
     assert await repository.set_filter(picky.id, feed.id, None) == True  # noqa: E712
     assert await repository.subscription_filters(picky.id) == {}
     assert await repository.set_filter(picky.id, feed.id + 1, "+x") == False  # noqa: E712 - not subscribed
+
+
+# -- /filter on Slack: its shell-like quoting takes the quotes off a phrase ------------------------------
+
+SLACK = [
+    ('1 +budget -"football club"', '+budget -"football club"'),
+    ("1 +budget -'football club'", '+budget -"football club"'),
+    ('1 "+Lavrov" +"mer Noire"', '+Lavrov +"mer Noire"'),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SLACK)
+async def test_slack_arguments_keep_their_phrases(repository: Any, text: str, expected: str) -> None:
+    feed = await repository.add_feed("https://news.test/feed.xml")
+    channel = await repository.upsert_channel("slack", "D1")
+    await repository.subscribe(channel.id, feed.id)
+    body = {"command": "/filter", "text": text, "channel_id": "D1", "user_id": "U1"}
+    async with Fetcher(local_files=False) as fetcher:
+        ctx = build_context(repo=repository, engine=ENGINE, fetcher=fetcher, settings=SETTINGS)
+        reply = await register_all(Router()).dispatch(command_from_payload(body), ctx)
+    assert (reply.text, await repository.subscription_filters(channel.id)) == (
+        f"Filter on https://news.test/feed.xml: {expected}",
+        {feed.id: expected},
+    )
