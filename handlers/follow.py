@@ -7,7 +7,8 @@
   each of its aliases, its surname and the role the article links to it — following "Lavrov" gets an
   article naming him "Sergueï Lavrov" once, then only « le chef de la diplomatie russe ». An actor named
   once in passing (neither key actor nor speaker) does not count. A chat that also subscribes to the
-  article's feed gets it once.
+  article's feed gets it once. When no briefing names that actor yet, the reply says so, with the closest
+  names the actor index knows (a misspelt name is followed all the same: articles may come).
 - ``/unfollow <name or number from /following>`` (group admins); ``/following`` lists them, numbered.
 """
 
@@ -20,6 +21,7 @@ from handlers.router import Context, Router, language_of, shorten
 
 MAX_FOLLOWS = 50  # per chat
 MAX_NAME_CHARS = 100
+CLOSEST_NAMES = 3  # suggested when no briefing names the actor yet
 
 
 def register(router: Router) -> None:
@@ -46,7 +48,14 @@ async def follow(command: Command, ctx: Context) -> Reply:
     if len(follows) >= MAX_FOLLOWS:
         return Reply(message(lang, "follow_limit", max=MAX_FOLLOWS))
     await ctx.repo.follow(channel.id, key, name=name)
-    return Reply(message(lang, "followed", name=name))
+    lines = [message(lang, "followed", name=name)]
+    closest = await ctx.repo.closest_actor_names(key, limit=CLOSEST_NAMES + 1)
+    if not any(actor_key(n) == key for n in closest):  # a typo? say so, and what the index knows
+        lines.append(message(lang, "follow_unseen", name=name))
+        if closest:
+            names = ", ".join(shorten(n, 60) for n in closest[:CLOSEST_NAMES])
+            lines.append(message(lang, "follow_closest", names=names))
+    return Reply("\n".join(lines))
 
 
 async def unfollow(command: Command, ctx: Context) -> Reply:

@@ -88,6 +88,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "followed": "Following {name}: new articles in which {name} speaks or is a key actor will be "
         "briefed here, from every feed I read.",
         "already_following": "This chat already follows {name}.",
+        "follow_unseen": "No article I briefed names {name} yet.",
+        "follow_closest": "Closest names: {names}.",
         "follow_limit": "This chat already follows {max} names, the most it can. /unfollow one first.",
         "unfollow_usage": "Usage: /unfollow <name or number from /following>",
         "unfollow_unknown": "This chat does not follow “{name}”. See /following.",
@@ -213,6 +215,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "followed": "Vous suivez {name} : les nouveaux articles où {name} s'exprime ou est un acteur clé "
         "seront résumés ici, quel que soit le flux.",
         "already_following": "Ce chat suit déjà {name}.",
+        "follow_unseen": "Aucun article résumé ne nomme encore {name}.",
+        "follow_closest": "Noms les plus proches : {names}.",
         "follow_limit": "Ce chat suit déjà {max} noms, le maximum. Utilisez d'abord /unfollow.",
         "unfollow_usage": "Usage : /unfollow <nom ou numéro donné par /following>",
         "unfollow_unknown": "Ce chat ne suit pas « {name} ». Voir /following.",
