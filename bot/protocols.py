@@ -531,6 +531,12 @@ class Repository(Protocol):
         """
         ...
 
+    async def indexed_name(self, actor_key: str) -> str | None:
+        """A name under which the actor index holds ``actor_key`` (as a speaker or a key actor), or ``None``
+        when no briefing has it: one index seek. (A surname key such as "dupont" is held under "Jean
+        Dupont", whose own key differs: compare keys here, not the keys of names.)"""
+        ...
+
     async def closest_actor_names(self, actor_key: str, *, limit: int) -> list[str]:
         """Names of indexed actors whose keys are closest to ``actor_key`` (spelling mistakes, a first name
         missing), best first, at most ``limit``, each as a briefing names it: for "no article mentions X

@@ -15,6 +15,7 @@ The answer is bounded: at most `MAX_CLAIMS` claims read, `MAX_LINES` lines shown
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -144,22 +145,15 @@ async def said_answer(repo: Repository, query: str, *, since: datetime) -> SaidA
     key = actor_key(query)
     claims = await repo.said(key, since=since, limit=MAX_CLAIMS) if key else []
     if claims:
-        names = [c.name for c in claims]
-        name = max(set(names), key=lambda n: (names.count(n), n))
+        name = max(Counter(c.name for c in claims).items(), key=lambda pair: (pair[1], pair[0]))[0]
         return SaidAnswer(query, key, name, since, lines=tuple(group_claims(claims)))
     earlier = await repo.said(key, since=_EPOCH, limit=1) if key else []
     if earlier:
         return SaidAnswer(query, key, earlier[0].name, since, latest=earlier[0].published, mentioned=True)
+    if key and (indexed := await repo.indexed_name(key)):
+        return SaidAnswer(query, key, indexed, since, mentioned=True)
     closest = await repo.closest_actor_names(key, limit=CLOSEST_NAMES) if key else []
-    mentioned = [n for n in closest if actor_key(n) == key]
-    return SaidAnswer(
-        query,
-        key,
-        mentioned[0] if mentioned else query,
-        since,
-        mentioned=bool(mentioned),
-        closest=tuple(n for n in closest if n not in mentioned),
-    )
+    return SaidAnswer(query, key, query, since, closest=tuple(closest))
 
 
 def group_claims(claims: Sequence[SaidClaim]) -> list[SaidLine]:

@@ -237,7 +237,7 @@ KIM = actor("Kim Jong-un", mentions=2)  # a key actor who says nothing
 
 async def archive(repo: SqlRepository) -> None:
     """The same denial in three outlets (one a bit reworded, one in English), an accusation the day before,
-    an old promise, Peskov, and Kim Jong-un named but never quoted."""
+    an old promise, Peskov, and Kim Jong-un and Daniel Okafor named but never quoted."""
     await store(
         repo,
         1,
@@ -308,6 +308,7 @@ async def archive(repo: SqlRepository) -> None:
         published=T0 - timedelta(days=40),
         feed=AFP,
     )
+    await store(repo, 7, briefing("G", [actor("Daniel Okafor", role="chair")], []), feed=REUTERS)
 
 
 SAID_EN = [
@@ -343,6 +344,7 @@ SAID_EN = [
         "Dmitri Peskov said nothing in the last 7 days in the articles I briefed; the latest was on 16 Oct 08:00.",
     ),
     ("/said Kim Jong Un", "Kim Jong-un is named in the articles I briefed, but never quoted."),
+    ("/said Okafor", "Daniel Okafor is named in the articles I briefed, but never quoted."),
     ("/said Lavrof", "No articles mention “Lavrof” yet. Closest names: Sergueï Lavrov."),
     ("/said Zorglub", "No articles mention “Zorglub” yet."),
     ("/said Lavrov 7x", "“7x” is not a period: use 24h, 7d, 30d or 2w (at most a year)."),

@@ -860,6 +860,11 @@ class SqlRepository:
                 found.append(names[key])
         return found[:limit]
 
+    async def indexed_name(self, actor_key: str) -> str | None:
+        query = select(ActorMention.name).where(ActorMention.actor_key == actor_key).limit(1)
+        async with self._sessions() as s:
+            return await s.scalar(query)
+
     # -- follows, keyword filters, stories at ingest (issue 13) --------------------------------------
 
     async def follow(self, channel_id: int, actor_key: str, *, name: str) -> bool:
