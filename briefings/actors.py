@@ -283,7 +283,11 @@ class ActorTable:
                 if len(name) <= 2 or name[:1].islower():  # a collective noun: "campaign" is not named
                     continue
                 for m in re.finditer(rf"(?<![\w'-]){re.escape(norm(name))}(?![\w'-])", n):
-                    before = n[: m.start()].split()[-2:]
+                    before = n[: m.start()].split()[-3:]
+                    while before[-1:] and (
+                        before[-1] in self.gazetteer.titles or before[-1].rstrip(".") in self.gazetteer.titles
+                    ):
+                        before = before[:-1]  # « l'avocat de M. Guéant »: the title belongs to the name
                     if before[-1:] and before[-1] in DETERMINER_WORDS:
                         before = before[:-1]
                     if before[-1:] and before[-1] in PREPOSITIONS:

@@ -127,6 +127,9 @@ def test_a_role_phrase_resolves_to_the_actor_with_that_role() -> None:
         ("Senator Paul Mercer spoke in Ohio on Friday.", "en", "the Mercer campaign", None),
         ("Senator Paul Mercer spoke in Ohio on Friday.", "en", "Mercer campaign aides", None),
         ("Le Kremlin a salué la décision.", "fr", "le porte-parole du Kremlin", None),
+        # nor a person named after a preposition and a title: Mr Roy's lawyer is not Mr Roy
+        ("Le maire Marc Roy a été entendu lundi. M. Roy n'a rien dit.", "fr", "L'avocat de M. Roy", None),
+        ("Mayor Mark Roy was questioned on Monday. Mr Roy said nothing.", "en", "The lawyer of Mr Roy", None),
         # a hyphenated role before a name is that person's role
         (
             "Green co-leader Ada Brennan visited the port on Monday.",

@@ -103,6 +103,16 @@ FRENCH = [
             ("Marie Roux", "statement", "le conseil avait voté contre"),
         ],
     ),
+    # a role "of" someone named in it is not the holder of that role named before: Roy's lawyer is not the
+    # mayor's lawyer, nor Roy himself
+    (
+        "Le maire Paul Girard et son adjoint Marc Roy ont été entendus. Son avocat, Jean Moreau, a dénoncé "
+        "« une procédure absurde ». L'avocat de M. Roy a indiqué que son client avait tout expliqué aux juges.",
+        [
+            ("Jean Moreau", "accusation", "une procédure absurde"),
+            ("L'avocat de M. Roy", "statement", "son client avait tout expliqué aux juges"),
+        ],
+    ),
     # « d'après son avocat »: the source is the lawyer, not whoever « son » stands for (the multi-word
     # preposition's head is its first word, so the determiner was read as the source)
     (
@@ -180,6 +190,12 @@ ENGLISH = [
             ("Mr Cole", "statement", "Mr Hale made all the decisions"),
             ("Mr Cole", "statement", "the accounts had been checked every week"),
         ],
+    ),
+    # the lawyer "of Mr Roy" is not Mr Roy: the title belongs to the name after the preposition
+    (
+        "Mayor Paul Girard and his deputy Mark Roy were questioned. The lawyer of Mr Roy said that his client "
+        "had explained everything.",
+        [("The lawyer of Mr Roy", "statement", "his client had explained everything")],
     ),
 ]
 

@@ -55,7 +55,8 @@ def described(ctx: Ctx, span: tuple[int, int], resolved: Resolved) -> tuple[int,
         return None
     if any(is_person(t, g) and t.i <= head.i for t in tokens):
         return None
-    name = own_name(head, g) or _earlier_holder(ctx, span, head)
+    of_someone = any(is_person(t, g) for t in tokens)  # « l'avocat de M. Roy »: not any earlier lawyer
+    name = own_name(head, g) or (None if of_someone else _earlier_holder(ctx, span, head))
     if name is not None:
         return name
     return _previous_speaker(ctx, span, head, resolved)
@@ -104,9 +105,25 @@ def _previous_speaker(
         near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(prev_raw.start)] <= 2
     else:  # an epithet refers back to whoever spoke in the sentence before
         near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(max(prev_raw.at, prev_raw.start))] <= 1
+    if names and _holds_role(ctx, head, prev_span):
+        return None  # « Son avocat, X, a dit … L'avocat de M. Y a ajouté »: Y's lawyer is another one
     if near and any(is_person(t, g) for t in doc[prev_span[0] : prev_span[1]]):
         return prev_span
     return None
+
+
+def _holds_role(ctx: Ctx, head: Token, span: tuple[int, int]) -> bool:
+    """Whether the person at ``span`` was introduced with role noun ``head``'s lemma ("Son avocat, X,")."""
+    doc, g = ctx.doc, ctx.g
+    lemma = head.lemma_.lower()
+    for t in doc[max(0, span[0] - OWN_NAME_AFTER) : span[0]]:
+        if (
+            t.lemma_.lower() == lemma
+            and t.i != head.i
+            and (own_name(t, g) == span or name_near(t, g) == span)
+        ):
+            return True
+    return False
 
 
 def former(head: Token, g: Grammar) -> bool:
@@ -133,7 +150,10 @@ def own_name(t: Token, g: Grammar) -> tuple[int, int] | None:
     for u in doc[t.i + 1 : t.i + OWN_NAME_AFTER]:
         name = _first_name_span(u) or (ent_bounds(u) if is_person(u, g) else None)
         if name is not None:
-            before = doc[name[0] - 1]
+            at = name[0] - 1
+            while at > t.i and load_genders().of(doc[at].text, title=True):
+                at -= 1  # "the lawyer of Mr Roy": the title is part of the name the role is "of"
+            before = doc[at]
             if before.lower_ in g.genitive or before.pos_ == "ADP":
                 return None
             # past a comma, only an apposition closed by another ("…, John Kirby, a déclaré"), not the
