@@ -33,7 +33,9 @@ _BOILERPLATE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_GLUED = re.compile(r"(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý][a-zà-ÿ])")
+_GLUED = re.compile(
+    r"(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý](?:[a-zà-ÿ]|['’][^\W\d_]{2}))"
+)  # "fin.Le", "fin.L'avocat"
 
 
 def clean_text(text: str) -> str:

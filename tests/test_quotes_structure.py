@@ -131,6 +131,20 @@ def test_unglue(text: str, expected: str) -> None:
     assert unglue(text) == expected
 
 
+CLEANED = [
+    # a sentence glued to the one before it by its stop, an elided opener too (« conclu.L'avocat »)
+    ("a-t-il conclu.Le juge a dit", "a-t-il conclu. Le juge a dit"),
+    ("a-t-il conclu.L'avocat a dit", "a-t-il conclu. L'avocat a dit"),
+    # not a possessive after an abbreviation's stop
+    ("the U.S.A's team", "the U.S.A's team"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLEANED)
+def test_clean_text_splits_glued_sentences(text: str, expected: str) -> None:
+    assert clean_text(text) == expected
+
+
 LOADED = [
     # the glued paragraph's last words are no speaker: its opener starts the next paragraph
     (
