@@ -280,9 +280,10 @@ class ActorTable:
         hits = []
         for c in self.clusters:
             for name in (c.name, *c.names):
-                if len(name) <= 2 or name[:1].islower():  # a collective noun: "campaign" is not named
+                key = norm(name)
+                if len(name) <= 2 or name[:1].islower() or key not in n:  # "campaign" is not named
                     continue
-                for m in re.finditer(rf"(?<![\w'-]){re.escape(norm(name))}(?![\w'-])", n):
+                for m in _word_pattern(key).finditer(n):
                     before = n[: m.start()].split()[-3:]
                     while before[-1:] and (
                         before[-1] in self.gazetteer.titles or before[-1].rstrip(".") in self.gazetteer.titles
@@ -512,6 +513,12 @@ def _named(phrase: str, *, demonstratives: frozenset[str]) -> bool:
 
 
 FUNCTION_WORDS = PREPOSITIONS | DETERMINER_WORDS | frozenset("et and or ou".split())
+
+
+@lru_cache(maxsize=1 << 12)
+def _word_pattern(key: str) -> re.Pattern[str]:
+    """``key`` as a whole word of a normalised phrase (compiled once)."""
+    return re.compile(rf"(?<![\w'-]){re.escape(key)}(?![\w'-])")
 
 
 def _mentioned(name: str, title: str) -> bool:
@@ -832,7 +839,8 @@ def _is_noise(surface: str, text: str, kind: ActorKind, gazetteer: Gazetteer) ->
     if len(tokens) == 1 and (kind == "person" or (surface.isupper() and len(surface) > 5)):
         # a capitalised common word (sentence-initial verb, "Covid") or a sub-heading in capitals
         # ("ALLÉGATIONS") appears lower-case elsewhere
-        return re.search(rf"(?<![\w'’]){re.escape(surface.lower())}(?!\w)", text) is not None
+        lower = surface.lower()
+        return lower in text and re.search(rf"(?<![\w'’]){re.escape(lower)}(?!\w)", text) is not None
     return False
 
 
@@ -925,9 +933,10 @@ def _is_country_form(name: str, cluster: _Cluster) -> bool:
 
 def _expanded(form: str, clusters: list[_Cluster]) -> _Cluster | None:
     """The cluster whose name ``form`` is the acronym of ("CIA" for "Central Intelligence Agency")."""
-    for c in clusters:
-        if any(_abbreviates(form, n) or _abbreviates(n, form) for n in c.names):
-            return c
+    if len(norm(form).split()) > 1:  # (one word abbreviates nothing and is no abbreviation)
+        for c in clusters:
+            if any(_abbreviates(form, n) or _abbreviates(n, form) for n in c.names):
+                return c
     if not (form.isupper() and 2 <= len(form) <= 6 and form.isalpha()):
         return None
     for c in clusters:
