@@ -242,6 +242,47 @@ async def explain(repo: SqlRepository, key: str) -> str:
     return "\n".join("    " + " | ".join(str(c) for c in row) for row in rows)
 
 
+async def ingest_cost(
+    url: str, connect_args: dict[str, Any], seeds: list[dict[str, Any]], n: int, label: str
+) -> None:
+    """What the index adds to storing one briefing: ``n`` briefings stored one by one through
+    `add_briefed_article` (one transaction each, as the poller does), with the index rows and without them
+    (`repository._index` made a no-op for the second half: a bench-only switch), on a fresh database."""
+    import bot.storage.repository as storage
+
+    repo = await open_database(url, connect_args=connect_args)
+    rng = random.Random(1)
+    feed = await repo.add_feed("https://ingest.example/rss", title="Ingest")
+    original = storage._index
+
+    async def no_index(*args: Any, **kwargs: Any) -> int:
+        return 0
+
+    times: dict[str, list[float]] = {"with the index": [], "without": []}
+    try:
+        for i, (data, _when) in enumerate(
+            (d, w) for _, d, w in archive(seeds, 2 * n, seed=rng.randint(0, 9))
+        ):
+            label_ = "with the index" if i % 2 == 0 else "without"  # interleaved: the same load for both
+            storage._index = original if i % 2 == 0 else no_index
+            row = {
+                "feed_id": feed.id,
+                "entry_id": f"i{i}",
+                "url": f"https://ingest.example/{i}",
+                "content_hash": f"i{i}",
+                "title": data["title"],
+                "published": NOW,
+            }
+            t = time.perf_counter()
+            await repo.add_briefed_article(row, data, now=NOW)
+            times[label_].append((time.perf_counter() - t) * 1000)
+    finally:
+        storage._index = original
+        await repo.close()
+    shown = "; ".join(f"{k}: {summary(v)}" for k, v in times.items())
+    print(f"[{label}] storing one briefing ({n} each, interleaved): {shown}")
+
+
 async def measure(
     repo: SqlRepository, seeds: list[dict[str, Any]], args: argparse.Namespace, label: str
 ) -> None:
@@ -282,6 +323,9 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--pg-url", default=os.environ.get("NEWSBRIEF_TEST_DATABASE_URL"))
     parser.add_argument("--no-sqlite", dest="sqlite", action="store_false")
+    parser.add_argument(
+        "--store", type=int, default=300, help="briefings stored one by one, with and without the index"
+    )
     args = parser.parse_args()
 
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -295,6 +339,9 @@ async def main() -> None:
 
     if args.sqlite:
         with tempfile.TemporaryDirectory() as tmp:
+            await ingest_cost(
+                f"sqlite+aiosqlite:///{Path(tmp) / 'ingest.db'}", {}, seeds, args.store, "SQLite"
+            )
             repo = await open_database(f"sqlite+aiosqlite:///{Path(tmp) / 'said.db'}")
             try:
                 await measure(repo, seeds, args, "SQLite")
@@ -306,6 +353,9 @@ async def main() -> None:
         async with admin.connect() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         try:
+            await ingest_cost(
+                args.pg_url, await _schema(admin, schema + "_i"), seeds, args.store, "PostgreSQL"
+            )
             repo = await open_database(args.pg_url, connect_args={"server_settings": {"search_path": schema}})
             try:
                 await measure(repo, seeds, args, "PostgreSQL")
@@ -314,8 +364,15 @@ async def main() -> None:
         finally:
             async with admin.connect() as conn:
                 await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}_i" CASCADE'))
             await admin.dispose()
     print("load average after the run: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+
+async def _schema(admin: Any, name: str) -> dict[str, Any]:
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    return {"server_settings": {"search_path": name}}
 
 
 if __name__ == "__main__":
