@@ -708,14 +708,11 @@ def _proper_noun_mentions(
     strings = doc.vocab.strings
     propn, excluded = strings["PROPN"], {strings[label] for label in ACTOR_LABELS | NOT_NAMES}
     rows = doc.to_array(["POS", "ORTH", "ENT_TYPE"]).tolist()  # no Python token object per word
-    i = 0
-    while i < len(doc):
+    i, n = 0, len(rows)
+    while i < n:
         j = i
         while (
-            j < len(doc)
-            and rows[j][0] == propn
-            and strings[rows[j][1]][:1].isupper()
-            and rows[j][2] not in excluded
+            j < n and rows[j][0] == propn and strings[rows[j][1]][:1].isupper() and rows[j][2] not in excluded
         ):
             j += 1
         if j > i:

@@ -256,9 +256,12 @@ def _participle_cue(r: Token, cues: Cues) -> bool:
 def _contrast_cut(ctx: Ctx, c: Token, lo: int, hi: int) -> int:
     """End of the reported clause ``c``: before a clause coordinated by "but"/"mais" that has its own
     subject, or one that carries its own attribution ("…, but the FBI said …")."""
-    g = ctx.g
-    for t in ctx.doc[lo:hi]:
-        if t.dep_ != "conj" or t.i <= c.i or not (lo <= t.head.i < hi):
+    g, deps = ctx.g, ctx.deps
+    for i in range(max(lo, c.i + 1), min(hi, len(deps))):
+        if deps[i] != "conj":  # (read from the index: no token object for the other words)
+            continue
+        t = ctx.doc[i]
+        if not (lo <= t.head.i < hi):
             continue
         own_subject = any(k.dep_ in g.subjects or k.dep_ in g.existential for k in t.children)
         ccs = [k for k in t.children if k.dep_ == "cc" and k.i < t.i]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,12 +77,8 @@ class Ctx:
         return max(0, min(len(self.doc) - 1, bisect_left(self.starts, char + 1) - 1))
 
     def sentence_bounds(self, i: int) -> tuple[int, int]:
-        s, lo, hi = self.sent[i], i, i
-        while lo > 0 and self.sent[lo - 1] == s:
-            lo -= 1
-        while hi + 1 < len(self.doc) and self.sent[hi + 1] == s:
-            hi += 1
-        return lo, hi + 1
+        s = self.sent[i]  # sentence numbers never decrease (`sentence_ids`): a sentence is found by bisection
+        return bisect_left(self.sent, s, 0, i), bisect_right(self.sent, s, i)
 
     def trim(self, lo: int, hi: int) -> tuple[int, int] | None:
         """Char span of tokens [lo, hi) without edge punctuation, a leading que/that and quote marks only

@@ -27,8 +27,11 @@ def hedge_claims(ctx: Ctx, others: Iterable[Attribution]) -> Iterator[Attributio
     if not (cues.hedge_adverbs or cues.hedge_passives or cues.hedge_conditional):
         return
     taken = [(o.start, o.end) for o in others]
-    for i in range(len(ctx.doc)):
-        if ctx.in_quote[i]:
+    adverbs, passives, conditional = cues.hedge_adverbs, cues.hedge_passives, cues.hedge_conditional
+    for i, (lower, lemma, dep) in enumerate(zip(ctx.lowers, ctx.lemmas, ctx.deps, strict=True)):
+        if ctx.in_quote[i] or not (
+            lower in adverbs or lemma in passives or (conditional and dep == "ROOT")
+        ):  # (what `_hedge` looks at first: no token object for the other words)
             continue
         found = _hedge(ctx, ctx.doc[i])
         if found is None:

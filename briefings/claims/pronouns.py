@@ -116,6 +116,7 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
     """Candidate antecedents in text order: the subjects outside quotations (and their named possessors,
     "BA's profits … it expects") and the speakers of ``raws``."""
     doc, g = ctx.doc, ctx.g
+    pronouns = ctx.cues.pronouns  # (a union built on each access)
     speakers = {r.speaker for r in raws if r.speaker}
     spans = set(speakers)
     nominal = {doc.vocab.strings["PROPN"], doc.vocab.strings["NOUN"]}  # part-of-speech symbol ids
@@ -123,7 +124,7 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         if pos not in nominal or ctx.in_quote[i] or dep not in g.subjects:
             continue
         t = doc[i]
-        if ctx.cues.pronoun_word(t.text) in ctx.cues.pronouns:
+        if ctx.cues.pronoun_word(t.text) in pronouns:
             continue
         spans.add(np(t, g))
         for c in t.children:
@@ -133,7 +134,7 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
     cands = {}
     for lo, hi in spans:
         head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
-        if head.pos_ == "PRON" or ctx.cues.pronoun_word(head.text) in ctx.cues.pronouns:
+        if head.pos_ == "PRON" or ctx.cues.pronoun_word(head.text) in pronouns:
             continue  # a pronoun the tagger took for a noun (« -il.La » glued) stands for no one itself
         plural = any(c.dep_ == "conj" for c in head.children)
         named = _full_name_gender(ctx, lo, hi)
