@@ -43,6 +43,7 @@ _LOOKS_LIKE_PERIOD = re.compile(r"\d[\w.,]*")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _QUOTES = "\"'“”«»‘’„"
+_TRAILING = " ,;:–—-"  # a verbatim quote's own punctuation before the cue ("…pressure," he said)
 
 
 def register(router: Router) -> None:
@@ -248,7 +249,7 @@ def render_answer(answer: SaidAnswer, *, lang: str, period: Period, zone: ZoneIn
 def line_text(line: SaidLine, *, lang: str, zone: ZoneInfo) -> str:
     """``25 Nov 14:05 · denies: “…” — Le Monde (https://…)``, in the chat's language."""
     stance = message(lang, f"stance.{line.kind}", default=message(lang, "stance.statement"))
-    claim = message(lang, "said_quote", text=shorten(line.text, MAX_CLAIM_CHARS))
+    claim = message(lang, "said_quote", text=shorten(line.text.rstrip(_TRAILING), MAX_CLAIM_CHARS))
     listed = ", ".join(
         f"{shorten(s.outlet, 60)} ({s.url})" if s.url else shorten(s.outlet, 60)
         for s in line.sources[:MAX_SOURCES_SHOWN]

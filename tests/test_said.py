@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from alembic import command
@@ -15,18 +18,29 @@ from sqlalchemy import Connection, text
 from bot.app import build_context, build_engine
 from bot.chat import render_reply
 from bot.models import Command, SaidClaim
+from bot.poller import Poller
 from bot.settings import Settings
+from bot.sources.fetch import Fetcher
 from bot.storage.db import alembic_config, create_engine, open_database
 from bot.storage.repository import SqlRepository
 from briefings.names import actor_key
 from handlers import register_all
 from handlers.router import Router
-from handlers.said import MAX_CLAIM_CHARS, MAX_LINES, Period, group_claims, parse_period, split_args
+from handlers.said import (
+    MAX_CLAIM_CHARS,
+    MAX_LINES,
+    Period,
+    group_claims,
+    parse_period,
+    said_answer,
+    split_args,
+)
 from tests.cli import newsbrief
+from tests.localhttp import send_body, serving
 
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
-ENGINE = build_engine(Settings())  # loads its pipelines only when it briefs (never here)
+ENGINE = build_engine(Settings())  # loads its pipelines when it first briefs (the end-to-end test)
 
 
 def actor(
@@ -548,3 +562,58 @@ GROUPS = [
 def test_group_claims(claims: list[SaidClaim], expected: list[list[int]]) -> None:
     lines = group_claims(claims)
     assert [[int(s.url.rsplit("/", 1)[-1]) for s in line.sources if s.url] for line in lines] == expected
+
+
+# -- end to end: feeds polled by the real poller and engine, stories assigned at ingest -----------------
+
+FOLLOW_DATA = Path(__file__).resolve().parent / "data" / "follow"  # articles written for issue 13's tests
+OUTLETS = {  # path -> (outlet, article file)
+    "/depeche.xml": ("Dépêche continentale", "lavrov-role.fr.txt"),
+    "/gazette.xml": ("Gazette de l'Ouest", "lavrov-role-2.fr.txt"),
+    "/wire.xml": ("Capital Wire", "lavrov.en.txt"),
+}
+
+
+class OutletFeeds(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path not in OUTLETS:
+            self.send_response(404)
+            self.end_headers()
+            return
+        outlet, name = OUTLETS[self.path]
+        title, _, body = (FOLLOW_DATA / name).read_text(encoding="utf-8").partition("\n")
+        published = format_datetime(datetime.now(UTC) - timedelta(hours=2))
+        send_body(
+            self,
+            (
+                '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+                'xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+                f"<channel><title>{escape(outlet)}</title><link>https://news.invalid/</link>"
+                f"<item><title>{escape(title)}</title><link>https://{self.path[1:-4]}.invalid/{name}</link>"
+                f"<guid>{name}</guid><pubDate>{published}</pubDate>"
+                f"<content:encoded>{escape(body.strip())}</content:encoded></item></channel></rss>"
+            ).encode(),
+        )
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+async def test_polled_articles_of_one_story_are_one_line_per_claim(repository: SqlRepository) -> None:
+    settings = Settings(allow_private_networks=True)
+    with serving(OutletFeeds) as base:
+        async with Fetcher(allow_private_networks=True) as fetcher:
+            for path in OUTLETS:  # the Dépêche first: the Gazette's article joins its story
+                feed = await repository.add_feed(base + path)
+                poller = Poller(repo=repository, fetcher=fetcher, engine=ENGINE, settings=settings)
+                assert (await poller.poll(feed)).briefed == 1
+    answer = await said_answer(repository, "Lavrov", since=datetime.now(UTC) - WEEK)
+    by_role = await said_answer(repository, "le chef de la diplomatie russe", since=datetime.now(UTC) - WEEK)
+
+    french = {"Dépêche continentale", "Gazette de l'Ouest"}
+    both = [line for line in answer.lines if {s.outlet for s in line.sources} == french]
+    assert (answer.name, len(both) >= 1) == ("Sergueï Lavrov", True)
+    assert all(line.story_id is not None for line in both)  # grouped in the story given at ingest
+    assert {s.outlet for line in answer.lines for s in line.sources} == french | {"Capital Wire"}
+    # the role names him in the French articles only
+    assert {s.outlet for line in by_role.lines for s in line.sources} == french
