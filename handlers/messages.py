@@ -121,6 +121,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "said_quote": "“{text}”",
         "said_sources": "{n} sources: {list}",
         "said_more": "… and {n} more (a shorter period shows them)",
+        "said_more_capped": "… and more than {n} others (a shorter period shows them)",
         "said_quiet": "{name} said nothing in {period} in the articles I briefed; the latest was on {date}.",
         "said_not_quoted": "{name} is named in the articles I briefed, but never quoted.",
         "said_unknown": "No articles mention “{name}” yet.",
@@ -248,6 +249,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "said_quote": "« {text} »",
         "said_sources": "{n} sources : {list}",
         "said_more": "… et {n} de plus (une période plus courte les montre)",
+        "said_more_capped": "… et plus de {n} autres (une période plus courte les montre)",
         "said_quiet": "{name} n'a rien dit sur {period} dans les articles que j'ai résumés ; ses derniers "
         "propos datent du {date}.",
         "said_not_quoted": "{name} est nommé dans les articles que j'ai résumés, mais jamais cité.",

@@ -81,6 +81,7 @@ class SaidAnswer:
     name: str
     since: datetime
     lines: tuple[SaidLine, ...] = ()
+    capped: bool = False  # `MAX_CLAIMS` claims were read: there are more in the period
     latest: datetime | None = None
     mentioned: bool = False
     closest: tuple[str, ...] = field(default=())
@@ -104,6 +105,7 @@ class SaidAnswer:
                 }
                 for line in self.lines
             ],
+            "capped": self.capped,
             "latest": self.latest.isoformat() if self.latest else None,
             "closest": list(self.closest),
         }
@@ -147,7 +149,8 @@ async def said_answer(repo: Repository, query: str, *, since: datetime) -> SaidA
     claims = await repo.said(key, since=since, limit=MAX_CLAIMS) if key else []
     if claims:
         name = max(Counter(c.name for c in claims).items(), key=lambda pair: (pair[1], pair[0]))[0]
-        return SaidAnswer(query, key, name, since, lines=tuple(group_claims(claims)))
+        lines = tuple(group_claims(claims))
+        return SaidAnswer(query, key, name, since, lines=lines, capped=len(claims) >= MAX_CLAIMS)
     earlier = await repo.said(key, since=_EPOCH, limit=1) if key else []
     if earlier:
         return SaidAnswer(query, key, earlier[0].name, since, latest=earlier[0].published, mentioned=True)
@@ -241,7 +244,7 @@ def render_answer(answer: SaidAnswer, *, lang: str, period: Period, zone: ZoneIn
         return Reply(text)
     bullets = [line_text(line, lang=lang, zone=zone) for line in answer.lines[:MAX_LINES]]
     if (more := len(answer.lines) - MAX_LINES) > 0:
-        bullets.append(message(lang, "said_more", n=more))
+        bullets.append(message(lang, "said_more_capped" if answer.capped else "said_more", n=more))
     title = message(lang, "said_title", name=name, period=span)
     return Reply(posts=(Post(title=title, bullets=tuple(bullets), url=None, lang=lang),))
 

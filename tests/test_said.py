@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
@@ -28,10 +29,13 @@ from handlers import register_all
 from handlers.router import Router
 from handlers.said import (
     MAX_CLAIM_CHARS,
+    MAX_CLAIMS,
     MAX_LINES,
     Period,
+    SaidAnswer,
     group_claims,
     parse_period,
+    render_answer,
     said_answer,
     split_args,
 )
@@ -433,6 +437,22 @@ async def test_said_output_is_bounded(repository: SqlRepository) -> None:
         "… and 25 more (a shorter period shows them)",
     )
     assert max(len(b) for b in post.bullets) < MAX_CLAIM_CHARS + 120
+
+
+def test_a_capped_answer_says_there_are_more() -> None:
+    claims = [
+        said_claim(n, f"claim {n} about subject{n} and topic{n}", hours=n % 24) for n in range(MAX_CLAIMS)
+    ]
+    answer = SaidAnswer(
+        "Lavrov", "sergei lavrov", "Lavrov", T0 - WEEK, lines=tuple(group_claims(claims)), capped=True
+    )
+
+    reply = render_answer(answer, lang="fr", period=Period(7, "d"), zone=ZoneInfo("UTC"))
+    (post,) = reply.posts
+    assert (
+        post.bullets[-1]
+        == f"… et plus de {MAX_CLAIMS - MAX_LINES} autres (une période plus courte les montre)"
+    )
 
 
 # -- newsbrief said ------------------------------------------------------------------------------------
