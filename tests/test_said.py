@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
@@ -14,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection, text
+from alembic.config import Config
+from sqlalchemy import Connection, inspect, text
 
 from bot.app import build_context, build_engine
 from bot.chat import render_reply
@@ -243,6 +245,26 @@ async def test_the_migration_indexes_briefings_stored_before_it(
     found = await repo.said(actor_key("Sergueï Lavrov"), since=T0 - WEEK, limit=10)
     await repo.close()
     assert [(c.text, c.published, c.url) for c in found] == [("avant", T0, "https://x.example/1")]
+
+
+async def test_the_migration_goes_down_and_up_again(
+    database_url: str, database_connect_args: dict[str, Any]
+) -> None:
+    engine = create_engine(database_url, connect_args=database_connect_args)
+
+    def migrate(connection: Connection, step: Callable[[Config, str], None], revision: str) -> list[str]:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        step(config, revision)
+        return sorted(inspect(connection).get_table_names())
+
+    async with engine.begin() as connection:
+        up = await connection.run_sync(migrate, command.upgrade, "head")
+        down = await connection.run_sync(migrate, command.downgrade, "0005")
+        again = await connection.run_sync(migrate, command.upgrade, "head")
+    await engine.dispose()
+
+    assert ("actor_mentions" in up, "actor_mentions" in down, again) == (True, False, up)
 
 
 # -- /said as transcripts (the console's rendering), in both languages ---------------------------------
