@@ -249,6 +249,8 @@ class ActorTable:
     text_length: int = 1
     text: str = ""
     _index: dict[str, _Cluster] = field(default_factory=dict)
+    # resolve's answers (claims repeat their speakers); emptied whenever a cluster changes
+    _resolved: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for c in self.clusters:
@@ -257,6 +259,11 @@ class ActorTable:
 
     def resolve(self, text: str) -> str | None:
         """The canonical actor name ``text`` refers to (a name, alias, metonym or role phrase), else None."""
+        if text not in self._resolved:
+            self._resolved[text] = self._resolve(text)
+        return self._resolved[text]
+
+    def _resolve(self, text: str) -> str | None:
         surface = clean_surface(text, self.gazetteer)
         if not surface:
             return None
@@ -334,6 +341,7 @@ class ActorTable:
         A description ("the spokeswoman"), a pronoun, a noise word, or a phrase around another actor's name
         ("la direction de Bridgestone") is none."""
         found: list[_Cluster] = []
+        self._resolved.clear()  # the clusters change below
         named = [
             n for n in speaker_counts if norm(n) not in self._index and norm(n) not in self.gazetteer.noise
         ]
@@ -474,6 +482,7 @@ def extract_actors(doc: Doc, *, lang: str, title: str | None, gazetteer: Gazette
         target = table._index.get(norm(name)) if name else None
         if target is not None and target.role is None and target.kind == "person":
             target.role = role
+            table._resolved.clear()  # a role phrase may now resolve to it
     return table
 
 
@@ -646,9 +655,12 @@ def _located(span: Span, gazetteer: Gazetteer) -> bool:
 
 def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
     """Unnamed collective actors: "le gouvernement", "les grévistes", "le parquet national antiterroriste"."""
-    strings = doc.vocab.strings
-    for i, orth in enumerate(doc.to_array("ORTH").tolist()):  # no Python token object per word
-        kind = gazetteer.collectives.get(norm(strings[orth]))
+    strings, collectives = doc.vocab.strings, gazetteer.collectives
+    # no Python token object per word, and each distinct word looked up once
+    orths = doc.to_array("ORTH").tolist()
+    kinds = {o: kind for o in set(orths) if (kind := collectives.get(norm(strings[o]))) is not None}
+    for i, orth in enumerate(orths):
+        kind = kinds.get(orth)
         if kind is None:
             continue
         t = doc[i]
@@ -707,17 +719,15 @@ def _proper_noun_mentions(
     runs: list[tuple[int, int]] = []
     strings = doc.vocab.strings
     propn, excluded = strings["PROPN"], {strings[label] for label in ACTOR_LABELS | NOT_NAMES}
-    rows = doc.to_array(["POS", "ORTH", "ENT_TYPE"]).tolist()  # no Python token object per word
-    i, n = 0, len(rows)
-    while i < n:
-        j = i
-        while (
-            j < n and rows[j][0] == propn and strings[rows[j][1]][:1].isupper() and rows[j][2] not in excluded
-        ):
-            j += 1
-        if j > i:
-            runs.append((i, j))
-        i = j + 1
+    # one list per attribute, no Python token object per word
+    pos, orth, ent_type = doc.to_array(["POS", "ORTH", "ENT_TYPE"]).T.tolist()
+    for i in [i for i, p in enumerate(pos) if p == propn]:
+        if ent_type[i] in excluded or not strings[orth[i]][:1].isupper():
+            continue
+        if runs and runs[-1][1] == i:  # the run goes on
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
     counts = Counter(doc[a:b].text for a, b in runs)
     counts.update(t.text for e in doc_ents(doc) if KINDS.get(e.label_) == "person" for t in e if t.is_alpha)
     for a, b in runs:
