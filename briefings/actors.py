@@ -653,14 +653,23 @@ def _located(span: Span, gazetteer: Gazetteer) -> bool:
     return i >= 0 and span.doc[i].lower_ in gazetteer.locatives
 
 
+KINDS_MAX = 200_000  # words whose collective kind (or none) is kept per gazetteer; all forgotten past it
+# id(gazetteer) -> (gazetteer, kept alive so that its id is never another's; string id -> kind or None)
+_COLLECTIVE_KINDS: dict[int, tuple[Gazetteer, dict[int, ActorKind | None]]] = {}
+
+
 def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
     """Unnamed collective actors: "le gouvernement", "les grévistes", "le parquet national antiterroriste"."""
     strings, collectives = doc.vocab.strings, gazetteer.collectives
-    # no Python token object per word, and each distinct word looked up once
+    # no Python token object per word, and each distinct word looked up once across docs (by string id)
     orths = doc.to_array("ORTH").tolist()
-    kinds = {o: kind for o in set(orths) if (kind := collectives.get(norm(strings[o]))) is not None}
+    _, kinds = _COLLECTIVE_KINDS.setdefault(id(gazetteer), (gazetteer, {}))
+    if len(kinds) > KINDS_MAX:  # a new dict: a doc being read keeps its own
+        _, kinds = _COLLECTIVE_KINDS[id(gazetteer)] = (gazetteer, {})
+    for o in set(orths).difference(kinds):
+        kinds[o] = collectives.get(norm(strings[o]))
     for i, orth in enumerate(orths):
-        kind = kinds.get(orth)
+        kind = kinds[orth]
         if kind is None:
             continue
         t = doc[i]

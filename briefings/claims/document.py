@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from briefings.actors import doc_text
-from briefings.claims.lexicon import Cues
+from briefings.claims.lexicon import Cues, Grammar
 from briefings.claims.text import DATELINE, EDGE_PUNCT, quote_spans, sentence_ids, unquote
 
 if TYPE_CHECKING:
@@ -31,6 +31,29 @@ class Raw:
 CUE_AUX_WINDOW = 4  # tokens before a cue verb where its auxiliaries are ("a toutefois estimé")
 
 
+FORMS_MAX = 200_000  # strings whose forms are kept (per language); all are forgotten past it
+# id(grammar) -> (grammar, kept alive so that its id is never another's; texts; norm forms; lemmas)
+_FORMS: dict[int, tuple[Grammar, dict[int, str], dict[int, str], dict[int, str]]] = {}
+
+
+def _forms(
+    doc: Doc, g: Grammar, orth: list[int], lower: list[int], lemma: list[int], dep: list[int]
+) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """Dicts from string ids (hashes, the same in every doc) to the text, the `Grammar.norm` form and the
+    lower-case lemma, kept for ``g``'s language across docs: each word is looked up once, not per token."""
+    _, texts, lowers, lemmas = _FORMS.setdefault(id(g), (g, {}, {}, {}))
+    if len(texts) + len(lowers) + len(lemmas) > FORMS_MAX:  # new dicts: a doc being read keeps its own
+        _, texts, lowers, lemmas = _FORMS[id(g)] = (g, {}, {}, {})
+    strings = doc.vocab.strings
+    for h in {*orth, *dep}.difference(texts):
+        texts[h] = strings[h]
+    for h in set(lower).difference(lowers):
+        lowers[h] = g.norm(strings[h])
+    for h in set(lemma).difference(lemmas):
+        lemmas[h] = strings[h].lower()
+    return texts, lowers, lemmas
+
+
 class Ctx:
     """Per-doc precomputed indexes (one linear pass each)."""
 
@@ -40,19 +63,20 @@ class Ctx:
         self.quotes = quote_spans(self.text)
         self.in_quote = bytearray(len(doc))
         # token attributes read as arrays: iterating a Doc builds a Python object per token
-        rows = doc.to_array(["IDX", "LOWER", "LEMMA", "POS", "DEP", "ORTH", "SPACY"]).tolist()
-        strings, norm = doc.vocab.strings, self.g.norm
-        memo: dict[int, str] = {}
-        self.sent = sentence_ids([strings[r[5]] for r in rows], [r[6] for r in rows])
-        starts = [r[0] for r in rows]
+        # (one list per attribute; each string's forms are kept across docs, see `_forms`)
+        starts, lower, lemma, pos, dep, orth, spaced = doc.to_array(
+            ["IDX", "LOWER", "LEMMA", "POS", "DEP", "ORTH", "SPACY"]
+        ).T.tolist()
+        texts, lowers, lemmas = _forms(doc, self.g, orth, lower, lemma, dep)
+        self.sent = sentence_ids(list(map(texts.__getitem__, orth)), spaced)
         for qs, qe in self.quotes:
             for i in range(bisect_left(starts, qs), bisect_left(starts, qe + 1)):
                 self.in_quote[i] = 1
         self.starts = starts
-        self.lowers = [memo.get(r[1]) or memo.setdefault(r[1], norm(strings[r[1]])) for r in rows]
-        self.lemmas = [memo.get(-r[2]) or memo.setdefault(-r[2], strings[r[2]].lower()) for r in rows]
-        self.pos = [r[3] for r in rows]  # spaCy symbol ids
-        self.deps = [strings[r[4]] if r[4] else "" for r in rows]
+        self.lowers = list(map(lowers.__getitem__, lower))
+        self.lemmas = list(map(lemmas.__getitem__, lemma))
+        self.pos = pos  # spaCy symbol ids
+        self.deps = [texts[h] if h else "" for h in dep]
         self.memo: dict[str, Any] = {}  # what a later step works out once for the whole doc
         self.dateline = bytearray(len(doc))
         for m in DATELINE.finditer(self.text):
