@@ -113,6 +113,12 @@ FRENCH = [
             ("L'avocat de M. Roy", "statement", "son client avait tout expliqué aux juges"),
         ],
     ),
+    # a subject with its apposition before the comma is who speaks, not an inverted cue's content: the
+    # object after the verb is no speaker
+    (
+        "Son avocat, Jean Moreau, a dénoncé une procédure absurde.",
+        [("Jean Moreau", "accusation", "une procédure absurde")],
+    ),
     # « d'après son avocat »: the source is the lawyer, not whoever « son » stands for (the multi-word
     # preposition's head is its first word, so the determiner was read as the source)
     (
@@ -190,6 +196,11 @@ ENGLISH = [
             ("Mr Cole", "statement", "Mr Hale made all the decisions"),
             ("Mr Cole", "statement", "the accounts had been checked every week"),
         ],
+    ),
+    # "The company, Norvik, denied …": the apposed subject speaks; the object is what is denied
+    (
+        "The company, Norvik, denied any plan to cut jobs.",
+        [("Norvik", "denial", "any plan to cut jobs")],
     ),
     # the lawyer "of Mr Roy" is not Mr Roy: the title belongs to the name after the preposition
     (

@@ -188,7 +188,19 @@ def _inverted_span(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:
         return ctx.trim(s_lo, s_hi)  # « La réforme, estime le quotidien, coûtera cher »: the whole sentence
     if not comma and rest:
         return None  # an incise with no comma ends the sentence
+    if comma and _apposed_subject(ctx, v, s_lo, j):
+        return None  # "The company, Norvik, denied any plan": what precedes the comma is who speaks
     return ctx.trim(s_lo, j + (0 if comma else 1))
+
+
+def _apposed_subject(ctx: Ctx, v: Token, s_lo: int, j: int) -> bool:
+    """Whether all that precedes the comma at ``j`` is ``v``'s own subject with an apposition (« Son
+    avocat, Jean Moreau, a dénoncé une procédure »), neither a quotation nor a clause with a finite verb:
+    no inversion, the words after the verb are its object."""
+    doc, g = ctx.doc, ctx.g
+    if any(ctx.in_quote[k] or finite(doc[k], g) for k in range(s_lo, j)):
+        return False  # a clause of its own (however the parser hung it) is what is said
+    return any(c.dep_ in g.subjects and c.left_edge.i <= s_lo and c.right_edge.i >= j - 1 for c in v.lefts)
 
 
 def _split_clause(ctx: Ctx, s_lo: int, j: int, rest: list[Token]) -> bool:
