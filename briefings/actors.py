@@ -221,6 +221,8 @@ class _Cluster:
     def name(self) -> str:
         if self.canonical:
             return self.canonical
+        if len(self.names) == 1:  # (most actors are named one way)
+            return next(iter(self.names))
         return max(self.names, key=lambda n: (len(n.split()), len(n), self.names[n]))
 
     @property
@@ -537,9 +539,24 @@ def _mentioned(name: str, title: str) -> bool:
 # ---------------------------------------------------------------------------------------------- mentions
 
 
+SURFACES_MAX = 50_000  # cleaned forms kept per gazetteer; all forgotten past it
+# id(gazetteer) -> (gazetteer, kept alive so that its id is never another's; text -> its clean surface)
+_SURFACES: dict[int, tuple[Gazetteer, dict[str, str]]] = {}
+
+
 def clean_surface(text: str, gazetteer: Gazetteer) -> str:
     """A name without determiners, honorifics, possessive or edge punctuation ("M. Lavrov's" -> "Lavrov"), nor
     what scraped text glued to it ("Emmanuel GrégoireL'" -> "Emmanuel Grégoire")."""
+    _, known = _SURFACES.setdefault(id(gazetteer), (gazetteer, {}))
+    found = known.get(text)
+    if found is None:
+        if len(known) > SURFACES_MAX:  # a new dict: another thread may be reading the old one
+            _, known = _SURFACES[id(gazetteer)] = (gazetteer, {})
+        found = known[text] = _clean_surface(text, gazetteer)
+    return found
+
+
+def _clean_surface(text: str, gazetteer: Gazetteer) -> str:
     text = " ".join(text.replace("’", "'").split()).strip(' ,.;:!?()[]«»"“”-–—')
     particle = PARTICLE_NAME.match(text)
     if not (particle and gazetteer.canonical(particle.group(1)) is None):  # "Le Kremlin" is "Kremlin"

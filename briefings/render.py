@@ -305,6 +305,8 @@ def pick_voices(
             pairs.pop(speaker[claim], None)
             queues[speaker[claim]].remove(claim)
             rounds[speaker[claim]] = rounds.get(speaker[claim], 0) + 1
+        if len(bullets) >= limit and not any(speaker[c] in own for c in claims):
+            continue  # no bullet left to take them, nor one of their speakers' own to join
         voices = [_voice(speaker[c], [c]) for c in claims]
         if len(_bullet_text(voices, lang=lang)) > BULLET_MAX:  # a pair too long for one bullet
             for voice in voices:
@@ -375,11 +377,14 @@ def _joined(bullet: list[Voice], name: str, claim: Claim, *, lang: str | None) -
     return True
 
 
+_NOT_WORD = re.compile(r"[^\w' -]+")
+
+
 def _usable(claim: Claim) -> bool:
     """A claim worth a bullet: three words or more (two for a denial: "denies: any wrongdoing"), by a
     speaker who is more than a bare pronoun (of any language: a quoted speaker may be in another)."""
     words = len(claim.text.split())
-    bare = re.sub(r"[^\w' -]+", "", norm(claim.speaker)).strip(" -")
+    bare = _NOT_WORD.sub("", norm(claim.speaker)).strip(" -")
     return words >= (2 if claim.kind == "denial" else 3) and not _words(None).pronoun.fullmatch(bare)
 
 
