@@ -37,6 +37,7 @@ def load_pipeline(name: str) -> Language:
         raise BriefingError(
             f"spaCy pipeline '{name}' is not installed (pip install it; nothing is downloaded)"
         ) from None
+    _split_elided_quotes(nlp)
     if not spacy.language.Language.has_factory(PARAGRAPHS):
         spacy.language.Language.component(PARAGRAPHS, func=_paragraph_breaks)
     if "parser" in nlp.pipe_names:
@@ -45,6 +46,19 @@ def load_pipeline(name: str) -> Language:
 
 
 PARAGRAPHS = "newsbrief_paragraphs"
+# an opening quote mark glued to an elided word (« a affirmé qu'"aucun risque" n'existait », « l'auteur
+# d'"Orléans" »): the tokenizer kept « qu'"aucun » as one token, so the clause lost its « que » and the
+# quotation its first word
+ELIDED_QUOTE = r"(?<=\w['’])[«\"“‹„]"
+
+
+def _split_elided_quotes(nlp: Language) -> None:
+    """Make the quote mark after an elided word a token of its own (an infix of the tokenizer)."""
+    tokenizer = nlp.tokenizer
+    found = getattr(tokenizer, "infix_finditer", None)
+    pattern = getattr(getattr(found, "__self__", None), "pattern", None)
+    if isinstance(pattern, str) and ELIDED_QUOTE not in pattern:
+        tokenizer.infix_finditer = re.compile(f"{pattern}|{ELIDED_QUOTE}").finditer  # type: ignore[union-attr]
 
 
 def _paragraph_breaks(doc: Doc) -> Doc:

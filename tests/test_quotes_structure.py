@@ -146,6 +146,13 @@ def test_clean_text_splits_glued_sentences(text: str, expected: str) -> None:
 
 
 LOADED = [
+    # a quote mark glued to an elided « qu' » is a token of its own: the clause keeps its « que », and the
+    # claim is the clause, not the quoted fragment
+    (
+        "fr",
+        "Le maire Paul Girard a affirmé jeudi qu'\"aucun danger pour les enfants\" n'existait dans les écoles.",
+        [("Paul Girard", "quote", '"aucun danger pour les enfants" n\'existait dans les écoles')],
+    ),
     # the glued paragraph's last words are no speaker: its opener starts the next paragraph
     (
         "fr",
