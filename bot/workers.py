@@ -3,10 +3,14 @@
 Briefing is CPU-bound (spaCy), so one process briefs on one core. `PoolEngine` keeps ``workers`` processes
 (``briefing_workers``, default: the number of cores), started with forkserver (or spawn) so none inherits
 the parent's threads or sockets; each builds the engine once (`bot.app.build_engine`) and loads its
-pipelines before its first article. Articles go to the workers one at a time:
+pipelines before its first article.
 
-- the poller's batches (`brief_many`) keep at most two articles per worker queued or running, so
-- a chat user's ``/brief`` (`brief`) waits for at most those, never behind a poller's whole batch.
+- The poller's batches (`brief_many`) go to the workers in chunks of up to `CHUNK` articles, each chunk
+  parsed in one ``nlp.pipe`` and sent back in one message (one article per task cost a round trip and a
+  pickled answer per article, and spaCy's batching); a batch is cut into at least two chunks per worker,
+  and one chunk waits ready behind the running ones (a worker that finishes never waits for the
+  parent), so
+- a chat user's ``/brief`` (`brief`) waits for at most those chunks, never behind a poller's whole batch.
 
 A worker that dies (out of memory, killed) breaks the pool: the articles in flight fail with a
 `BriefingError` naming them, and a new pool is started for the next ones.
@@ -28,6 +32,7 @@ from briefings.engine import BriefingError
 from briefings.models import Article, Briefing
 
 log = logging.getLogger("newsbrief.workers")
+CHUNK = 8  # articles per task at most
 
 _engine: BriefingEngine | None = None  # the worker process's engine, built by `_start`
 
@@ -45,15 +50,17 @@ def _start(options: dict[str, Any]) -> None:
             load(lang)
 
 
-def _brief(article: Article, max_bullets: int | None) -> Briefing | BriefingError:
-    """Brief one article in a worker (its failure comes back as a value, named like the poller's)."""
+def _brief(articles: list[Article], max_bullets: int | None) -> list[Briefing | BriefingError]:
+    """Brief a chunk of articles in a worker, in one batch; if the batch raises, one by one, so that a
+    failure comes back as the failing article's value (named like the poller's)."""
     assert _engine is not None, "worker not started"
     try:
-        [result] = _engine.brief_many([article], max_bullets=max_bullets)
+        return list(_engine.brief_many(articles, max_bullets=max_bullets))
     except Exception as exc:
-        name = article.url or article.title or article.source
-        return BriefingError(f"{name}: briefing failed ({type(exc).__name__}: {exc})")
-    return result
+        if len(articles) > 1:
+            return [result for article in articles for result in _brief([article], max_bullets)]
+        name = articles[0].url or articles[0].title or articles[0].source
+        return [BriefingError(f"{name}: briefing failed ({type(exc).__name__}: {exc})")]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -68,8 +75,8 @@ class PoolEngine:
     def __init__(self, *, options: dict[str, Any], languages: tuple[str, ...], workers: int) -> None:
         self.options, self.workers, self._languages = options, workers, languages
         self._lock = threading.Lock()
-        # the poller's articles queued or running: two per worker keeps each fed between articles
-        self._slots = threading.BoundedSemaphore(2 * workers)
+        # the poller's chunks queued or running: one a worker, and one more ready for the first to finish
+        self._slots = threading.BoundedSemaphore(workers + 1)
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -82,7 +89,7 @@ class PoolEngine:
         return self._languages
 
     def brief(self, article: Article, *, max_bullets: int | None = None) -> Briefing:
-        result = self._result(article, self._submit(article, max_bullets))
+        [result] = self._results([article], self._submit([article], max_bullets))
         if isinstance(result, BriefingError):
             raise result
         return result
@@ -90,38 +97,47 @@ class PoolEngine:
     def brief_many(
         self, articles: Iterable[Article], *, max_bullets: int | None = None
     ) -> Iterator[Briefing | BriefingError]:
-        pending: deque[tuple[Article, Future[Briefing | BriefingError]]] = deque()
-        for article in articles:
+        batch = list(articles)
+        size = max(1, min(CHUNK, -(-len(batch) // (2 * self.workers))))  # two chunks a worker at least
+        pending: deque[tuple[list[Article], Future[list[Briefing | BriefingError]]]] = deque()
+        for start in range(0, len(batch), size):
+            chunk = batch[start : start + size]
             self._slots.acquire()
             try:
-                future = self._submit(article, max_bullets)
+                future = self._submit(chunk, max_bullets)
             except BaseException:
                 self._slots.release()
                 raise
             future.add_done_callback(lambda _: self._slots.release())
-            pending.append((article, future))
+            pending.append((chunk, future))
             while pending and pending[0][1].done():
-                yield self._result(*pending.popleft())
+                yield from self._results(*pending.popleft())
         while pending:
-            yield self._result(*pending.popleft())
+            yield from self._results(*pending.popleft())
 
-    def _submit(self, article: Article, max_bullets: int | None) -> Future[Briefing | BriefingError]:
+    def _submit(
+        self, articles: list[Article], max_bullets: int | None
+    ) -> Future[list[Briefing | BriefingError]]:
         with self._lock:
             try:
-                return self._pool.submit(_brief, article, max_bullets)
+                return self._pool.submit(_brief, articles, max_bullets)
             except BrokenProcessPool:
                 log.error("a briefing worker died: starting %d new one(s)", self.workers)
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._new_pool()
-                return self._pool.submit(_brief, article, max_bullets)
+                return self._pool.submit(_brief, articles, max_bullets)
 
     @staticmethod
-    def _result(article: Article, future: Future[Briefing | BriefingError]) -> Briefing | BriefingError:
+    def _results(
+        articles: list[Article], future: Future[list[Briefing | BriefingError]]
+    ) -> list[Briefing | BriefingError]:
         try:
             return future.result()
         except BrokenProcessPool:
-            name = article.url or article.title or article.source
-            return BriefingError(f"{name}: briefing failed (its worker process died)")
+            return [
+                BriefingError(f"{a.url or a.title or a.source}: briefing failed (its worker process died)")
+                for a in articles
+            ]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
