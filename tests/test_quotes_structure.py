@@ -90,6 +90,26 @@ CASES += [
             ("union leader Ann Lee", "quote", "We will fight for every job,"),
         ],
     ),
+    # a pull quote (a sub-heading repeating a quotation said later with its cue) is not the last speaker's
+    (
+        "fr",
+        "La ministre Claire Dubois a annoncé que le budget des écoles baisserait.\n\n"
+        '"Nous ne fermerons aucune école du quartier"\n\nLe maire Paul Girard a réuni les parents lundi. '
+        '"Nous ne fermerons aucune école du quartier", a-t-il promis.',
+        [
+            ("Claire Dubois", "statement", "le budget des écoles baisserait"),
+            ("Paul Girard", "promise", "Nous ne fermerons aucune école du quartier"),
+        ],
+    ),
+    (
+        "en",
+        'Minister Claire Dubois said the school budget would fall.\n\n"We will not close a single school"\n\n'
+        'Mayor Paul Girard met parents on Monday. "We will not close a single school," he said.',
+        [
+            ("Minister Claire Dubois", "statement", "the school budget would fall"),
+            ("Mayor Paul Girard", "quote", "We will not close a single school,"),
+        ],
+    ),
     # a headline's attribution: a paragraph opening with a name and a colon before the quotation
     (
         "fr",

@@ -75,9 +75,12 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
     pronouns = _Pronouns(ctx, raws)
     pronoun_words = cues.pronouns
     resolved: Resolved = []
+    cued = {_words(ctx, r) for r in raws if r.quote and r.speaker is not None}
     for raw in sorted(raws, key=lambda r: r.start):
         span = raw.speaker
         if span is None:
+            if _words(ctx, raw) in cued:
+                continue  # a pull quote or a sub-heading repeating a quotation its speaker says elsewhere
             floated = _floating(ctx, raw, raws, resolved)
             if floated is not None:
                 resolved.append(floated)
@@ -101,6 +104,13 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
         resolved.append((raw, span))
     resolved = [(r, sp) for r, sp in resolved if not _nested(ctx, r, sp, resolved)]
     yield from _output(ctx, resolved)
+
+
+def _words(ctx: Ctx, raw: Raw) -> str:
+    """A quotation's words, without case, punctuation or spacing."""
+    return " ".join(
+        "".join(c for c in ctx.text[raw.start : raw.end].lower() if c.isalnum() or c.isspace()).split()
+    )
 
 
 def _floating(ctx: Ctx, raw: Raw, raws: list[Raw], resolved: Resolved) -> tuple[Raw, tuple[int, int]] | None:
