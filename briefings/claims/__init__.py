@@ -40,6 +40,7 @@ from briefings.claims.quotes import quote_claims
 from briefings.claims.resolve import Attribution, finish
 from briefings.claims.sources import opening_source_claims, source_claims
 from briefings.claims.stance import STANCE_KEY
+from briefings.claims.syntax import NP_KEY
 from briefings.claims.verbs import impersonal_claims, verb_claims
 
 if TYPE_CHECKING:
@@ -67,3 +68,4 @@ def extract_attributions(doc: Doc, *, cues: Cues) -> Iterator[Attribution]:
         yield from sorted([*found, *hedge_claims(ctx, found)], key=lambda a: a.start)
     finally:
         doc.user_data.pop(STANCE_KEY, None)
+        doc.user_data.pop(NP_KEY, None)

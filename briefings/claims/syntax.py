@@ -25,9 +25,21 @@ def temporal(t: Token, g: Grammar) -> bool:
     return t.ent_type_ in g.times or t.lower_ in g.temporal
 
 
+NP_KEY = "newsbrief.np"  # per-doc memo in doc.user_data, dropped when extraction ends
+
+
 def np(tok: Token, g: Grammar) -> tuple[int, int]:
     """Token span of the short noun phrase headed by ``tok`` (no relative clauses; determiners of names
     stripped); an apposed name replaces a role noun."""
+    memo = tok.doc.user_data.setdefault(NP_KEY, {})  # asked of a subject by several passes
+    key = (tok.i, id(g))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _np(tok, g)
+    return found
+
+
+def _np(tok: Token, g: Grammar) -> tuple[int, int]:
     tok = apposed_name(tok, g) or tok
     if tok.pos_ == "PRON":
         return tok.i, tok.i + 1
