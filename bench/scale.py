@@ -9,7 +9,10 @@ feed server with ``--articles`` new articles (the seed articles' paragraphs reco
 as in bench/brief_speed.py; 50 per feed), one console channel following every feed, and real
 ``newsbrief run`` processes (stdout to /dev/null). The time is from starting the processes until the
 database shows every delivery sent — pipeline loading included, as in a real start. Peak RSS (VmHWM) is
-sampled from every process of the run: the instances, and their briefing workers.
+sampled from every process of the run: the instances, and their briefing workers. So are the CPU seconds
+of the instances, the workers and the run's PostgreSQL server processes (what a loaded machine cannot
+hide: wall times there measure the neighbours), and, with worker processes, how much of their time they
+spent on a CPU, runnable but waiting for one, and idle with nothing to brief (schedstat).
 """
 
 from __future__ import annotations
@@ -242,9 +245,14 @@ async def main() -> None:
             f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
             f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}; "
             f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
-            f"PostgreSQL {result['cpu_db']:.1f}; briefing processes on a CPU {result['on_cpu']:.0%} of the "
-            f"time, runnable but waiting for one {result['waiting']:.0%}, idle "
-            f"{1 - result['on_cpu'] - result['waiting']:.0%}",
+            f"PostgreSQL {result['cpu_db']:.1f}"
+            + (
+                f"; briefing workers on a CPU {result['on_cpu']:.0%} of the time, runnable but waiting for "
+                f"one {result['waiting']:.0%}, idle (nothing to brief) "
+                f"{1 - result['on_cpu'] - result['waiting']:.0%}"
+                if workers > 1  # a worker is one thread; an instance briefing itself has several
+                else ""
+            ),
             flush=True,
         )
     if "1x1" in results:
