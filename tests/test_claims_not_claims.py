@@ -19,6 +19,12 @@ NOT_CLAIMS = [
     ("fr", "Paul Henry a quitté le club. Il a répondu au président Marc Aubry."),
     # a statement verb's prepositional argument is what it is about, unless the lexicon lists the verb
     ("fr", "Le maire a ajouté à la confusion générale la semaine dernière."),
+    # a source phrase naming a rule or a standard says how, not who says it
+    (
+        "fr",
+        "L'association a étudié des molécules cancérogènes selon la classification de l'Union européenne.",
+    ),
+    ("en", "Payments will be made according to the schedule set by the regional council."),
     # a conditional cue says nothing yet
     ("en", "The new rules would worry many farmers in the valley."),
 ]

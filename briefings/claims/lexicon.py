@@ -97,6 +97,7 @@ class Cues:
     said_nouns: frozenset[str] = frozenset()
     possessive: frozenset[str] = frozenset()
     author_marks: frozenset[str] = frozenset()
+    standard_nouns: frozenset[str] = frozenset()  # « selon la classification de … »: a rule, not a source
     masculine: frozenset[str] = frozenset()
     feminine: frozenset[str] = frozenset()
     impersonal: frozenset[str] = frozenset()
@@ -162,6 +163,7 @@ def load_cues(lang: str) -> Cues:
         said_nouns=frozenset(m.get("said_nouns", [])),
         possessive=frozenset(m.get("possessive", [])),
         author_marks=frozenset(m.get("author_marks", [])),
+        standard_nouns=frozenset(m.get("standard_nouns", [])),
         masculine=frozenset(m.get("masculine", [])),
         feminine=frozenset(m.get("feminine", [])),
         impersonal=frozenset(m.get("impersonal", [])),

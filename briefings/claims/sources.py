@@ -26,8 +26,12 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
                 continue
             last = doc[i + n - 1]
             noun = _source_noun(last, g.prep_objects | g.objects)
-            if noun is None:
-                continue
+            if (
+                noun is None
+                or ctx.lemmas[noun.i] in cues.standard_nouns
+                or ctx.lowers[noun.i] in cues.standard_nouns
+            ):
+                continue  # « selon la classification de l'UE »: how, not who says
             cue = ctx.text[doc[i].idx : last.idx + len(last)]
             if noun.lower_ in g.relatives:
                 yield from _selon_lesquelles(ctx, noun, cue)
