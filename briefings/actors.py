@@ -76,7 +76,7 @@ class Gazetteer:
     roles: frozenset[str]
     titles: frozenset[str]
     names: Mapping[str, str] = field(default_factory=dict)  # normalised canonical -> canonical
-    pattern: re.Pattern[str] | None = None  # gazetteer names, metonyms and aliases as written
+    pattern: re.Pattern[str] | None = None  # gazetteer names, metonyms, aliases as written (name_matches)
     collectives: Mapping[str, ActorKind] = field(default_factory=dict)  # "gouvernement" -> organization
     locatives: frozenset[str] = frozenset()  # prepositions that introduce a place ("in", « à »)
     # the [grammar] word sets of the lexicon ("demonstratives", "complements", "clause_openers" …)
@@ -127,11 +127,28 @@ def load_gazetteer(lang: str) -> Gazetteer:
 
 
 def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for the gazetteer's names as written (longest first), to find those NER missed."""
+    """One pattern for the gazetteer's names as written (longest first), to find those NER missed; a match
+    counts only where no word comes right before it (`name_matches`)."""
     forms = sorted({n for n in names if len(n) > 2}, key=len, reverse=True)
     if not forms:
         return None
-    return re.compile(r"(?<![\w'’-])(" + "|".join(re.escape(n) for n in forms) + r")(?![\w-])")
+    return re.compile(r"(" + "|".join(re.escape(n) for n in forms) + r")(?![\w-])")
+
+
+_NAME_BEFORE = re.compile(r"[\w'’-]")  # a character a name does not follow
+
+
+def name_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of a `_names_pattern` in ``text`` with no word right before them, in text order and not
+    overlapping — as ``finditer`` with a lookbehind would give them, but the regex engine skips ahead to a
+    name's first letter instead of trying the lookbehind at every character (about 6 times faster)."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        if m.start() > 0 and _NAME_BEFORE.match(text, m.start() - 1):
+            pos = m.start() + 1  # not a match here: look again from the next character
+            continue
+        yield m
+        pos = m.end()
 
 
 TEXT_KEY, ENTS_KEY = "newsbrief_text", "newsbrief_ents"
@@ -891,7 +908,7 @@ def _gazetteer_mentions(text: str, covered: list[tuple[int, int]], gazetteer: Ga
     """Capitalised gazetteer names (countries, metonyms) that NER missed."""
     if gazetteer.pattern is None:
         return
-    for m in gazetteer.pattern.finditer(text):
+    for m in name_matches(gazetteer.pattern, text):
         if any(s < m.end() and m.start() < e for s, e in covered) or not m.group(1)[0].isupper():
             continue
         canonical = gazetteer.canonical(m.group(1)) or m.group(1)
