@@ -110,6 +110,28 @@ CASES += [
             ("Mayor Paul Girard", "quote", "We will not close a single school,"),
         ],
     ),
+    # a term quoted in the journalist's own sentence (its main verb outside the quotation, with a subject
+    # noun of its own) is nobody's claim, not the last speaker's; a quotation standing alone still is
+    (
+        "fr",
+        "Le maire Paul Girard a déclaré que la ville était prête. L'association Eau Vive a retenu 800 analyses "
+        '"ayant révélé des traces de pesticides dans l\'eau".',
+        [("Paul Girard", "statement", "la ville était prête")],
+    ),
+    (
+        "en",
+        'Mayor Paul Girard said the city was ready. The charity studied chemicals with a "high risk of harm '
+        'to children".',
+        [("Mayor Paul Girard", "statement", "the city was ready")],
+    ),
+    (
+        "fr",
+        'Le maire Paul Girard a déclaré que la ville était prête. "Nous avons tout fait pour les familles."',
+        [
+            ("Paul Girard", "statement", "la ville était prête"),
+            ("Paul Girard", "quote", "Nous avons tout fait pour les familles."),
+        ],
+    ),
     # a headline's attribution: a paragraph opening with a name and a colon before the quotation
     (
         "fr",

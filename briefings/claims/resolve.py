@@ -123,7 +123,29 @@ def _floating(ctx: Ctx, raw: Raw, raws: list[Raw], resolved: Resolved) -> tuple[
         return None
     if raw.cue and (prev[0].at < 0 or ctx.sent[ctx.token_at(raw.at)] != ctx.sent[ctx.token_at(prev[0].at)]):
         return None  # a participle inherits only from a cue of its own sentence
+    if not raw.cue and _narrated(ctx, raw, prev[1]):
+        return None
     return replace(raw, cue=raw.cue or prev[0].cue), prev[1]
+
+
+def _narrated(ctx: Ctx, raw: Raw, last_speaker: tuple[int, int]) -> bool:
+    """Whether a quotation with no cue is a term quoted in the journalist's sentence ("The group studied
+    chemicals with a "high risk of harm to children"", « L'association a retenu 800 analyses "ayant
+    révélé …" »): its sentence's main verb lies outside it, with a subject of its own that is a noun, not
+    the last speaker — whose words it then cannot be said to be."""
+    doc, g = ctx.doc, ctx.g
+    first, last = ctx.token_at(raw.start), ctx.token_at(max(raw.start, raw.end - 1))
+    lo, hi = ctx.sentence_bounds(first)
+    root = next((t for t in doc[lo:hi] if t.head.i == t.i or not lo <= t.head.i < hi), None)
+    if root is None or first <= root.i <= last:
+        return False
+    return any(
+        c.dep_ in g.subjects
+        and c.pos_ in ("NOUN", "PROPN")
+        and not first <= c.i <= last
+        and not last_speaker[0] <= c.i < last_speaker[1]
+        for c in root.children
+    )
 
 
 def _output(ctx: Ctx, resolved: Resolved) -> Iterator[Attribution]:
