@@ -80,9 +80,14 @@ class PoolEngine:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        """Workers started now (an empty task each: the executor starts one per task submitted while none
+        is idle), so they load their pipelines while the bot starts and fetches its first feeds."""
+        pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=_context(), initializer=_start, initargs=(self.options,)
         )
+        for _ in range(self.workers):
+            pool.submit(_brief, [], None)
+        return pool
 
     @property
     def languages(self) -> tuple[str, ...]:
