@@ -26,8 +26,11 @@ class Ran:
 def newsbrief(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None
 ) -> Ran:
-    """``newsbrief ARGS…`` with only ``env``'s ``NEWSBRIEF_*`` variables (others unset), in ``cwd``."""
+    """``newsbrief ARGS…`` with only ``env``'s ``NEWSBRIEF_*`` variables (others unset), in ``cwd``. It briefs
+    in this process, as every runtime of the test run does (conftest), unless ``env`` sets
+    ``NEWSBRIEF_BRIEFING_WORKERS``: by default a pool would start a process a core, each loading spaCy."""
     environment: dict[str, str | None] = {k: None for k in os.environ if k.startswith("NEWSBRIEF_")}
+    environment["NEWSBRIEF_BRIEFING_WORKERS"] = "1"
     environment.update(env or {})
     logger = logging.getLogger("newsbrief")  # the CLI points it at its stderr: put it back afterwards
     saved = (logger.handlers[:], logger.level, logger.propagate)

@@ -27,6 +27,22 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("NEWSBRIEF_BRIEFING_WORKERS", "1")
 
 
+# Tests that start processes of their own, each loading spaCy, run first, a module on one xdist worker (its
+# tests one after another), so that the other worker's tests fill the time they spend waiting: the instance
+# tests (several `newsbrief run` on one database, with real leases: never two of them at once) and the
+# briefing pools (tests/test_workers.py: one pool for the module, not one a worker).
+FIRST = {"test_instances.py": "instances", "test_workers.py": "pools"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (``--dist loadgroup``)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in FIRST:
+            item.add_marker(pytest.mark.xdist_group(FIRST[item.path.name]))
+    order = list(FIRST)
+    items.sort(key=lambda item: order.index(item.path.name) if item.path.name in FIRST else len(order))
+
+
 @pytest.fixture(
     params=[
         "sqlite",

@@ -153,7 +153,7 @@ async def test_the_operators_max_bullets_shapes_the_next_briefing_in_a_chat_that
 
 def killed_at_fault(env: dict[str, str], cwd: Path, *, fault: str) -> str:
     """Run ``newsbrief run --once`` in a process of its own until it pauses at ``fault`` (see `bot.outbox`),
-    SIGKILL it; its stdout. (A process, because it must really be killed.)"""
+    SIGKILL it; its stdout. (A process, because it must really be killed; it briefs itself, no worker pool.)"""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run", "--once"],
@@ -161,7 +161,13 @@ def killed_at_fault(env: dict[str, str], cwd: Path, *, fault: str) -> str:
         stderr=subprocess.PIPE,
         text=True,
         cwd=cwd,
-        env={**clean, **env, "PYTHONPATH": str(ROOT), "NEWSBRIEF_FAULT": fault},
+        env={
+            **clean,
+            **env,
+            "PYTHONPATH": str(ROOT),
+            "NEWSBRIEF_FAULT": fault,
+            "NEWSBRIEF_BRIEFING_WORKERS": "1",
+        },
     )
     assert proc.stderr is not None
     assert "pending, pausing before send" in proc.stderr.readline()
