@@ -7,7 +7,7 @@ pipelines before its first article.
 
 - The poller's batches (`brief_many`) go to the workers in chunks of up to `CHUNK` articles, each chunk
   parsed in one ``nlp.pipe`` and sent back in one message (one article per task cost a round trip and a
-  pickled answer per article, and spaCy's batching); a batch is cut into at least two chunks per worker,
+  pickled answer per article, and spaCy's batching); a batch is cut into at least four chunks per worker,
   and one chunk waits ready behind the running ones (a worker that finishes never waits for the
   parent), so
 - a chat user's ``/brief`` (`brief`) waits for at most those chunks, never behind a poller's whole batch.
@@ -103,7 +103,7 @@ class PoolEngine:
         self, articles: Iterable[Article], *, max_bullets: int | None = None
     ) -> Iterator[Briefing | BriefingError]:
         batch = list(articles)
-        size = max(1, min(CHUNK, -(-len(batch) // (2 * self.workers))))  # two chunks a worker at least
+        size = max(1, min(CHUNK, -(-len(batch) // (4 * self.workers))))  # four chunks a worker at least
         pending: deque[tuple[list[Article], Future[list[Briefing | BriefingError]]]] = deque()
         for start in range(0, len(batch), size):
             chunk = batch[start : start + size]

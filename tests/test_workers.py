@@ -38,7 +38,7 @@ def articles(n: int) -> list[Article]:
 
 
 def test_workers_brief_as_this_process_does(pool: PoolEngine) -> None:
-    batch = articles(21)  # in chunks (of 6, 6, 6 and 3), given back in order
+    batch = articles(21)  # in seven chunks of three, given back in order
     here = [b.to_json() for b in build_engine(SETTINGS).brief_many(batch)]  # type: ignore[union-attr]
     there = [b.to_json() for b in pool.brief_many(batch)]  # type: ignore[union-attr]
     assert there == here
