@@ -83,8 +83,11 @@ class Gazetteer:
     grammar: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def words(self, name: str) -> frozenset[str]:
-        """The [grammar] word set ``name``, normalised."""
-        return frozenset(norm(w) for w in self.grammar.get(name, ()))
+        """The [grammar] word set ``name``, normalised (built once per gazetteer)."""
+        key = (id(self), name)
+        if key not in _GRAMMAR_WORDS:  # the gazetteer is kept with its words: its id is never another's
+            _GRAMMAR_WORDS[key] = (self, frozenset(norm(w) for w in self.grammar.get(name, ())))
+        return _GRAMMAR_WORDS[key][1]
 
     def canonical(self, surface: str) -> str | None:
         key = norm(surface)
@@ -92,6 +95,9 @@ class Gazetteer:
 
     def kind_of(self, name: str) -> ActorKind | None:
         return "country" if norm(name) in self.countries else None
+
+
+_GRAMMAR_WORDS: dict[tuple[int, str], tuple[Gazetteer, frozenset[str]]] = {}
 
 
 @cache
@@ -333,22 +339,23 @@ class ActorTable:
         NER found no mention of it (see `_speakers`)."""
         speaker_counts = speaker_counts or {}
         clusters = self.clusters + self._speakers(speaker_counts)
-        scored = [
-            (self._score(c, sum(speaker_counts.get(n, 0) for n in {c.name, *c.names, *c.variants})), c)
-            for c in clusters
-        ]
-        top = max((s for s, _ in scored), default=1.0) or 1.0
-        scored.sort(key=lambda sc: (-sc[0], sc[1].first))
+        rows = []  # (score, cluster, name, kind): a cluster's properties worked out once, nothing changes now
+        for c in clusters:
+            name, kind = c.name, c.kind
+            claims = sum(speaker_counts.get(n, 0) for n in {name, *c.names, *c.variants})
+            rows.append((self._score(c, claims, name, kind), c, name, kind))
+        top = max((r[0] for r in rows), default=1.0) or 1.0
+        rows.sort(key=lambda r: (-r[0], r[1].first))
         return [
             Actor(
-                name=c.name,
-                kind=c.kind,
-                aliases=tuple(sorted(n for n in {*c.names, *c.variants} if n != c.name)),
+                name=name,
+                kind=kind,
+                aliases=tuple(sorted(n for n in {*c.names, *c.variants} if n != name)),
                 role=c.role,
                 mentions=c.mentions,
                 salience=round(s / top, 4),
             )
-            for s, c in scored
+            for s, c, name, kind in rows
         ]
 
     def _speakers(self, speaker_counts: Mapping[str, int]) -> list[_Cluster]:
@@ -364,7 +371,8 @@ class ActorTable:
         named = [
             n for n in speaker_counts if norm(n) not in self._index and norm(n) not in self.gazetteer.noise
         ]
-        named = [n for n in named if _named(n, demonstratives=self.gazetteer.words("demonstratives"))]
+        demonstratives = self.gazetteer.words("demonstratives")
+        named = [n for n in named if _named(n, demonstratives=demonstratives)]
         extends = {n: self._extended(n) for n in named}
         for described in named:
             claims = speaker_counts[described]
@@ -446,7 +454,7 @@ class ActorTable:
             return "person"  # "the spokeswoman", "Lord Winston"
         return next((k for w in ws if (k := self.gazetteer.collectives.get(w))), "organization")
 
-    def _score(self, c: _Cluster, claims: int) -> float:
+    def _score(self, c: _Cluster, claims: int, name: str, kind: ActorKind) -> float:
         """Mentions (with diminishing returns), title, lead and lead subject, position, claims made; a
         place, or a country that neither acts nor speaks (a backdrop), counts for less."""
         position = 1.0 - min(c.first / self.text_length, 1.0)
@@ -458,9 +466,9 @@ class ActorTable:
             + position
             + 1.5 * min(claims, 4)
         )
-        unnamed = c.name[:1].islower()
-        backdrop = c.kind in ("place", "country") and not c.acts and not claims
-        return score * (0.5 if c.kind == "place" else 0.8 if unnamed else 1.0) * (0.6 if backdrop else 1.0)
+        unnamed = name[:1].islower()
+        backdrop = kind in ("place", "country") and not c.acts and not claims
+        return score * (0.5 if kind == "place" else 0.8 if unnamed else 1.0) * (0.6 if backdrop else 1.0)
 
     def _by_words(self, surface: str) -> _Cluster | None:
         ws = words(surface)
