@@ -49,12 +49,10 @@ async def follow(command: Command, ctx: Context) -> Reply:
         return Reply(message(lang, "follow_limit", max=MAX_FOLLOWS))
     await ctx.repo.follow(channel.id, key, name=name)
     lines = [message(lang, "followed", name=name)]
-    closest = await ctx.repo.closest_actor_names(key, limit=CLOSEST_NAMES + 1)
-    if not any(actor_key(n) == key for n in closest):  # a typo? say so, and what the index knows
+    if await ctx.repo.indexed_name(key) is None:  # a typo? say so, and what the index knows
         lines.append(message(lang, "follow_unseen", name=name))
-        if closest:
-            names = ", ".join(shorten(n, 60) for n in closest[:CLOSEST_NAMES])
-            lines.append(message(lang, "follow_closest", names=names))
+        if closest := await ctx.repo.closest_actor_names(key, limit=CLOSEST_NAMES):
+            lines.append(message(lang, "follow_closest", names=", ".join(shorten(n, 60) for n in closest)))
     return Reply("\n".join(lines))
 
 
