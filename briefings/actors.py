@@ -32,6 +32,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from briefings.memo import Memo
 from briefings.models import Actor, ActorKind
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ PREPOSITIONS = frozenset(
     "of for to at in from with by on de du des d' au aux a pour par chez sur dans".split()
 )
 LEAD_CHARS = 400
+SURFACES_MAX = 50_000  # cleaned forms a gazetteer keeps across docs; all forgotten past it (`Memo`)
+KINDS_MAX = 200_000  # words whose collective kind (or none) a gazetteer keeps across docs; likewise
 MAX_NAME_WORDS = 8
 MODIFIERS = frozenset(
     "ancien ancienne ex haut haute nouveau nouvelle former senior top chief deputy vice".split()
@@ -79,15 +82,19 @@ class Gazetteer:
     pattern: re.Pattern[str] | None = None  # gazetteer names, metonyms, aliases as written (name_matches)
     collectives: Mapping[str, ActorKind] = field(default_factory=dict)  # "gouvernement" -> organization
     locatives: frozenset[str] = frozenset()  # prepositions that introduce a place ("in", « à »)
-    # the [grammar] word sets of the lexicon ("demonstratives", "complements", "clause_openers" …)
-    grammar: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # the [grammar] word sets of the lexicon ("demonstratives", "complements", "clause_openers" …), normalised
+    grammar: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # answers kept across docs: a text's clean surface (`clean_surface`), a string id's collective kind
+    surfaces: Memo[str, str] = field(
+        default_factory=lambda: Memo(SURFACES_MAX), init=False, repr=False, compare=False
+    )
+    kinds: Memo[int, ActorKind | None] = field(
+        default_factory=lambda: Memo(KINDS_MAX), init=False, repr=False, compare=False
+    )
 
     def words(self, name: str) -> frozenset[str]:
-        """The [grammar] word set ``name``, normalised (built once per gazetteer)."""
-        key = (id(self), name)
-        if key not in _GRAMMAR_WORDS:  # the gazetteer is kept with its words: its id is never another's
-            _GRAMMAR_WORDS[key] = (self, frozenset(norm(w) for w in self.grammar.get(name, ())))
-        return _GRAMMAR_WORDS[key][1]
+        """The [grammar] word set ``name``, normalised."""
+        return self.grammar.get(name, frozenset())
 
     def canonical(self, surface: str) -> str | None:
         key = norm(surface)
@@ -95,9 +102,6 @@ class Gazetteer:
 
     def kind_of(self, name: str) -> ActorKind | None:
         return "country" if norm(name) in self.countries else None
-
-
-_GRAMMAR_WORDS: dict[tuple[int, str], tuple[Gazetteer, frozenset[str]]] = {}
 
 
 @cache
@@ -123,7 +127,9 @@ def load_gazetteer(lang: str) -> Gazetteer:
         names={norm(t): t for t in targets},
         locatives=frozenset(w.lower() for w in raw.get("grammar", {}).get("locatives", [])),
         grammar={
-            k: tuple(str(w) for w in v) for k, v in raw.get("grammar", {}).items() if isinstance(v, list)
+            k: frozenset(norm(str(w)) for w in v)
+            for k, v in raw.get("grammar", {}).items()
+            if isinstance(v, list)
         },
         collectives={norm(w): kind for kind, nouns in raw.get("collectives", {}).items() for w in nouns},
         pattern=_names_pattern(
@@ -564,19 +570,12 @@ def _mentioned(name: str, title: str) -> bool:
 # ---------------------------------------------------------------------------------------------- mentions
 
 
-SURFACES_MAX = 50_000  # cleaned forms kept per gazetteer; all forgotten past it
-# id(gazetteer) -> (gazetteer, kept alive so that its id is never another's; text -> its clean surface)
-_SURFACES: dict[int, tuple[Gazetteer, dict[str, str]]] = {}
-
-
 def clean_surface(text: str, gazetteer: Gazetteer) -> str:
     """A name without determiners, honorifics, possessive or edge punctuation ("M. Lavrov's" -> "Lavrov"), nor
     what scraped text glued to it ("Emmanuel GrégoireL'" -> "Emmanuel Grégoire")."""
-    _, known = _SURFACES.setdefault(id(gazetteer), (gazetteer, {}))
+    known = gazetteer.surfaces.current()
     found = known.get(text)
     if found is None:
-        if len(known) > SURFACES_MAX:  # a new dict: another thread may be reading the old one
-            _, known = _SURFACES[id(gazetteer)] = (gazetteer, {})
         found = known[text] = _clean_surface(text, gazetteer)
     return found
 
@@ -695,19 +694,12 @@ def _located(span: Span, gazetteer: Gazetteer) -> bool:
     return i >= 0 and span.doc[i].lower_ in gazetteer.locatives
 
 
-KINDS_MAX = 200_000  # words whose collective kind (or none) is kept per gazetteer; all forgotten past it
-# id(gazetteer) -> (gazetteer, kept alive so that its id is never another's; string id -> kind or None)
-_COLLECTIVE_KINDS: dict[int, tuple[Gazetteer, dict[int, ActorKind | None]]] = {}
-
-
 def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Gazetteer) -> Iterator[Mention]:
     """Unnamed collective actors: "le gouvernement", "les grévistes", "le parquet national antiterroriste"."""
     strings, collectives = doc.vocab.strings, gazetteer.collectives
     # no Python token object per word, and each distinct word looked up once across docs (by string id)
     orths = doc.to_array("ORTH").tolist()
-    _, kinds = _COLLECTIVE_KINDS.setdefault(id(gazetteer), (gazetteer, {}))
-    if len(kinds) > KINDS_MAX:  # a new dict: a doc being read keeps its own
-        _, kinds = _COLLECTIVE_KINDS[id(gazetteer)] = (gazetteer, {})
+    kinds = gazetteer.kinds.current()
     for o in set(orths).difference(kinds):
         kinds[o] = collectives.get(norm(strings[o]))
     for i, orth in enumerate(orths):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from briefings.actors import doc_text
-from briefings.claims.lexicon import Cues, Grammar
+from briefings.claims.lexicon import Cues
 from briefings.claims.text import DATELINE, EDGE_PUNCT, quote_spans, sentence_ids, unquote
+from briefings.memo import Memo
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -31,19 +33,22 @@ class Raw:
 CUE_AUX_WINDOW = 4  # tokens before a cue verb where its auxiliaries are ("a toutefois estimé")
 
 
-FORMS_MAX = 200_000  # strings whose forms are kept (per language); all are forgotten past it
-# id(grammar) -> (grammar, kept alive so that its id is never another's; texts; norm forms; lemmas)
-_FORMS: dict[int, tuple[Grammar, dict[int, str], dict[int, str], dict[int, str]]] = {}
+FORMS_MAX = 60_000  # strings whose text, normalised form or lemma are kept (per language, each); see `Memo`
+
+
+@cache
+def _memos(lang: str) -> tuple[Memo[int, str], Memo[int, str], Memo[int, str]]:
+    """Where ``lang``'s word forms are kept across docs (its one grammar: `load_grammar` is cached)."""
+    return Memo(FORMS_MAX), Memo(FORMS_MAX), Memo(FORMS_MAX)
 
 
 def _forms(
-    doc: Doc, g: Grammar, orth: list[int], lower: list[int], lemma: list[int], dep: list[int]
+    doc: Doc, cues: Cues, orth: list[int], lower: list[int], lemma: list[int], dep: list[int]
 ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
     """Dicts from string ids (hashes, the same in every doc) to the text, the `Grammar.norm` form and the
-    lower-case lemma, kept for ``g``'s language across docs: each word is looked up once, not per token."""
-    _, texts, lowers, lemmas = _FORMS.setdefault(id(g), (g, {}, {}, {}))
-    if len(texts) + len(lowers) + len(lemmas) > FORMS_MAX:  # new dicts: a doc being read keeps its own
-        _, texts, lowers, lemmas = _FORMS[id(g)] = (g, {}, {}, {})
+    lower-case lemma, kept for the cues' language across docs: each word is looked up once, not per token."""
+    g = cues.grammar
+    texts, lowers, lemmas = (memo.current() for memo in _memos(cues.lang))
     strings = doc.vocab.strings
     for h in {*orth, *dep}.difference(texts):
         texts[h] = strings[h]
@@ -67,7 +72,7 @@ class Ctx:
         starts, lower, lemma, pos, dep, orth, spaced = doc.to_array(
             ["IDX", "LOWER", "LEMMA", "POS", "DEP", "ORTH", "SPACY"]
         ).T.tolist()
-        texts, lowers, lemmas = _forms(doc, self.g, orth, lower, lemma, dep)
+        texts, lowers, lemmas = _forms(doc, cues, orth, lower, lemma, dep)
         self.sent = sentence_ids(list(map(texts.__getitem__, orth)), spaced)
         for qs, qe in self.quotes:
             for i in range(bisect_left(starts, qs), bisect_left(starts, qe + 1)):
