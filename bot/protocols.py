@@ -403,7 +403,7 @@ class Repository(Protocol):
     async def pending_deliveries(
         self, *, limit: int = 100, now: datetime | None = None, platforms: Sequence[str] | None = None
     ) -> list[DeliveryRow]:
-        """Pending deliveries to active channels, oldest first, with their channel and JSON.
+        """Pending deliveries to active channels in the order they were queued, with their channel and JSON.
 
         ``now`` leaves out channels waiting to retry (``retry_at`` later than ``now``); ``platforms``
         keeps only those platforms' channels. Rows left out are not read at all.

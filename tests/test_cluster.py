@@ -172,6 +172,36 @@ async def queue_more(repo: SqlRepository, clock: Clock) -> None:
         await repo.enqueue_digest(channel.id, digest_key=f"story-{index}", data=data, now=clock())
 
 
+async def test_a_chat_gets_a_feeds_articles_in_the_order_they_were_stored_when_two_polls_overlap(
+    repository: SqlRepository,
+) -> None:
+    """A poll that outlasts its feed's claim (``lease_s``: a loaded machine) lets another instance poll the
+    feed too; each stores what it briefed, a copy the other stored first is ignored. Here b's poll, started
+    4 s after a's, stores story 1 first, then a stores story 2: the chat must get story 1 first. (Ordered by
+    the polls' start, the deliveries' ``created_at``, story 2 went first.)"""
+    repo = repository
+    feed = await repo.add_feed("https://news.example/feed.xml")
+    channel = await repo.upsert_channel("console", "stdout")
+    await repo.subscribe(channel.id, feed.id)
+    started = {"a": T0, "b": T0 + timedelta(seconds=4)}
+    stored = [("a", 0), ("b", 0), ("b", 1), ("a", 1), ("a", 2), ("b", 2)]  # (poll, story), as they came
+    for poll, n in stored:
+        row = {
+            "feed_id": feed.id,
+            "entry_id": f"story-{n}",
+            "url": f"https://news.example/{n}",
+            "content_hash": f"hash-{n}",
+            "title": f"Story {n}",
+            "published": T0,
+            "error": None,
+        }
+        data = {"title": f"Story {n}", "bullets": [f"bullet {n}"], "lang": "en"}
+        await repo.add_briefed_article(row, data, now=started[poll])
+    out = io.StringIO()
+    assert await (await outbox_of(repo, "a", Clock(), out)).flush() == 3
+    assert titles(out) == ["Story 0", "Story 1", "Story 2"]
+
+
 async def test_a_late_sender_whose_lease_was_taken_over_neither_marks_nor_sends_again(
     repository: SqlRepository,
 ) -> None:

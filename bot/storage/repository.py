@@ -523,7 +523,9 @@ class SqlRepository:
             .outerjoin(BriefingRecord, Delivery.briefing_id == BriefingRecord.id)
             .outerjoin(ArticleRecord, BriefingRecord.article_id == ArticleRecord.id)
             .where(Delivery.status == "pending", Channel.active)
-            .order_by(Delivery.created_at, Delivery.id)
+            # in the order they were queued: ``created_at`` is when the queueing poll started, and two
+            # polls of one feed may overlap (a claim outlasted), each storing some of its articles
+            .order_by(Delivery.id)
             .limit(limit)
         )
         if now is not None:
