@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.claims import extract_attributions, load_cues
+from tests.claim_tables import table
 
 NOT_CLAIMS = [
     # a bare participle with an agent describes a noun: what the noun is, not what the agent says
@@ -32,11 +32,9 @@ NOT_CLAIMS = [
 
 @pytest.mark.parametrize(("lang", "text"), NOT_CLAIMS)
 def test_not_a_claim(nlps: dict[str, object], lang: str, text: str) -> None:
-    doc = nlps[lang](text)  # type: ignore[operator]
-    assert list(extract_attributions(doc, cues=load_cues(lang))) == []
+    assert table(nlps, lang, text) == []
 
 
 def test_conditional_cue_inside_a_claim_is_part_of_it(nlps: dict[str, object]) -> None:
-    doc = nlps["en"]("Ann Lee said the mayor would announce the closure of the plant.")  # type: ignore[operator]
-    found = [(a.speaker, a.kind, a.text) for a in extract_attributions(doc, cues=load_cues("en"))]
+    found = table(nlps, "en", "Ann Lee said the mayor would announce the closure of the plant.")
     assert found == [("Ann Lee", "statement", "the mayor would announce the closure of the plant")]
