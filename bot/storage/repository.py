@@ -1107,12 +1107,16 @@ async def _enqueue(
         .where(ActorMention.briefing_id == briefing_id, Channel.active)
     )
     channels.update(await session.scalars(following))
-    created = []
-    for channel_id in sorted(channels):
-        values = {"channel_id": channel_id, "briefing_id": briefing_id, "created_at": now}
-        if (delivery_id := await _insert_ignore(session, Delivery, values)) is not None:
-            created.append(delivery_id)
-    return created
+    if not channels:
+        return []
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(Delivery)
+        .values([{"channel_id": c, "briefing_id": briefing_id, "created_at": now} for c in sorted(channels)])
+        .on_conflict_do_nothing()
+        .returning(Delivery.id)
+    )
+    return sorted(await session.scalars(statement))  # one statement, not one a channel
 
 
 @lru_cache(maxsize=1024)
