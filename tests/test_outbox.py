@@ -25,6 +25,7 @@ from bot.sources.fetch import Fetcher
 from bot.storage.tables import Delivery
 from handlers import register_all
 from handlers.router import Router
+from tests.clocks import ManualClock
 from tests.fake_telegram import FakeTelegram
 from tests.test_cluster import expire
 
@@ -295,22 +296,19 @@ async def test_chat_not_found_is_a_permanent_refusal(fake_telegram: FakeTelegram
     assert (await repository.delivery_counts())["dropped"] == 2
 
 
-class TakeoverClock:
+class TakeoverClock(ManualClock):
     """A pacing clock (virtual time) that lets another instance take the sending lease over the first
     time the adapter waits for its turn: between the lease check and the send's failure."""
 
     def __init__(self, take_over: Callable[[], Awaitable[None]]) -> None:
-        self.t, self.take_over = 1000.0, take_over
-        self.taken = False
-
-    def now(self) -> float:
-        return self.t
+        super().__init__()
+        self.take_over, self.taken = take_over, False
 
     async def sleep(self, seconds: float) -> None:
         if not self.taken:
             self.taken = True
             await self.take_over()
-        self.t += seconds
+        await super().sleep(seconds)
 
 
 async def test_a_late_sender_whose_lease_was_taken_over_mid_send_records_no_failure(
