@@ -128,13 +128,15 @@ def test_status_shows_the_deliveries_by_state(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not PG_URL, reason="NEWSBRIEF_TEST_DATABASE_URL is not set")
+@pytest.mark.parametrize("database_kind", ["postgresql"])  # a schema of its own (conftest), through the relay
 async def test_a_database_outage_while_running_is_one_line_per_failure_with_the_retry_delay(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, database_connect_args: dict[str, Any]
 ) -> None:
     pg = make_url(PG_URL or "")
     relay = Relay(pg.port or 5432)
     await relay.up()
-    repo = await open_database(pg.set(port=relay.port).render_as_string(hide_password=False))
+    url = pg.set(port=relay.port).render_as_string(hide_password=False)
+    repo = await open_database(url, connect_args=database_connect_args)
     outbox = Outbox(repo=repo, adapters={}, clock=Clock())
     caplog.set_level(logging.INFO, logger="newsbrief")
     try:
