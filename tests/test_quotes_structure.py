@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from bot.settings import DEFAULT_PIPELINES
-from briefings.claims.text import quote_spans, unglue
+from briefings.claims.text import quote_spans
 from briefings.engine import load_pipeline
-from briefings.loading import clean_text
+from briefings.loading import clean_text, unglue
 from tests.claim_tables import table
 
 

@@ -6,7 +6,6 @@ Language-neutral: these work on characters and token texts, before any parse is 
 from __future__ import annotations
 
 import re
-from functools import cache
 
 OPENERS = {"«": "»", "“": "”", "‹": "›", "„": "“", '"': '"'}
 QUOTE_PAIRS = frozenset(k + v for k, v in OPENERS.items())
@@ -21,54 +20,6 @@ DATELINE = re.compile(
     r"|[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*(?:,\s*[\w.]+(?:\s+[\w.]+)?)?\s*\([A-Z][^()\n]{0,24}\))\s*[—–-]{1,2}\s+"
 )
 MIN_QUOTE_WORDS = 4
-APOSTROPHES = "'’"
-
-
-@cache
-def _glued_opener() -> re.Pattern[str]:
-    """A capitalised paragraph opener of any language's grammar (``paragraph_openers``) glued to the word
-    before it: a whole word followed by a space and a word (« Son avocat »), or an elided one by a word of
-    two letters or more (« L'avocat »; not the possessive of "BBC's")."""
-    from briefings.claims.lexicon import languages, load_grammar
-
-    openers = {w.replace("’", "'") for lang in languages() for w in load_grammar(lang).paragraph_openers}
-    words = sorted((w[:1].upper() + w[1:] for w in openers if w[-1:] != "'"), key=len, reverse=True)
-    elided = sorted((w[:1].upper() + w[1:-1] for w in openers if w[-1:] == "'"), key=len, reverse=True)
-    alternatives = [f"(?:{'|'.join(map(re.escape, words))})\\s+\\w"] if words else []
-    if elided:
-        alternatives.append(f"(?:{'|'.join(map(re.escape, elided))})[{APOSTROPHES}]\\w\\w")  # not "BBC's"
-    return re.compile(f"(?<=[^\\W_])(?=(?:{'|'.join(alternatives) or '(?!)'}))")
-
-
-def _glued_after(text: str, i: int) -> bool:
-    """Whether the word ending at ``i`` can end a paragraph glued to the next: it ends in two lower-case
-    letters ("secrète"), is an acronym or a heading in capitals ("BFMTV", "HARCÈLEMENT") or a number
-    ("2016"). One lower-case letter after a capital is a name's shape ("McIlroy", "DeVos"), not glue."""
-    last = text[i - 1]
-    if last.isdigit():
-        return True
-    start = i
-    while start > 0 and text[start - 1].isalpha():
-        start -= 1
-    word = text[start:i]
-    return len(word) >= 2 and (word[-2:].islower() or word.isupper())
-
-
-def unglue(text: str) -> str:
-    """``text`` with a paragraph break where scraped text glued a paragraph to the one before it with no
-    space or stop: « …la réunion secrèteLa justice s'intéresse… », « …ouverte en 2016Le parquet… »,
-    "…the plant closedThe union…" — the capitalised opener of the next paragraph right after a word's
-    lower-case end, a number or a word in capitals. Names keep their inner capitals ("LinkedIn",
-    "McIlroy", "DeVos"): the opener must be a whole word of the grammars' ``paragraph_openers``."""
-    pattern = _glued_opener()
-    if not pattern.search(text):
-        return text
-    out, last = [], 0
-    for m in pattern.finditer(text):
-        if _glued_after(text, m.start()):
-            out += [text[last : m.start()], "\n\n"]
-            last = m.start()
-    return "".join([*out, text[last:]])
 
 
 def sentence_ids(texts: list[str], spaced: list[int]) -> list[int]:
