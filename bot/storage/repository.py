@@ -775,7 +775,7 @@ class SqlRepository:
     async def said(self, actor_key: str, *, since: datetime, limit: int) -> list[SaidClaim]:
         _require_aware(since)
         query = (
-            select(
+            select(  # in the order of `SaidClaim`'s fields
                 ActorMention.name,
                 ActorMention.claim_text,
                 ActorMention.kind,
@@ -785,10 +785,10 @@ class SqlRepository:
                 ActorMention.article_id,
                 ActorMention.claim_no,
                 ActorMention.story_id,
-                ActorMention.lang,
                 ArticleRecord.url,
                 ArticleRecord.title,
                 Feed.title,
+                ActorMention.lang,
             )
             .join(ArticleRecord, ArticleRecord.id == ActorMention.article_id)
             .outerjoin(Feed, Feed.id == ArticleRecord.feed_id)
@@ -803,36 +803,8 @@ class SqlRepository:
         async with self._sessions() as s:
             rows = (await s.execute(query)).all()
         return [
-            SaidClaim(
-                name=name,
-                text=text or "",
-                kind=kind or "statement",
-                cue=cue or "",
-                published=published,
-                briefing_id=briefing_id,
-                article_id=article_id,
-                claim_no=claim_no,
-                story_id=story_id,
-                url=url,
-                title=title,
-                outlet=outlet,
-                lang=lang,
-            )
-            for (
-                name,
-                text,
-                kind,
-                cue,
-                published,
-                briefing_id,
-                article_id,
-                claim_no,
-                story_id,
-                lang,
-                url,
-                title,
-                outlet,
-            ) in rows
+            SaidClaim(name, text or "", kind or "statement", cue or "", *rest)
+            for name, text, kind, cue, *rest in rows
         ]
 
     async def closest_actor_names(self, actor_key: str, *, limit: int) -> list[str]:
