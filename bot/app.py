@@ -383,7 +383,8 @@ async def poll_due(runtime: Runtime) -> None:
     """The scheduler's tick: poll the feeds that are due, then send what they queued.
 
     Feeds are claimed a batch at a time (``fetch_concurrency`` of them) until none is due, so several
-    instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`).
+    instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`);
+    a claim is kept while its poll runs (`Leases.keeping_feeds`), even one that outlasts ``lease_s``.
     """
     settings = runtime.settings
     while due := await runtime.repo.claim_due_feeds(
@@ -392,8 +393,18 @@ async def poll_due(runtime: Runtime) -> None:
         followed_only=True,
         limit=settings.fetch_concurrency,
     ):
-        await asyncio.gather(*(runtime.poller.poll(f) for f in due))
+        polling = {f.id for f in due}  # the claims kept while their poll runs, however long it takes
+        async with runtime.leases.keeping_feeds(polling):
+            await asyncio.gather(*(_poll_claimed(runtime, f, polling) for f in due))
     await runtime.outbox.flush()
+
+
+async def _poll_claimed(runtime: Runtime, feed: FeedRow, polling: set[int]) -> None:
+    """Poll a claimed feed; once its poll ends, its claim is no longer kept (it keeps the next time set)."""
+    try:
+        await runtime.poller.poll(feed)
+    finally:
+        polling.discard(feed.id)
 
 
 async def digests_due(runtime: Runtime, *, channel_id: int | None = None) -> None:

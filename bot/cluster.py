@@ -8,6 +8,10 @@ every third of that, so a holder that dies (SIGKILL, a lost machine) is replaced
 Feeds are claimed by the poll itself (`Repository.claim_due_feeds`). With SQLite and one process every
 lease is simply held by that process.
 
+A feed's claim is a lease too: `Leases.keeping_feeds` extends the claims of the feeds a poll still has in
+flight every third of a lease period, so a poll that outlasts ``lease_s`` (a loaded machine, a slow feed)
+does not let another instance poll the same feed meanwhile.
+
 A lease's expiry is reckoned on the database's clock (PostgreSQL's ``now()``), never an instance's: a
 machine whose clock runs ahead cannot take a live holder's lease, one running behind cannot keep a dead
 one's. The instance's clock only measures how long ago it renewed a lease (`Leases.holds`).
@@ -15,16 +19,21 @@ one's. The instance's clock only measures how long ago it renewed a lease (`Leas
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.protocols import Repository
+from bot.storage.db import describe_error
 
 log = logging.getLogger("newsbrief.cluster")
 
@@ -83,6 +92,30 @@ class Leases:
     async def release(self, name: str) -> None:
         if self._renewed.pop(name, None) is not None:
             await self.repo.release_lease(name, holder=self.holder)
+
+    @contextlib.asynccontextmanager
+    async def keeping_feeds(self, polling: set[int]) -> AsyncIterator[None]:
+        """While the block runs, the feeds still in ``polling`` (claimed with `Repository.claim_due_feeds`
+        for ``lease_s``) stay claimed: extended every third of a lease period, as a lease is renewed. A
+        poll that ends takes its feed out of the set, so the feed keeps the next time its poll set."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.lease_s / 3)
+                try:
+                    await self.repo.extend_feed_claims(
+                        sorted(polling), now=self.clock(), lease_s=self.lease_s
+                    )
+                except (OSError, SQLAlchemyError, TimeoutError) as exc:  # tried again a third later
+                    log.error("feed claims not extended: database unavailable (%s)", describe_error(exc))
+
+        task = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def heartbeat(leases: Leases) -> None:

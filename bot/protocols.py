@@ -457,6 +457,12 @@ class Repository(Protocol):
         (their next poll moves ahead; the poll's outcome then sets it)."""
         ...
 
+    async def extend_feed_claims(self, ids: Sequence[int], *, now: datetime, lease_s: float) -> int:
+        """Keep the claims on ``ids`` while their poll runs (it may outlast ``lease_s``): each one's next
+        poll moves to ``now + lease_s`` if that is later, never back, so a feed whose poll ended keeps the
+        next time it set. The number of feeds moved."""
+        ...
+
     async def acquire_lease(
         self, name: str, *, holder: str, lease_s: float, now: datetime | None = None
     ) -> bool:

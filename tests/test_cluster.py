@@ -7,10 +7,14 @@ holders on one repository are two instances. The clock is a variable the test mo
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from bot.adapters.console import ConsoleAdapter
@@ -18,6 +22,7 @@ from bot.cluster import Leases
 from bot.outbox import Outbox
 from bot.storage.repository import SqlRepository
 from bot.storage.tables import Lease
+from tests.localhttp import FeedServer, send_body, serving
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -93,6 +98,92 @@ async def test_a_due_feed_is_claimed_by_one_instance_and_due_again_when_its_clai
         )
     again = await repo.claim_due_feeds(now=T0 + timedelta(seconds=30), lease_s=30)
     assert [f.id for f in again] == [feeds[2].id]
+
+
+@pytest.mark.parametrize(
+    ("held_until_s", "extended_at_s", "expected_s"),
+    [
+        (3, 2, 5),  # claimed at 0 for 3 s, its poll still running at 2: held until 5, past its first lease
+        (3, -10, 3),  # an extension reckoned on a clock running behind never moves a claim back
+        (9, 2, 9),  # a longer claim (another instance's, once this one's ran out) is kept
+        (900, 2, 900),  # the poll ended and set its next time (15 min) just before: kept
+    ],
+)
+async def test_extending_a_feed_claim_only_ever_moves_it_forward(
+    repository: SqlRepository, held_until_s: int, extended_at_s: int, expected_s: int
+) -> None:
+    repo = repository
+    feed, other = (
+        await repo.add_feed("https://example.org/a.xml"),
+        await repo.add_feed("https://example.org/b.xml"),
+    )
+    await repo.claim_due_feeds(now=T0, lease_s=held_until_s, limit=1)
+    await repo.claim_due_feeds(now=T0, lease_s=3, limit=1)  # the other feed, not extended
+    moved = await repo.extend_feed_claims([feed.id], now=T0 + timedelta(seconds=extended_at_s), lease_s=3)
+    assert moved == (1 if expected_s != held_until_s else 0)
+    assert [f.next_poll_at for f in await repo.list_feeds()] == [
+        T0 + timedelta(seconds=expected_s),
+        T0 + timedelta(seconds=3),
+    ]
+    # another instance after the first lease (3 s) gets the feed only once its extended claim has run out
+    assert [
+        f.id for f in await repo.claim_due_feeds(now=T0 + timedelta(seconds=expected_s - 1), lease_s=3)
+    ] == ([other.id] if expected_s > 3 else [])
+    claimed = await repo.claim_due_feeds(now=T0 + timedelta(seconds=expected_s), lease_s=3)
+    assert feed.id in [f.id for f in claimed]
+
+
+async def test_a_poll_that_outlasts_its_claim_keeps_the_feed_from_another_instance(
+    database_url: str, database_connect_args: dict
+) -> None:
+    """One feed answers only when the test lets it, after its claim (``lease_s``, 3 s) has run out on the
+    real clock; meanwhile another instance looking for due feeds must get none: the poll kept its claim."""
+    from bot.app import open_runtime, poll_due
+    from bot.settings import Settings
+
+    feed = FeedServer()
+    feed.add(1)
+    asked, answer = threading.Event(), threading.Event()
+
+    class SlowFeed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            feed.hits += 1
+            asked.set()
+            answer.wait(timeout=60)
+            send_body(self, feed.rss().encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    out = io.StringIO()
+    with serving(SlowFeed) as base:
+        settings = Settings(
+            database_url=database_url,
+            feeds=[f"{base}/feed.xml"],
+            allow_private_networks=True,
+            lease_s=3,
+            poll_jitter=0.0,
+        )
+        async with open_runtime(
+            settings, adapters={"console": ConsoleAdapter(stream=out)}, connect_args=database_connect_args
+        ) as rt:
+            polling = asyncio.create_task(poll_due(rt))
+            try:
+                assert await asyncio.to_thread(asked.wait, 30) is True
+                [claimed] = await rt.repo.list_feeds()
+                assert claimed.next_poll_at is not None
+                await asyncio.sleep((claimed.next_poll_at - datetime.now(UTC)).total_seconds() + 0.5)
+                # the first claim has run out: an instance asking now gets nothing while the poll runs
+                taken = await rt.repo.claim_due_feeds(now=datetime.now(UTC), lease_s=3, followed_only=True)
+            finally:
+                answer.set()
+            await polling
+            [polled] = await rt.repo.list_feeds()
+    assert taken == []
+    assert feed.hits == 1
+    assert polled.next_poll_at is not None and polled.last_polled_at is not None
+    assert polled.next_poll_at - polled.last_polled_at == timedelta(seconds=settings.poll_interval_s)
+    assert out.getvalue().splitlines()[0] == "Port workers end strike"
 
 
 async def test_an_incoming_update_is_handled_once_across_instances(repository: SqlRepository) -> None:

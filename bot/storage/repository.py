@@ -148,6 +148,23 @@ class SqlRepository:
             feeds = {f.id: f for f in await s.scalars(select(Feed).where(Feed.id.in_(ids)))}
             return [_feed_row(feeds[i]) for i in ids]
 
+    async def extend_feed_claims(self, ids: Sequence[int], *, now: datetime, lease_s: float) -> int:
+        """Keep claimed feeds claimed while their poll runs: ``next_poll_at`` moves to ``now + lease_s``
+        where it is earlier, never back (a later claim, or a next time a poll's outcome set, stays). The
+        number of feeds whose claim moved."""
+        _require_aware(now)
+        if not ids:
+            return 0
+        until = now + timedelta(seconds=lease_s)
+        async with self._sessions.begin() as s:
+            result = await s.execute(
+                update(Feed)
+                .where(Feed.id.in_(ids), Feed.next_poll_at < until)
+                .values(next_poll_at=until)
+                .execution_options(synchronize_session=False)
+            )
+            return _rowcount(result)
+
     async def record_poll_success(
         self,
         feed_id: int,
