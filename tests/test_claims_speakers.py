@@ -125,6 +125,13 @@ FRENCH = [
         "Le maire Paul Girard a été entendu par les juges. Il est ressorti libre, d'après son avocat.",
         [("son avocat", "statement", "Il est ressorti libre")],
     ),
+    # a bare role noun is the holder named with it earlier, even when NER glued the name into the role's
+    # organisation (« l'[Économie Julien Le Floch] »)
+    (
+        "Sur Europe 1, le ministre de l'Économie Julien Le Floch a défendu le budget. « Les impôts ne "
+        "bougeront pas », a assuré le ministre.",
+        [("Julien Le Floch", "quote", "Les impôts ne bougeront pas")],
+    ),
 ]
 
 ENGLISH = [
