@@ -132,6 +132,13 @@ FRENCH = [
         "bougeront pas », a assuré le ministre.",
         [("Julien Le Floch", "quote", "Les impôts ne bougeront pas")],
     ),
+    # a role and its name apposed after a comma are one person, even when the parser reads a conjunct
+    # there: only « et » / « ou » make a plural
+    (
+        "Lundi, Claire Dumas a reçu les salariés. La secrétaire d'Etat, Marlène Ruffin, a visité l'usine "
+        "mardi. « Le site restera ouvert », a-t-elle assuré.",
+        [("Marlène Ruffin", "quote", "Le site restera ouvert")],
+    ),
 ]
 
 ENGLISH = [
