@@ -296,13 +296,11 @@ async def _briefing_pool(engine: BriefingEngine, settings: Settings) -> AsyncIte
     if settings.briefing_workers <= 1:
         yield engine
         return
-    from bot.workers import PoolEngine
+    from bot.workers import PoolEngine, engine_options
 
-    options = {
-        "engine": settings.engine,
-        "pipelines": settings.pipelines,
-        "max_bullets": settings.max_bullets,
-    }
+    options = engine_options(
+        engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets
+    )
     pool = PoolEngine(options=options, languages=engine.languages, workers=settings.briefing_workers)
     try:
         yield pool
