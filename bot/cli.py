@@ -151,7 +151,9 @@ def run(
         from bot.workers import engine_options, start_forkserver
 
         start_forkserver(
-            engine_options(engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets)
+            engine_options(
+                engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets
+            )
         )
 
     from bot.app import open_runtime, run_forever, run_once
