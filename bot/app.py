@@ -398,16 +398,20 @@ async def poll_due(runtime: Runtime) -> None:
     Feeds are claimed a batch at a time (``fetch_concurrency`` of them) until none is due, so several
     instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`,
     on the database's clock when it is shared); a claim is kept while its poll runs
-    (`Leases.keeping_feeds`), even one that outlasts ``lease_s``.
+    (`Leases.keeping_feeds`), even one that outlasts ``lease_s``. A feed is polled once a tick: a poll
+    sets its next time on this instance's clock, which may be behind the database's and make it due
+    again at once.
     """
-    settings = runtime.settings
+    settings, polled = runtime.settings, set[int]()
     while due := await runtime.repo.claim_due_feeds(
         now=runtime.leases.claim_time(),
         lease_s=settings.lease_s,
         followed_only=True,
         limit=settings.fetch_concurrency,
+        exclude=polled,
     ):
         polling = {f.id for f in due}  # the claims kept while their poll runs, however long it takes
+        polled |= polling
         async with runtime.leases.keeping_feeds(polling):
             await asyncio.gather(*(_poll_claimed(runtime, f, polling) for f in due))
     await runtime.outbox.flush()

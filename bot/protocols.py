@@ -14,7 +14,7 @@ on `bot.models` only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
@@ -465,11 +465,13 @@ class Repository(Protocol):
         followed_only: bool = False,
         limit: int = 1000,
         unclaimed: bool = False,
+        exclude: Collection[int] = (),
     ) -> list[FeedRow]:
         """The due feeds, claimed for ``lease_s`` seconds: no other instance gets them meanwhile
         (their next poll moves ahead; the poll's outcome then sets it). The time is ``now``, else the
         database's clock (as for leases: one clock for every instance). ``unclaimed``: also the feeds not
-        due that no instance has claimed (their next poll more than ``lease_s`` away)."""
+        due that no instance has claimed (their next poll more than ``lease_s`` away). ``exclude``: ids
+        not to claim (those a tick has polled already)."""
         ...
 
     async def extend_feed_claims(

@@ -56,7 +56,9 @@ def start_forkserver(options: dict[str, Any]) -> bool:
     the background: the call does not wait for the load. False where there is no forkserver."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
-    multiprocessing.set_forkserver_preload(["bot.worker_preload", "bot.workers"])
+    # a worker re-runs the main module (`bot.cli`, or the ``newsbrief`` script that imports it): its
+    # imports come with the fork too; the engine last, so gc.freeze covers everything before it
+    multiprocessing.set_forkserver_preload(["bot.cli", "bot.workers", "bot.worker_preload"])
     os.environ[PRELOAD_ENV] = json.dumps(options, sort_keys=True)
     try:
         multiprocessing.forkserver.ensure_running()

@@ -7,7 +7,7 @@ plain ids and dicts; ORM objects never leave this module. Every method is one tr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar, Unpack, cast
@@ -134,6 +134,7 @@ class SqlRepository:
         followed_only: bool = False,
         limit: int = 1000,
         unclaimed: bool = False,
+        exclude: Collection[int] = (),
     ) -> list[FeedRow]:
         """The due feeds, claimed: their ``next_poll_at`` moves ``lease_s`` ahead in the same transaction
         (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so another instance does not take them; the poll's
