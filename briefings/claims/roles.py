@@ -172,7 +172,11 @@ def _first_name_span(u: Token) -> tuple[int, int] | None:
     if not (u.text[:1].isupper() and load_genders().of(u.text)):
         return None
     hi = u.i + 1
-    while hi < len(doc) and doc[hi].pos_ == "PROPN" and (doc[hi].text[:1].isupper() or doc[hi].text == "-"):
+    while (
+        hi < len(doc)
+        and (doc[hi].pos_ == "PROPN" or doc[hi].ent_iob_ == "I")  # « Bruno Le Maire » in one entity
+        and (doc[hi].text[:1].isupper() or doc[hi].text == "-")
+    ):
         hi += 1
     return (u.i, hi) if hi > u.i + 1 else None
 
@@ -191,6 +195,9 @@ def name_near(t: Token, g: Grammar) -> tuple[int, int] | None:
     for u in doc[t.i + 1 : t.i + NAME_AFTER]:
         if is_person(u, g):
             return ent_bounds(u)
+        name = _first_name_span(u)  # « le ministre de l'[Économie Bruno Le Maire] »: NER took a word too many
+        if name is not None:
+            return name
         participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm", [])
         if (
             (u.pos_ in ("VERB", "AUX", "PRON") and not participle)
