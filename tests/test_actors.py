@@ -271,6 +271,14 @@ def test_a_nationality_adjective_is_no_actor() -> None:
     assert "Belgian" not in names("Belgian farmers blocked the roads near the border on Friday.", lang="en")
 
 
+def test_a_nationality_adjective_stands_for_its_country() -> None:
+    ranked = names(
+        "Korean and Japanese carmakers cut output in May. Japanese dealers blamed the weak yen for the drop.",
+        lang="en",
+    )
+    assert ("Japan" in ranked, "Japanese" in ranked) == (True, False)
+
+
 @pytest.mark.parametrize(
     ("text", "lang", "actor", "backdrop"),
     [
