@@ -1,0 +1,28 @@
+"""English rules of issue 9 (cues, content, speakers): own sentences -> expected (speaker, kind, content).
+
+Each row fails without the rule its comment names.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.claim_tables import table
+
+ENGLISH = [
+    # a call noun with "for" reports what is asked for; the one who renews or repeats the call makes it
+    (
+        "Sara Holt renewed calls for an independent inquiry into the contracts.",
+        [("Sara Holt", "statement", "an independent inquiry into the contracts")],
+    ),
+    # "for X to be done" is what is asked, and "his group's calls" are the subject's own
+    (
+        "Councillor Jim Bell repeated his group's calls for the depot to be kept open.",
+        [("Councillor Jim Bell", "statement", "the depot to be kept open")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ENGLISH)
+def test_english(nlps: dict[str, object], text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert table(nlps, "en", text) == expected
