@@ -255,7 +255,10 @@ def test_a_title_glued_to_a_name_is_stripped() -> None:
 @pytest.mark.parametrize(
     ("text", "group"),
     [
-        ("The Tories accused the minister of hiding the report. The Tories want an inquiry.", "Conservatives"),
+        (
+            "The Tories accused the minister of hiding the report. The Tories want an inquiry.",
+            "Conservatives",
+        ),
         ("Republicans blocked the bill on Tuesday, and Democrats vowed to bring it back.", "Republicans"),
     ],
 )
