@@ -20,6 +20,12 @@ ENGLISH = [
         "Councillor Jim Bell repeated his group's calls for the depot to be kept open.",
         [("Councillor Jim Bell", "statement", "the depot to be kept open")],
     ),
+    # a role "of" a possessor noun is only the earlier holder of that role with the same possessor
+    (
+        "The mayor's spokesman, Jim Cole, spoke first. Green party spokesman Tom Reed asked for the files. "
+        "The mayor's spokesman said the files were private.",
+        [("Jim Cole", "statement", "the files were private")],
+    ),
 ]
 
 
