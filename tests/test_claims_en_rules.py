@@ -26,6 +26,14 @@ ENGLISH = [
         "The mayor's spokesman said the files were private.",
         [("Jim Cole", "statement", "the files were private")],
     ),
+    # a participle cue after the object ends what the verb reports: two claims ("denied A, saying Q")
+    (
+        "The mayor's spokesman rejected the claims, saying the mayor had made every decision himself.",
+        [
+            ("The mayor's spokesman", "denial", "the claims"),
+            ("The mayor's spokesman", "statement", "the mayor had made every decision himself"),
+        ],
+    ),
 ]
 
 
