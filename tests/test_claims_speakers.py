@@ -241,6 +241,14 @@ ENGLISH = [
         "had explained everything.",
         [("The lawyer of Mr Roy", "statement", "his client had explained everything")],
     ),
+    # "He added" after "X said ...": who X spoke about inside what X reported is not the next speaker
+    (
+        'Ray Dunn said he did not know why the board had let Tom Vale go. He added: "We will miss him."',
+        [
+            ("Ray Dunn", "statement", "he did not know why the board had let Tom Vale go"),
+            ("Ray Dunn", "quote", "We will miss him."),
+        ],
+    ),
 ]
 
 
