@@ -158,6 +158,25 @@ FRENCH = [
         "Le club va très mal, a jugé mardi Marc Roux, ancien joueur devenu « un supporter comme les autres ».",
         [("Marc Roux", "estimate", "Le club va très mal")],
     ),
+    # a speaker's name with no determiner that NER missed (here tagged a place) is one person: il/lui can
+    # stand for it
+    (
+        "Jean-Marc Tessier a tenu meeting à Lille. De son côté, le vice-président du RN Jordan Vasseur a "
+        "accusé Jean-Marc Tessier de mentir. Selon lui, M. Tessier défend « une officine dangereuse ».",
+        [
+            ("RN Jordan Vasseur", "accusation", "Jean-Marc Tessier de mentir"),
+            ("RN Jordan Vasseur", "statement", "M. Tessier défend « une officine dangereuse »"),
+        ],
+    ),
+    # after « Selon lui, P », a speaking il is whoever said P, not a man named inside P
+    (
+        "Hugo Vidal a reçu la presse mardi. Selon lui, M. Roy a caché les chiffres. « Tout le monde le "
+        "savait », a-t-il ajouté.",
+        [
+            ("Hugo Vidal", "statement", "M. Roy a caché les chiffres"),
+            ("Hugo Vidal", "quote", "Tout le monde le savait"),
+        ],
+    ),
 ]
 
 ENGLISH = [
