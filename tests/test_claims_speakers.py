@@ -194,6 +194,15 @@ FRENCH = [
             ("Marc Roux", "quote", "Les patrons doivent partager les bénéfices"),
         ],
     ),
+    # … but not someone of the other gender
+    (
+        "Marc Roux a assuré que la mairie tiendrait ses promesses. « Je remercie les électeurs », a déclaré "
+        "l'élue.",
+        [
+            ("Marc Roux", "statement", "la mairie tiendrait ses promesses"),
+            ("l'élue", "quote", "Je remercie les électeurs"),
+        ],
+    ),
 ]
 
 ENGLISH = [

@@ -119,9 +119,21 @@ def _previous_speaker(
         near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(max(prev_raw.at, prev_raw.start))] <= 1
     if names and _holds_role(ctx, head, prev_span):
         return None  # « Son avocat, X, a dit … L'avocat de M. Y a ajouté »: Y's lawyer is another one
+    if bare and _other_gender(tokens[-1], doc[prev_span[0]]):
+        return None  # « a déclaré l'élue » after a man spoke: someone else
     if near and any(is_person(t, g) for t in doc[prev_span[0] : prev_span[1]]):
         return prev_span
     return None
+
+
+def _other_gender(role: Token, name: Token) -> bool:
+    """Whether role noun ``role`` (by its determiner's gender or its own) and the person whose name opens
+    with ``name`` (a title or a first name) are of different genders."""
+    det = next((c for c in role.children if c.dep_ == "det"), None)
+    form = (det.morph.get("Gender", []) if det is not None else []) or role.morph.get("Gender", [])
+    want = {"Masc": "m", "Fem": "f"}.get(form[0]) if form else None
+    have = load_genders().of(name.text, title=True) or load_genders().of(name.text)
+    return want is not None and have is not None and want != have
 
 
 def _holds_role(ctx: Ctx, head: Token, span: tuple[int, int]) -> bool:
