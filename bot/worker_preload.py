@@ -21,7 +21,7 @@ engine: BriefingEngine | None = None  # built and loaded from them
 
 def load(wanted: dict[str, Any]) -> BriefingEngine:
     """The engine of ``wanted`` options with its pipelines loaded (the local engine loads on first use)."""
-    from bot.app import build_engine
+    from bot.engines import build_engine
     from bot.settings import Settings
 
     built = build_engine(Settings(**wanted))
