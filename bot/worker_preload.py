@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 from typing import Any
 
@@ -34,5 +35,8 @@ def load(wanted: dict[str, Any]) -> BriefingEngine:
 
 if (_named := os.environ.get("_NEWSBRIEF_FORKSERVER_ENGINE")) is not None:
     options = json.loads(_named)
-    engine = load(options)
+    try:
+        engine = load(options)
+    except Exception as exc:  # e.g. a pipeline not installed: each worker fails on it with its reason
+        logging.getLogger("newsbrief.workers").error("briefing engine not preloaded: %s", exc)
     gc.freeze()  # what is loaded stays out of the collector: the workers' copy-on-write pages stay shared
