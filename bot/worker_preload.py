@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 from typing import Any
 
@@ -21,7 +22,7 @@ engine: BriefingEngine | None = None  # built and loaded from them
 
 def load(wanted: dict[str, Any]) -> BriefingEngine:
     """The engine of ``wanted`` options with its pipelines loaded (the local engine loads on first use)."""
-    from bot.app import build_engine
+    from bot.engines import build_engine
     from bot.settings import Settings
 
     built = build_engine(Settings(**wanted))
@@ -34,5 +35,8 @@ def load(wanted: dict[str, Any]) -> BriefingEngine:
 
 if (_named := os.environ.get("_NEWSBRIEF_FORKSERVER_ENGINE")) is not None:
     options = json.loads(_named)
-    engine = load(options)
+    try:
+        engine = load(options)
+    except Exception as exc:  # e.g. a pipeline not installed: each worker fails on it with its reason
+        logging.getLogger("newsbrief.workers").error("briefing engine not preloaded: %s", exc)
     gc.freeze()  # what is loaded stays out of the collector: the workers' copy-on-write pages stay shared
