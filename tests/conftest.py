@@ -36,7 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
 # A chain's tests run one after another on one worker, in the table's order. The multi-instance tests
 # (several `newsbrief run` processes on one database with real leases, tests/test_instances.py) are two
 # chains, each started first on a worker of its own, so that no two of them share a worker's time; the
-# briefing pools (tests/test_workers.py: one pool for the module) are a chain on whichever worker is free.
+# briefing pools (tests/test_workers.py: one pool for the module) are a chain on whichever worker is free,
+# and so are the modules whose fixtures brief articles (dealt test by test, each worker would brief them).
 # Then the tests that take the most CPU, so that the run does not end waiting on one of them; then the
 # rest, one at a time to whichever worker has fewer than two tests in hand.
 
@@ -63,6 +64,9 @@ CHAINS: dict[str, Chain] = {
         worker=1,
     ),
     "pools": Chain(("tests/test_workers.py",)),
+    # modules whose module-scoped fixtures brief articles (a corpus, the seed): set up once, not per worker
+    "stories": Chain(("tests/test_stories.py",)),
+    "engine": Chain(("tests/test_engine.py",)),
 }
 EARLY = (  # CPU seconds (or processes of their own) each: dealt first
     "tests/test_hostile.py::test_the_event_loop_runs_while_a_large_feed_is_parsed",
