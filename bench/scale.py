@@ -10,7 +10,8 @@ as in bench/brief_speed.py; 50 per feed), one console channel following every fe
 ``newsbrief run`` processes (stdout to /dev/null). The time is from starting the processes until the
 database shows every delivery sent — pipeline loading included, as in a real start. Peak RSS (VmHWM) is
 sampled from every process of the run: the instances, and their briefing workers. So are the CPU seconds
-of the instances, the workers and the run's PostgreSQL server processes (what a loaded machine cannot
+of the instances, the workers, the forkserver they are forked from (it loads their pipelines) and the
+run's PostgreSQL server processes (what a loaded machine cannot
 hide: wall times there measure the neighbours), and, with worker processes, how much of their time they
 spent on a CPU, runnable but waiting for one, and idle with nothing to brief (schedstat).
 """
@@ -166,6 +167,7 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
             sched: dict[int, tuple[tuple[float, float, float], tuple[float, float, float]]] = {}
             db_cpu: dict[int, float] = {}
             workers_seen: set[int] = set()
+            helpers_seen: set[int] = set()  # the instances' children: forkserver, resource tracker
             sent = 0
             while sent < len(articles):
                 await asyncio.sleep(1)
@@ -181,6 +183,7 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                         sched[pid] = (sched[pid][0] if pid in sched else now, now)
                 # a briefing worker is a child of an instance's forkserver (a grandchild of the instance)
                 workers_seen.update(pid for pid, parent in tree.items() if parent not in tops)
+                helpers_seen.update(pid for pid, parent in tree.items() if parent in tops)
                 async with repo.engine.connect() as connection:
                     sent = (
                         await connection.execute(
@@ -219,6 +222,8 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
         "rss": [round(peaks.get(pid, 0)) for pid in briefers],
         "cpu_instances": sum(cpu.get(pid, 0) for pid in tops),
         "cpu_workers": sum(cpu.get(pid, 0) for pid in workers_seen),
+        # the forkserver loads the pipelines the workers are forked with: its CPU is the workers' too
+        "cpu_forkserver": sum(cpu.get(pid, 0) for pid in helpers_seen),
         "cpu_db": sum(db_cpu.values()),
     }
 
@@ -245,7 +250,9 @@ async def main() -> None:
             f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
             f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}; "
             f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
-            f"PostgreSQL {result['cpu_db']:.1f}"
+            f"forkserver {result['cpu_forkserver']:.1f}, "
+            f"PostgreSQL {result['cpu_db']:.1f}, total "
+            f"{result['cpu_instances'] + result['cpu_workers'] + result['cpu_forkserver'] + result['cpu_db']:.1f}"
             + (
                 f"; briefing workers on a CPU {result['on_cpu']:.0%} of the time, runnable but waiting for "
                 f"one {result['waiting']:.0%}, idle (nothing to brief) "

@@ -255,7 +255,10 @@ def test_a_title_glued_to_a_name_is_stripped() -> None:
 @pytest.mark.parametrize(
     ("text", "group"),
     [
-        ("The Tories accused the minister of hiding the report. The Tories want an inquiry.", "Tories"),
+        (
+            "The Tories accused the minister of hiding the report. The Tories want an inquiry.",
+            "Conservatives",
+        ),
         ("Republicans blocked the bill on Tuesday, and Democrats vowed to bring it back.", "Republicans"),
     ],
 )
@@ -269,6 +272,30 @@ def test_party_and_group_names_are_actors(text: str, group: str) -> None:
 
 def test_a_nationality_adjective_is_no_actor() -> None:
     assert "Belgian" not in names("Belgian farmers blocked the roads near the border on Friday.", lang="en")
+
+
+def test_a_party_and_its_nickname_are_one_actor() -> None:
+    ranked = names(
+        "The Conservatives won the vote in the council. The Tories now want a second inquiry into the deal.",
+        lang="en",
+    )
+    assert ("Conservatives" in ranked, "Tories" in ranked) == (True, False)
+
+
+def test_the_prime_ministers_office_is_a_body_not_the_country() -> None:
+    actors = table("Number 10 rejected the report. Downing Street said the figures were wrong.", lang="en")
+    assert (actors.resolve("Number 10"), actors.resolve("Downing Street")) == (
+        "Downing Street",
+        "Downing Street",
+    )
+
+
+def test_a_nationality_adjective_stands_for_its_country() -> None:
+    ranked = names(
+        "Korean and Japanese carmakers cut output in May. Japanese dealers blamed the weak yen for the drop.",
+        lang="en",
+    )
+    assert ("Japan" in ranked, "Japanese" in ranked) == (True, False)
 
 
 @pytest.mark.parametrize(

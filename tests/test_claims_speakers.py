@@ -125,6 +125,20 @@ FRENCH = [
         "Le maire Paul Girard a été entendu par les juges. Il est ressorti libre, d'après son avocat.",
         [("son avocat", "statement", "Il est ressorti libre")],
     ),
+    # a bare role noun is the holder named with it earlier, even when NER glued the name into the role's
+    # organisation (« l'[Économie Julien Le Floch] »)
+    (
+        "Sur Europe 1, le ministre de l'Économie Julien Le Floch a défendu le budget. « Les impôts ne "
+        "bougeront pas », a assuré le ministre.",
+        [("Julien Le Floch", "quote", "Les impôts ne bougeront pas")],
+    ),
+    # a role and its name apposed after a comma are one person, even when the parser reads a conjunct
+    # there: only « et » / « ou » make a plural
+    (
+        "Lundi, Claire Dumas a reçu les salariés. La secrétaire d'Etat, Marlène Ruffin, a visité l'usine "
+        "mardi. « Le site restera ouvert », a-t-elle assuré.",
+        [("Marlène Ruffin", "quote", "Le site restera ouvert")],
+    ),
 ]
 
 ENGLISH = [
@@ -207,6 +221,14 @@ ENGLISH = [
         "Mayor Paul Girard and his deputy Mark Roy were questioned. The lawyer of Mr Roy said that his client "
         "had explained everything.",
         [("The lawyer of Mr Roy", "statement", "his client had explained everything")],
+    ),
+    # "He added" after "X said ...": who X spoke about inside what X reported is not the next speaker
+    (
+        'Ray Dunn said he did not know why the board had let Tom Vale go. He added: "We will miss him."',
+        [
+            ("Ray Dunn", "statement", "he did not know why the board had let Tom Vale go"),
+            ("Ray Dunn", "quote", "We will miss him."),
+        ],
     ),
 ]
 

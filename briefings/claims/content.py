@@ -125,8 +125,8 @@ def _clause_end(ctx: Ctx, v: Token, c: Token, lo: int, s_hi: int) -> int:
         for r in v.rights:
             if r.i <= c.i or r.dep_ == "punct":
                 continue
-            if r.dep_ in ("conj", "cc", "parataxis") or reporting_clause(r, cues):
-                break
+            if r.dep_ in ("conj", "cc", "parataxis") or reporting_clause(r, cues) or _participle_cue(r, cues):
+                break  # "denied the claims, saying Q": Q is a claim of its own
             hi = max(hi, r.right_edge.i + 1)
     for r in c.rights:  # "that P, before noting that Q" / "that P, saying Q" hung on P's verb
         if reporting_clause(r, cues) or _participle_cue(r, cues):

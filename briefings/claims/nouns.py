@@ -54,6 +54,10 @@ def _reported(n: Token, nxt: Token, clause: Token | None, found: str, ctx: Ctx) 
         return nxt.i + 1, nxt.head.right_edge.i + 1
     if clause is not None:
         return nxt.i, clause.right_edge.i + 1
+    if n.i in (nxt.head.i, nxt.head.head.i) and nxt.lower_ in ctx.cues.content_preps.get(
+        n.lemma_.lower(), ()
+    ):
+        return nxt.i + 1, n.right_edge.i + 1  # "calls for an inquiry", "for X to be done": what is asked
     of = nxt.lower_ in g.noun_links and nxt.lower_ not in g.content_marks  # "X's allegations of P"
     if of and found in ("accusation", "denial") and possessor(n, g) is not None:
         return nxt.i + 1, nxt.right_edge.i + 1
@@ -78,10 +82,12 @@ def noun_speaker(ctx: Ctx, noun: Token) -> Token | None:
     a source noun itself ("newspaper reports that", "des informations selon lesquelles"); else the subject
     of the verb that makes it ("X a lancé des accusations", "the candidate continued his warnings") —
     never of a verb that rejects it ("X denied claims that": X does not claim); else a possessive pronoun
-    ("his warnings that"), resolved like a subject pronoun."""
+    ("his warnings that"), resolved like a subject pronoun. A possessor that is the subject's own ("X
+    repeated his party's calls for") leaves the call to that subject."""
     cues, g = ctx.cues, ctx.g
     poss = possessor(noun, g)
-    if poss is not None and poss.pos_ in ("PROPN", "NOUN"):
+    own = poss is not None and any(c.dep_ in g.possessives and c.pos_ == "PRON" for c in poss.children)
+    if poss is not None and poss.pos_ in ("PROPN", "NOUN") and not own:
         return poss
     if poss is None and (noun.lemma_.lower() in cues.source_nouns or noun.lower_ in cues.source_nouns):
         return noun

@@ -62,16 +62,26 @@ def described(ctx: Ctx, span: tuple[int, int], resolved: Resolved) -> tuple[int,
     return _previous_speaker(ctx, span, head, resolved)
 
 
+def _owner(head: Token, g: Grammar) -> str | None:
+    """The lemma of the noun whose role ``head`` is, as a possessor ("the mayor's spokesman": mayor)."""
+    return next(
+        (c.lemma_.lower() for c in head.children if c.dep_ in g.possessives and c.pos_ in ("NOUN", "PROPN")),
+        None,
+    )
+
+
 def _earlier_holder(ctx: Ctx, span: tuple[int, int], head: Token) -> tuple[int, int] | None:
     """The name next to the nearest earlier mention of role ``head`` (same gender, both former or not)."""
     doc, g = ctx.doc, ctx.g
     lemma, first_sent = head.lemma_.lower(), ctx.sent[span[0]] - DESCRIPTION_WINDOW
-    was = former(head, g)
+    was, owner = former(head, g), _owner(head, g)
     for t in reversed(doc[max(0, span[0] - CHARS_BACK) : span[0]]):
         if ctx.sent[t.i] < first_sent:
             break
         if t.lemma_.lower().rsplit("-", 1)[-1] != lemma or ctx.in_quote[t.i] or former(t, g) != was:
             continue  # "l'ancien ministre" is not "la ministre de la Transition"
+        if owner is not None and _owner(t, g) != owner:
+            continue  # "the mayor's spokesman" is not the party spokesman named before
         if (
             head.morph.get("Gender", [])
             and t.morph.get("Gender", [])
@@ -97,6 +107,7 @@ def _previous_speaker(
         g.norm(tokens[0].text) in g.definite
         and any(t.pos_ == "ADJ" or t.dep_ in ("amod", "compound") for t in tokens)
         and not any(t.lower_ in g.genitive or t.pos_ == "ADP" for t in tokens)
+        and _owner(head, g) is None  # "the mayor's official spokesman" is of the mayor, no epithet
     )
     if not (names or was or epithet) or not resolved:
         return None
@@ -172,7 +183,11 @@ def _first_name_span(u: Token) -> tuple[int, int] | None:
     if not (u.text[:1].isupper() and load_genders().of(u.text)):
         return None
     hi = u.i + 1
-    while hi < len(doc) and doc[hi].pos_ == "PROPN" and (doc[hi].text[:1].isupper() or doc[hi].text == "-"):
+    while (
+        hi < len(doc)
+        and (doc[hi].pos_ == "PROPN" or doc[hi].ent_iob_ == "I")  # « Bruno Le Maire » in one entity
+        and (doc[hi].text[:1].isupper() or doc[hi].text == "-")
+    ):
         hi += 1
     return (u.i, hi) if hi > u.i + 1 else None
 
@@ -191,6 +206,9 @@ def name_near(t: Token, g: Grammar) -> tuple[int, int] | None:
     for u in doc[t.i + 1 : t.i + NAME_AFTER]:
         if is_person(u, g):
             return ent_bounds(u)
+        name = _first_name_span(u)  # « le ministre de l'[Économie Bruno Le Maire] »: NER took a word too many
+        if name is not None:
+            return name
         participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm", [])
         if (
             (u.pos_ in ("VERB", "AUX", "PRON") and not participle)

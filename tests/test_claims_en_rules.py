@@ -1,0 +1,42 @@
+"""English rules of issue 9 (cues, content, speakers): own sentences -> expected (speaker, kind, content).
+
+Each row fails without the rule its comment names.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.claim_tables import table
+
+ENGLISH = [
+    # a call noun with "for" reports what is asked for; the one who renews or repeats the call makes it
+    (
+        "Sara Holt renewed calls for an independent inquiry into the contracts.",
+        [("Sara Holt", "statement", "an independent inquiry into the contracts")],
+    ),
+    # "for X to be done" is what is asked, and "his group's calls" are the subject's own
+    (
+        "Councillor Jim Bell repeated his group's calls for the depot to be kept open.",
+        [("Councillor Jim Bell", "statement", "the depot to be kept open")],
+    ),
+    # a role "of" a possessor noun is only the earlier holder of that role with the same possessor
+    (
+        "The mayor's spokesman, Jim Cole, spoke first. Green party spokesman Tom Reed asked for the files. "
+        "The mayor's spokesman said the files were private.",
+        [("Jim Cole", "statement", "the files were private")],
+    ),
+    # a participle cue after the object ends what the verb reports: two claims ("denied A, saying Q")
+    (
+        "The mayor's spokesman rejected the claims, saying the mayor had made every decision himself.",
+        [
+            ("The mayor's spokesman", "denial", "the claims"),
+            ("The mayor's spokesman", "statement", "the mayor had made every decision himself"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ENGLISH)
+def test_english(nlps: dict[str, object], text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert table(nlps, "en", text) == expected
