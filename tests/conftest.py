@@ -75,6 +75,8 @@ EARLY = (  # CPU seconds (or processes of their own) each: dealt first
     "tests/test_run.py::test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once",
     "tests/test_run.py::test_a_digest_killed_after_message_two_of_three_sends_only_the_third_after_restart",
     "tests/test_hostile.py::test_a_chat_users_brief_of_a_huge_page_is_cut_before_the_nlp_and_says_so",
+    "tests/test_scale_parts.py::test_an_instance_with_workers_briefs_as_one_without_and_never_imports_spacy",
+    "tests/test_scale_parts.py::test_workers_are_forked_with_the_engine_their_forkserver_loaded",
 )
 
 
