@@ -36,7 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
 # A chain's tests run one after another on one worker, in the table's order. The multi-instance tests
 # (several `newsbrief run` processes on one database with real leases, tests/test_instances.py) are two
 # chains, each started first on a worker of its own, so that no two of them share a worker's time; the
-# briefing pools (tests/test_workers.py: one pool for the module) are a chain on whichever worker is free.
+# briefing pools (tests/test_workers.py: one pool for the module) are a chain on whichever worker is free,
+# and so are the modules whose fixtures brief articles (dealt test by test, each worker would brief them).
 # Then the tests that take the most CPU, so that the run does not end waiting on one of them; then the
 # rest, one at a time to whichever worker has fewer than two tests in hand.
 
@@ -63,6 +64,9 @@ CHAINS: dict[str, Chain] = {
         worker=1,
     ),
     "pools": Chain(("tests/test_workers.py",)),
+    # modules whose module-scoped fixtures brief articles (a corpus, the seed): set up once, not per worker
+    "stories": Chain(("tests/test_stories.py",)),
+    "engine": Chain(("tests/test_engine.py",)),
 }
 EARLY = (  # CPU seconds (or processes of their own) each: dealt first
     "tests/test_hostile.py::test_the_event_loop_runs_while_a_large_feed_is_parsed",
@@ -71,6 +75,8 @@ EARLY = (  # CPU seconds (or processes of their own) each: dealt first
     "tests/test_run.py::test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once",
     "tests/test_run.py::test_a_digest_killed_after_message_two_of_three_sends_only_the_third_after_restart",
     "tests/test_hostile.py::test_a_chat_users_brief_of_a_huge_page_is_cut_before_the_nlp_and_says_so",
+    "tests/test_scale_parts.py::test_an_instance_with_workers_briefs_as_one_without_and_never_imports_spacy",
+    "tests/test_scale_parts.py::test_workers_are_forked_with_the_engine_their_forkserver_loaded",
 )
 
 
