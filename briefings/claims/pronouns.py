@@ -147,6 +147,10 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         ):
             person, gender = "yes", _noun_gender(head, role=True)
             plural = plural or "Plur" in head.morph.get("Number", [])
+        elif head.pos_ == "PROPN" and (lo, hi) in speakers and not any(t.pos_ == "DET" for t in doc[lo:hi]):
+            # a name the tagger missed or took for a place (« RN Jordan Bardella a accusé »), with no
+            # determiner: one speaker, he or she (or a body's metonym: it)
+            person, gender = "maybe", None
         else:
             # "the survey said" / "the union said": it or he/she
             person = "maybe" if head.pos_ == "NOUN" and (lo, hi) in speakers else "no"
