@@ -34,6 +34,21 @@ ENGLISH = [
             ("The mayor's spokesman", "statement", "the mayor had made every decision himself"),
         ],
     ),
+    # "P, Mr X said, because …": the clause before the comma, past the title of the subject; an adverbial
+    # before the comma ("On 2 May, X asked …") is no such clause
+    (
+        "Ann Reed says the files should be published. This would be wrong even if the minister had signed "
+        "the statement, former minister Ann Reed said, because the advice should be independent.",
+        [
+            ("Ann Reed", "statement", "the files should be published"),
+            (
+                "former minister Ann Reed",
+                "statement",
+                "This would be wrong even if the minister had signed the statement",
+            ),
+        ],
+    ),
+    ("On 2 May, army chiefs asked for a clear statement about the war.", []),
 ]
 
 
