@@ -49,6 +49,11 @@ ENGLISH = [
         ],
     ),
     ("On 2 May, army chiefs asked for a clear statement about the war.", []),
+    # speculation and rumours are reporting nouns that are their own (unnamed) source
+    (
+        "There had been press speculation that the coach had lost the trust of the players.",
+        [("press speculation", "statement", "the coach had lost the trust of the players")],
+    ),
 ]
 
 
