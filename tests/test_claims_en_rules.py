@@ -54,6 +54,17 @@ ENGLISH = [
         "There had been press speculation that the coach had lost the trust of the players.",
         [("press speculation", "statement", "the coach had lost the trust of the players")],
     ),
+    # what a verb of emphasis stresses is what is said
+    (
+        "The agency highlighted weak household spending in Spain and the region's heavy reliance on tourism.",
+        [
+            (
+                "The agency",
+                "statement",
+                "weak household spending in Spain and the region's heavy reliance on tourism",
+            )
+        ],
+    ),
 ]
 
 
