@@ -54,6 +54,21 @@ ENGLISH = [
         "There had been press speculation that the coach had lost the trust of the players.",
         [("press speculation", "statement", "the coach had lost the trust of the players")],
     ),
+    # a document speaks for its author: "its report" is the subject's, "a study by X" is X's; a document
+    # with a name of its own stays the speaker
+    (
+        "In its annual report, the agency cut its forecast for exports. Fuel costs rose again in May. The "
+        "report warned that prices would keep rising.",
+        [("the agency", "warning", "prices would keep rising")],
+    ),
+    (
+        "A study by the regulator was published on Monday. The study found that fees had doubled.",
+        [("the regulator", "statement", "fees had doubled")],
+    ),
+    (
+        "The bank's Green Book survey came out on Monday. The survey said prices would fall.",
+        [("The survey", "statement", "prices would fall")],
+    ),
     # what a verb of emphasis stresses is what is said
     (
         "The agency highlighted weak household spending in Spain and the region's heavy reliance on tourism.",
