@@ -151,11 +151,25 @@ def _preceding_content(ctx: Ctx, v: Token, s_lo: int) -> tuple[Span | None, bool
     doc, g = ctx.doc, ctx.g
     lo = s_lo
     left = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux") or c.dep_ in g.subjects)])
+    named = min([left, *(c.left_edge.i for c in v.lefts if c.dep_ in g.subjects)])
+    if named < left and named > lo and doc[named - 1].text == "," and _clause(ctx, lo, named - 1):
+        left = named  # "P, Mr Cook said": past the subject's title; "On 10 March, X said" is no P
     if left > lo and doc[left - 1].text == ",":
         if v.dep_ == "parataxis" and v.head.i < v.i:
             lo = max(lo, v.head.left_edge.i)
         return ctx.trim(lo, left - 1), True
     return None, False
+
+
+def _clause(ctx: Ctx, lo: int, hi: int) -> bool:
+    """Whether tokens [lo, hi) are a clause (headed by a verb, or a quotation), not an adverbial ("On 10
+    March", « Dans un texte qu'il a envoyé »)."""
+    doc = ctx.doc
+    return any(
+        ctx.in_quote[i]
+        or (doc[i].pos_ in ("VERB", "AUX") and (doc[i].head.i == i or not lo <= doc[i].head.i < hi))
+        for i in range(lo, hi)
+    )
 
 
 def _inverted_span(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:
