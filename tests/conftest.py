@@ -7,6 +7,7 @@ On PostgreSQL each test gets a fresh schema, dropped afterwards; open it with
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -165,13 +166,44 @@ async def repository(database_url: str, database_connect_args: dict[str, Any]) -
     await repo.close()
 
 
+class PlainPipeline:
+    """A pipeline as `spacy.load` gives it, run on the components the engine loaded (`load_pipeline`):
+    without the engine's paragraph component and, on a text where it could split a token, without its
+    elided-quote infix. The weights are the engine's, so a process loads each package once (seconds)."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.vocab = nlp.vocab
+        self._plain_tokenizer: Any = None
+
+    def tokenizer(self, text: str) -> Any:
+        """The engine's tokenizer where its extra infix finds nothing (it then splits exactly as the
+        package's own), else a copy without the infix (built on first need: a copy takes seconds)."""
+        from briefings.engine import ELIDED_QUOTE
+
+        if re.search(ELIDED_QUOTE, text) is None:
+            return self.nlp.tokenizer(text)
+        if self._plain_tokenizer is None:
+            self._plain_tokenizer = type(self.nlp.tokenizer)(self.vocab)
+            self._plain_tokenizer.from_bytes(self.nlp.tokenizer.to_bytes())
+            pattern = self._plain_tokenizer.infix_finditer.__self__.pattern
+            self._plain_tokenizer.infix_finditer = re.compile(
+                pattern.replace(f"|{ELIDED_QUOTE}", "")
+            ).finditer
+        return self._plain_tokenizer(text)
+
+    def __call__(self, text: str) -> Any:
+        from briefings.engine import PARAGRAPHS
+
+        return self.nlp(self.tokenizer(text), disable=[PARAGRAPHS])
+
+
 @pytest.fixture(scope="session")
 def nlps() -> dict[str, Any]:
     """The plain spaCy pipelines of the settings, by language, loaded once per test run (as `spacy.load`
-    gives them: without the engine's paragraph component). Test modules that need raw parses share them
-    instead of loading their own (a load takes seconds)."""
-    import spacy
-
+    gives them: without the engine's paragraph component, see `PlainPipeline`). Test modules that need raw
+    parses share them instead of loading their own."""
     from bot.settings import DEFAULT_PIPELINES
+    from briefings.engine import load_pipeline
 
-    return {lang: spacy.load(name) for lang, name in DEFAULT_PIPELINES.items()}
+    return {lang: PlainPipeline(load_pipeline(name)) for lang, name in DEFAULT_PIPELINES.items()}
