@@ -702,6 +702,10 @@ def _venue(root: Token, gazetteer: Gazetteer) -> bool:
     verbs = gazetteer.words("venue_verbs")
     if not verbs:
         return False
+    if root.dep_ == "poss" and root.head.i != root.i:  # "told the BBC's World Service": the BBC too
+        root = root.head
+        while root.dep_ == "compound" and root.head.i != root.i:
+            root = root.head
     head = root.head
     if root.dep_ == "pobj" and head.dep_ == "prep":
         head = head.head
