@@ -699,6 +699,8 @@ def _venue(root: Token, gazetteer: Gazetteer) -> bool:
     """Whether a mention headed by ``root`` is only whom something is told or where it is said: the object
     of a verb of telling ("told BBC Radio", "told Newsnight the plan was dead"), or the object of a
     preposition after one ("speaking to the World Service")."""
+    if root.dep_ not in ("poss", "pobj", "dobj", "dative", "iobj", "obj"):
+        return False
     verbs = gazetteer.words("venue_verbs")
     if not verbs:
         return False

@@ -26,9 +26,11 @@ MAX_CLIMB = 3  # heads climbed from "its report" to the verb whose subject wrote
 def document_author(ctx: Ctx, span: tuple[int, int]) -> tuple[int, int] | None:
     """The author of the definite document noun at ``span`` ("the report"), named earlier; else None."""
     doc, cues, g = ctx.doc, ctx.cues, ctx.g
+    nouns = cues.said_nouns | cues.source_nouns
+    if not any(ctx.lemmas[i] in nouns or ctx.lowers[i] in nouns for i in range(*span)):
+        return None  # (most speakers: no token object built)
     tokens = doc[span[0] : span[1]]
     head = next((t for t in tokens if not span[0] <= t.head.i < span[1] or t.head.i == t.i), tokens[0])
-    nouns = cues.said_nouns | cues.source_nouns
     if head.pos_ != "NOUN" or (head.lemma_.lower() not in nouns and head.lower_ not in nouns):
         return None
     own = _author(ctx, head)  # "a study by the regulator found"
