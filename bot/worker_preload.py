@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from bot.protocols import BriefingEngine
+from bot.workers import PRELOAD_ENV
 
 options: dict[str, Any] | None = None  # the engine's options (`bot.settings.Settings` fields)
 engine: BriefingEngine | None = None  # built and loaded from them
@@ -33,7 +34,7 @@ def load(wanted: dict[str, Any]) -> BriefingEngine:
     return built
 
 
-if (_named := os.environ.get("_NEWSBRIEF_FORKSERVER_ENGINE")) is not None:
+if (_named := os.environ.get(PRELOAD_ENV)) is not None:
     options = json.loads(_named)
     try:
         engine = load(options)

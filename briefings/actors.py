@@ -699,9 +699,15 @@ def _venue(root: Token, gazetteer: Gazetteer) -> bool:
     """Whether a mention headed by ``root`` is only whom something is told or where it is said: the object
     of a verb of telling ("told BBC Radio", "told Newsnight the plan was dead"), or the object of a
     preposition after one ("speaking to the World Service")."""
+    if root.dep_ not in ("poss", "pobj", "dobj", "dative", "iobj", "obj"):
+        return False
     verbs = gazetteer.words("venue_verbs")
     if not verbs:
         return False
+    if root.dep_ == "poss" and root.head.i != root.i:  # "told the BBC's World Service": the BBC too
+        root = root.head
+        while root.dep_ == "compound" and root.head.i != root.i:
+            root = root.head
     head = root.head
     if root.dep_ == "pobj" and head.dep_ == "prep":
         head = head.head

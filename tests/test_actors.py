@@ -297,6 +297,8 @@ def test_the_prime_ministers_office_is_a_body_not_the_country() -> None:
         "the plan on Friday.",
         "The bridge will close in May, Tom Reed told BBC Radio Kent. The Northfield Union backed the plan on "
         "Friday.",
+        "The bridge will close in May, Tom Reed told the Harbour Gazette's weekend edition. The Northfield "
+        "Union backed the plan on Friday.",
     ],
 )
 def test_a_channel_only_told_something_ranks_below_who_acts(text: str) -> None:

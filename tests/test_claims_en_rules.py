@@ -69,6 +69,23 @@ ENGLISH = [
         "The bank's Green Book survey came out on Monday. The survey said prices would fall.",
         [("The survey", "statement", "prices would fall")],
     ),
+    # "In a study (carried out) by X, Y was said to …": the hedge reports X's words; a participle clause
+    # with a subject of its own is no author ("speculation that X had felt undermined by Y")
+    (
+        'In a study carried out by the Harbour Institute in 2019, the river was said to be "badly polluted" '
+        "near the plant.",
+        [
+            (
+                "the Harbour Institute",
+                "statement",
+                'the river was said to be "badly polluted" near the plant',
+            )
+        ],
+    ),
+    (
+        "There had been press speculation that the coach had felt undermined by the owner's plans.",
+        [("press speculation", "statement", "the coach had felt undermined by the owner's plans")],
+    ),
     # what a verb of emphasis stresses is what is said
     (
         "The agency highlighted weak household spending in Spain and the region's heavy reliance on tourism.",

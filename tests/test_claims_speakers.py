@@ -177,6 +177,23 @@ FRENCH = [
             ("Hugo Vidal", "quote", "Tout le monde le savait"),
         ],
     ),
+    # a bare role noun (« l'élue », « le syndicaliste ») no one was named with: whoever spoke just before
+    (
+        "Marie Lenoir a assuré que la mairie tiendrait ses promesses. « Je remercie les électeurs », a déclaré "
+        "l'élue.",
+        [
+            ("Marie Lenoir", "statement", "la mairie tiendrait ses promesses"),
+            ("Marie Lenoir", "quote", "Je remercie les électeurs"),
+        ],
+    ),
+    (
+        "Marc Roux a réclamé une hausse des salaires. « Les patrons doivent partager les bénéfices », a insisté "
+        "le syndicaliste.",
+        [
+            ("Marc Roux", "statement", "une hausse des salaires"),
+            ("Marc Roux", "quote", "Les patrons doivent partager les bénéfices"),
+        ],
+    ),
 ]
 
 ENGLISH = [

@@ -703,10 +703,11 @@ class SqlRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        async with self._sessions.begin() as s:
-            if _rowcount(await s.execute(statement)) > 0:
+        async with self.engine.begin() as connection:  # no session: a statement or two, for each delivery
+            if (await connection.execute(statement)).rowcount > 0:
                 return True
-            await _get(s, Delivery, delivery_id)
+            if await connection.scalar(select(Delivery.id).where(Delivery.id == delivery_id)) is None:
+                raise LookupError(f"no deliveries row with id {delivery_id}")
             return False
 
     async def fence_send(self, delivery_id: int, *, lease: tuple[str, str], lease_s: float) -> bool:
@@ -722,8 +723,8 @@ class SqlRepository:
             .values(expires_at=until)
             .execution_options(synchronize_session=False)
         )
-        async with self._sessions.begin() as s:
-            return _rowcount(await s.execute(statement)) > 0
+        async with self.engine.begin() as connection:  # no session: one statement, sent for each delivery
+            return (await connection.execute(statement)).rowcount > 0
 
     # -- several instances: leases, heartbeats, updates handled once ---------------------------------
 

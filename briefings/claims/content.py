@@ -79,11 +79,21 @@ def _dependent_content(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> tuple[Span, 
         for c in kids:
             if c.dep_ not in deps or not _eligible(ctx, v, c, found):
                 continue
+            c = _past_cue_word(ctx, v, c)  # « a fait savoir que P »: P, not « savoir que P »
             lo = _clause_start(ctx, c)
             span = ctx.trim(max(lo, s_lo), min(_clause_end(ctx, v, c, lo, s_hi), s_hi))
             if span is not None:
                 return span, c.i < v.i
     return None
+
+
+def _past_cue_word(ctx: Ctx, v: Token, c: Token) -> Token:
+    """The clause under dependent ``c`` when ``c`` is a word of ``v``'s own multi-word cue (« faire savoir
+    que », « faire valoir que »), else ``c``."""
+    words = {w for required, _ in ctx.cues.verbs.get(ctx.lemmas[v.i], ()) for w in required}
+    if ctx.lemmas[c.i] not in words:
+        return c
+    return next((k for k in c.children if k.dep_ == "ccomp" and k.i > c.i), c)
 
 
 def _eligible(ctx: Ctx, v: Token, c: Token, found: str | None) -> bool:

@@ -109,7 +109,8 @@ def _previous_speaker(
         and not any(t.lower_ in g.genitive or t.pos_ == "ADP" for t in tokens)
         and _owner(head, g) is None  # "the mayor's official spokesman" is of the mayor, no epithet
     )
-    if not (names or was or epithet) or not resolved:
+    bare = len(tokens) == 2 and g.norm(tokens[0].text) in g.definite  # « le syndicaliste », « l'élu »
+    if not (names or was or epithet or bare) or not resolved:
         return None
     prev_raw, prev_span = resolved[-1]
     if names or was:
