@@ -10,7 +10,8 @@ as in bench/brief_speed.py; 50 per feed), one console channel following every fe
 ``newsbrief run`` processes (stdout to /dev/null). The time is from starting the processes until the
 database shows every delivery sent — pipeline loading included, as in a real start. Peak RSS (VmHWM) is
 sampled from every process of the run: the instances, and their briefing workers. So are the CPU seconds
-of the instances, the workers and the run's PostgreSQL server processes (what a loaded machine cannot
+of the instances, the workers, the forkserver they are forked from (it loads their pipelines) and the
+run's PostgreSQL server processes (what a loaded machine cannot
 hide: wall times there measure the neighbours), and, with worker processes, how much of their time they
 spent on a CPU, runnable but waiting for one, and idle with nothing to brief (schedstat).
 """
@@ -113,6 +114,18 @@ def sched_s(pid: int) -> tuple[float, float] | None:
     return run / 1e9, wait / 1e9
 
 
+def pss_mb(pid: int) -> float | None:
+    """``pid``'s proportional set size: its private pages, and its share of those it shares with others
+    (workers forked with the pipelines loaded share their pages with the forkserver and each other)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def peak_rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -162,10 +175,12 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                     )
                 )
             peaks: dict[int, float] = {}
+            pss: dict[int, float] = {}
             cpu: dict[int, float] = {}
             sched: dict[int, tuple[tuple[float, float, float], tuple[float, float, float]]] = {}
             db_cpu: dict[int, float] = {}
             workers_seen: set[int] = set()
+            helpers_seen: set[int] = set()  # the instances' children: forkserver, resource tracker
             sent = 0
             while sent < len(articles):
                 await asyncio.sleep(1)
@@ -174,6 +189,8 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                 for pid in [*tops, *tree]:
                     if (rss := peak_rss_mb(pid)) is not None:
                         peaks[pid] = max(rss, peaks.get(pid, 0))
+                    if (proportional := pss_mb(pid)) is not None:
+                        pss[pid] = max(proportional, pss.get(pid, 0))
                     if (used := cpu_s(pid)) is not None:
                         cpu[pid] = used
                     if (times := sched_s(pid)) is not None:
@@ -181,6 +198,7 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                         sched[pid] = (sched[pid][0] if pid in sched else now, now)
                 # a briefing worker is a child of an instance's forkserver (a grandchild of the instance)
                 workers_seen.update(pid for pid, parent in tree.items() if parent not in tops)
+                helpers_seen.update(pid for pid, parent in tree.items() if parent in tops)
                 async with repo.engine.connect() as connection:
                     sent = (
                         await connection.execute(
@@ -217,8 +235,11 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
         "seconds": elapsed,
         "per_s": len(articles) / elapsed,
         "rss": [round(peaks.get(pid, 0)) for pid in briefers],
+        "pss": [round(pss.get(pid, 0)) for pid in briefers],
         "cpu_instances": sum(cpu.get(pid, 0) for pid in tops),
         "cpu_workers": sum(cpu.get(pid, 0) for pid in workers_seen),
+        # the forkserver loads the pipelines the workers are forked with: its CPU is the workers' too
+        "cpu_forkserver": sum(cpu.get(pid, 0) for pid in helpers_seen),
         "cpu_db": sum(db_cpu.values()),
     }
 
@@ -243,9 +264,12 @@ async def main() -> None:
         results[config] = result
         print(
             f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
-            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}; "
+            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']} "
+            f"(PSS {result['pss']}); "
             f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
-            f"PostgreSQL {result['cpu_db']:.1f}"
+            f"forkserver {result['cpu_forkserver']:.1f}, "
+            f"PostgreSQL {result['cpu_db']:.1f}, total "
+            f"{result['cpu_instances'] + result['cpu_workers'] + result['cpu_forkserver'] + result['cpu_db']:.1f}"
             + (
                 f"; briefing workers on a CPU {result['on_cpu']:.0%} of the time, runnable but waiting for "
                 f"one {result['waiting']:.0%}, idle (nothing to brief) "

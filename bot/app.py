@@ -27,6 +27,8 @@ from bot.adapters.clock import pacing_clock
 from bot.cluster import Leases, heartbeat, new_instance_id
 from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
+from bot.engines import ENGINES as ENGINES
+from bot.engines import build_engine
 from bot.models import FeedRow
 from bot.outbox import Outbox
 from bot.poller import CutEngine, Poller, PollResult, resolve_feed_url, utcnow
@@ -34,7 +36,6 @@ from bot.protocols import BriefingEngine, ChatAdapter, Clock, Repository
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.db import describe_error, repository
-from briefings.engine import LocalEngine
 from handlers import register_all
 from handlers.router import Context, Router
 
@@ -66,23 +67,6 @@ class Runtime:
 def seed_feed() -> Path:
     """The sample feed shipped with the package (`seeds/feed.xml`), wherever the package is installed."""
     return Path(str(resources.files("seeds").joinpath("feed.xml")))
-
-
-def _local_engine(settings: Settings) -> BriefingEngine:
-    return LocalEngine(pipelines=settings.pipelines, max_bullets=settings.max_bullets)
-
-
-ENGINES: dict[str, Callable[[Settings], BriefingEngine]] = {"local": _local_engine}
-"""Briefing engines by the name the ``engine`` setting gives."""
-
-
-def build_engine(settings: Settings) -> BriefingEngine:
-    """The briefing engine named by ``settings.engine``; an unknown name is a one-line `ValueError`."""
-    try:
-        return ENGINES[settings.engine](settings)
-    except KeyError:
-        known = ", ".join(ENGINES)
-        raise ValueError(f"engine '{settings.engine}' is not available (known: {known})") from None
 
 
 def _console(settings: Settings, commands: Iterable[str], clock: Clock | None) -> ChatAdapter:
@@ -296,13 +280,11 @@ async def _briefing_pool(engine: BriefingEngine, settings: Settings) -> AsyncIte
     if settings.briefing_workers <= 1:
         yield engine
         return
-    from bot.workers import PoolEngine
+    from bot.workers import PoolEngine, engine_options
 
-    options = {
-        "engine": settings.engine,
-        "pipelines": settings.pipelines,
-        "max_bullets": settings.max_bullets,
-    }
+    options = engine_options(
+        engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets
+    )
     pool = PoolEngine(options=options, languages=engine.languages, workers=settings.briefing_workers)
     try:
         yield pool
@@ -362,10 +344,25 @@ async def run_once(
     runtime: Runtime, *, on_result: Callable[[PollResult], None] | None = None
 ) -> list[PollResult]:
     """One full cycle: send what was left pending, poll every active feed, queue the digests that are due,
-    send the new briefings and digests."""
+    send the new briefings and digests.
+
+    On a shared database (PostgreSQL) each feed is claimed first, as the scheduler claims them
+    (`poll_due`): every active feed no other instance is polling — the due ones and those whose next poll
+    is more than a lease period away (`Repository.claim_due_feeds` with ``unclaimed``); a feed another
+    instance has claimed, or will poll within a lease period anyway, is left to it."""
     await runtime.outbox.flush()
     feeds = await runtime.repo.list_feeds(active_only=True)
-    results = await asyncio.gather(*(_poll(runtime, f, on_result) for f in feeds))
+    if not runtime.repo.shared:  # one process: every active feed, due or not
+        results = await asyncio.gather(*(_poll(runtime, f, on_result) for f in feeds))
+    elif feeds:  # all claimed at once: a feed polled here is not due again, but no longer "claimed" either
+        claimed = await runtime.repo.claim_due_feeds(
+            lease_s=runtime.settings.lease_s, limit=len(feeds), unclaimed=True
+        )
+        polling = {f.id for f in claimed}
+        async with runtime.leases.keeping_feeds(polling):
+            results = await asyncio.gather(*(_poll_claimed(runtime, f, polling, on_result) for f in claimed))
+    else:
+        results = []
     await digests_due(runtime)  # flushes the outbox
     return list(results)
 
@@ -383,26 +380,36 @@ async def poll_due(runtime: Runtime) -> None:
     """The scheduler's tick: poll the feeds that are due, then send what they queued.
 
     Feeds are claimed a batch at a time (``fetch_concurrency`` of them) until none is due, so several
-    instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`);
-    a claim is kept while its poll runs (`Leases.keeping_feeds`), even one that outlasts ``lease_s``.
+    instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`,
+    on the database's clock when it is shared); a claim is kept while its poll runs
+    (`Leases.keeping_feeds`), even one that outlasts ``lease_s``. A feed is polled once a tick: a poll
+    sets its next time on this instance's clock, which may be behind the database's and make it due
+    again at once.
     """
-    settings = runtime.settings
+    settings, polled = runtime.settings, set[int]()
     while due := await runtime.repo.claim_due_feeds(
-        now=runtime.poller.clock(),
+        now=runtime.leases.claim_time(),
         lease_s=settings.lease_s,
         followed_only=True,
         limit=settings.fetch_concurrency,
+        exclude=polled,
     ):
         polling = {f.id for f in due}  # the claims kept while their poll runs, however long it takes
+        polled |= polling
         async with runtime.leases.keeping_feeds(polling):
             await asyncio.gather(*(_poll_claimed(runtime, f, polling) for f in due))
     await runtime.outbox.flush()
 
 
-async def _poll_claimed(runtime: Runtime, feed: FeedRow, polling: set[int]) -> None:
+async def _poll_claimed(
+    runtime: Runtime,
+    feed: FeedRow,
+    polling: set[int],
+    on_result: Callable[[PollResult], None] | None = None,
+) -> PollResult:
     """Poll a claimed feed; once its poll ends, its claim is no longer kept (it keeps the next time set)."""
     try:
-        await runtime.poller.poll(feed)
+        return await _poll(runtime, feed, on_result)
     finally:
         polling.discard(feed.id)
 

@@ -146,10 +146,18 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each poll.")] = False,
 ) -> None:
     """Watch the feeds and deliver each new article's briefing once to every subscribed channel."""
+    settings: Settings = ctx.obj
+    if settings.briefing_workers > 1:  # the workers' pipelines load while the rest of the bot is imported
+        from bot.workers import engine_options, start_forkserver
+
+        start_forkserver(
+            engine_options(
+                engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets
+            )
+        )
 
     from bot.app import open_runtime, run_forever, run_once
 
-    settings: Settings = ctx.obj
     _logging(verbose=verbose)
 
     async def main() -> int:

@@ -14,7 +14,9 @@ does not let another instance poll the same feed meanwhile.
 
 A lease's expiry is reckoned on the database's clock (PostgreSQL's ``now()``), never an instance's: a
 machine whose clock runs ahead cannot take a live holder's lease, one running behind cannot keep a dead
-one's. The instance's clock only measures how long ago it renewed a lease (`Leases.holds`).
+one's. Feed claims are reckoned on it too (`Leases.claim_time`), and so are the times of sends. The
+instance's clock only measures how long ago it renewed a lease (`Leases.holds`); right before a send the
+outbox asks the database itself (`Leases.fence`), never that memory.
 """
 
 from __future__ import annotations
@@ -80,6 +82,21 @@ class Leases:
             return True
         return await self.acquire(name)
 
+    async def fence(self, name: str, delivery_id: int) -> bool:
+        """Right before sending ``delivery_id`` under ``name``: whether this instance still holds it, asked
+        of the database (never the renewal remembered here) together with the delivery still pending, the
+        lease renewed by the same statement (`Repository.fence_send`)."""
+        asked = time.monotonic()
+        held = await self.repo.fence_send(delivery_id, lease=(name, self.holder), lease_s=self.lease_s)
+        if held:
+            self._renewed[name] = asked
+        return held
+
+    def claim_time(self) -> datetime | None:
+        """The time feed claims are reckoned at: the database's own clock when it is shared (None), this
+        process's (``clock``: tests move it) with SQLite, where this process is the only one."""
+        return None if self.repo.shared else self.clock()
+
     @property
     def held(self) -> tuple[str, ...]:
         return tuple(sorted(self._renewed))
@@ -104,7 +121,7 @@ class Leases:
                 await asyncio.sleep(self.lease_s / 3)
                 try:
                     await self.repo.extend_feed_claims(
-                        sorted(polling), now=self.clock(), lease_s=self.lease_s
+                        sorted(polling), now=self.claim_time(), lease_s=self.lease_s
                     )
                 except (OSError, SQLAlchemyError, TimeoutError) as exc:  # tried again a third later
                     log.error("feed claims not extended: database unavailable (%s)", describe_error(exc))

@@ -14,9 +14,15 @@ Deliveries whose platform is not running, or whose channel waits or is inactive,
 
 Several instances (`bot.cluster`): with ``leases``, a platform's deliveries are sent only by the instance
 holding its ``send:<platform>`` lease — one sender per bot, so each chat's order and the platform's rate
-limits hold across instances, and another instance takes over within a lease period when it dies. The
-lease is checked before each send, and a delivery is marked sent (or its failure recorded) only while its
-sender still holds it: a late sender whose lease was taken over stops, and neither marks nor sends again.
+limits hold across instances, and another instance takes over within a lease period when it dies. Right
+before each send, one statement checks on the database's clock that this instance still holds the lease
+and the delivery is still pending, and renews the lease (`Leases.fence`); a delivery is marked sent (or
+its failure recorded) only while its sender still holds the lease. A late sender whose lease was taken
+over (it stalled, lost the database a while) therefore stops before its next send and marks nothing.
+What remains: a send that has passed its fence goes out even if the sender then stalls for more than a
+whole lease period before the platform receives it (the adapter's pacing and rate-limit waits — seconds
+at Telegram's limits — or a frozen process); another instance may then send that delivery too, and only
+one of the two marks it. Delivery stays at least once, never twice except across such a stall.
 An instance that wins the lease first learns from the database what was sent on the platform lately
 (`_catch_up`), so the rate limits hold across the handover too.
 
@@ -141,8 +147,8 @@ class Outbox:
         lease = None
         if self.leases is not None:
             lease = (f"send:{channel.platform}", self.leases.holder)
-            if not await self.leases.holds(lease[0]):
-                return False  # taken over: the new holder sends it
+            if not await self.leases.fence(lease[0], delivery.id):
+                return False  # taken over (the new holder sends it), or sent already
         self._sending += 1
         try:
             return await self._deliver(delivery, adapter, post, lease=lease)
@@ -160,7 +166,9 @@ class Outbox:
         except DeliveryError as exc:
             await self._failed(delivery, exc, sent_parts=done + exc.sent, lease=lease)
             return False
-        marked = await self.repo.mark_sent(delivery.id, message_ids=done + ids, now=self.clock(), lease=lease)
+        # under a lease, sent at the database's time: the clock every instance's `recent_sends` reads
+        now = None if lease is not None else self.clock()
+        marked = await self.repo.mark_sent(delivery.id, message_ids=done + ids, now=now, lease=lease)
         if not marked and lease is not None:
             log.warning(
                 "delivery %d sent, not marked: no longer pending or %s taken over", delivery.id, lease[0]

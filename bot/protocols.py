@@ -14,7 +14,7 @@ on `bot.models` only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
@@ -434,13 +434,20 @@ class Repository(Protocol):
         delivery_id: int,
         *,
         message_ids: Sequence[str],
-        now: datetime,
+        now: datetime | None = None,
         lease: tuple[str, str] | None = None,
     ) -> bool:
         """Pending → sent, with the platform's message ids. False (and no change) if it was not pending:
         a delivery is sent at most once and never returned as pending again. With ``lease`` (name,
         holder), also false unless that holder still holds the lease (another instance took it over).
+        Sent at ``now``, else on the database's clock (the one `recent_sends` reads).
         """
+        ...
+
+    async def fence_send(self, delivery_id: int, *, lease: tuple[str, str], lease_s: float) -> bool:
+        """Right before sending a delivery under ``lease`` (name, holder): true, and the lease renewed for
+        ``lease_s``, only while the delivery is pending and the lease is still that holder's, unexpired on
+        the database's clock — one atomic step. False: another instance took over, or it went already."""
         ...
 
     # -- several instances (see bot.cluster) --
@@ -451,16 +458,28 @@ class Repository(Protocol):
         ...
 
     async def claim_due_feeds(
-        self, *, now: datetime, lease_s: float, followed_only: bool = False, limit: int = 1000
+        self,
+        *,
+        now: datetime | None = None,
+        lease_s: float,
+        followed_only: bool = False,
+        limit: int = 1000,
+        unclaimed: bool = False,
+        exclude: Collection[int] = (),
     ) -> list[FeedRow]:
         """The due feeds, claimed for ``lease_s`` seconds: no other instance gets them meanwhile
-        (their next poll moves ahead; the poll's outcome then sets it)."""
+        (their next poll moves ahead; the poll's outcome then sets it). The time is ``now``, else the
+        database's clock (as for leases: one clock for every instance). ``unclaimed``: also the feeds not
+        due that no instance has claimed (their next poll more than ``lease_s`` away). ``exclude``: ids
+        not to claim (those a tick has polled already)."""
         ...
 
-    async def extend_feed_claims(self, ids: Sequence[int], *, now: datetime, lease_s: float) -> int:
+    async def extend_feed_claims(
+        self, ids: Sequence[int], *, now: datetime | None = None, lease_s: float
+    ) -> int:
         """Keep the claims on ``ids`` while their poll runs (it may outlast ``lease_s``): each one's next
         poll moves to ``now + lease_s`` if that is later, never back, so a feed whose poll ended keeps the
-        next time it set. The number of feeds moved."""
+        next time it set. The number of feeds moved. ``now``: as in `claim_due_feeds`."""
         ...
 
     async def acquire_lease(

@@ -1,9 +1,14 @@
 """Briefing on every core: a `BriefingEngine` that runs the settings' engine in worker processes.
 
 Briefing is CPU-bound (spaCy), so one process briefs on one core. `PoolEngine` keeps ``workers`` processes
-(``briefing_workers``, default: the number of cores), started with forkserver (or spawn) so none inherits
-the parent's threads or sockets; each builds the engine once (`bot.app.build_engine`) and loads its
-pipelines before its first article.
+(``briefing_workers``, default: the number of cores), forked from a multiprocessing forkserver so none
+inherits the parent's threads or sockets. The forkserver loads the engine and its pipelines once
+(`start_forkserver`, `bot.worker_preload`) and every worker is forked from it with them loaded: no worker
+imports spaCy or loads a pipeline again, their memory pages stay shared, and the instance itself never
+imports spaCy (it only stores, sends and polls). `bot.cli` starts the forkserver before it imports the rest
+of the bot, so the pipelines load while the bot starts; the first pool is made in a background thread, so
+the bot's start never waits for them. Without forkserver (not on Linux/macOS) the workers are spawned and
+each loads the engine itself.
 
 - The poller's batches (`brief_many`) go to the workers in chunks of up to `CHUNK` articles, each chunk
   parsed in one ``nlp.pipe`` and sent back in one message (one article per task cost a round trip and a
@@ -18,8 +23,11 @@ A worker that dies (out of memory, killed) breaks the pool: the articles in flig
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
+import multiprocessing.forkserver
+import os
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -33,21 +41,42 @@ from briefings.models import Article, Briefing
 
 log = logging.getLogger("newsbrief.workers")
 CHUNK = 8  # articles per task at most
+PRELOAD_ENV = "_NEWSBRIEF_FORKSERVER_ENGINE"  # the engine options the forkserver loads (JSON)
 
 _engine: BriefingEngine | None = None  # the worker process's engine, built by `_start`
 
 
-def _start(options: dict[str, Any]) -> None:
-    """A worker's initializer: build the engine once and load its pipelines before any article comes."""
-    global _engine
-    from bot.app import build_engine
-    from bot.settings import Settings
+def engine_options(*, engine: str, pipelines: dict[str, str], max_bullets: int) -> dict[str, Any]:
+    """What a worker needs to build the settings' engine (`bot.settings.Settings` fields)."""
+    return {"engine": engine, "pipelines": dict(pipelines), "max_bullets": max_bullets}
 
-    _engine = build_engine(Settings(**options))
-    load = getattr(_engine, "nlp", None)  # the local engine loads a pipeline on first use: now instead
-    if load is not None:
-        for lang in _engine.languages:
-            load(lang)
+
+def start_forkserver(options: dict[str, Any]) -> bool:
+    """Start this process's forkserver (if it does not run yet) loading the engine of ``options`` once, in
+    the background: the call does not wait for the load. False where there is no forkserver."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    # a worker re-runs the main module (`bot.cli`, or the ``newsbrief`` script that imports it): its
+    # imports come with the fork too; the engine last, so gc.freeze covers everything before it
+    multiprocessing.set_forkserver_preload(["bot.cli", "bot.workers", "bot.worker_preload"])
+    os.environ[PRELOAD_ENV] = json.dumps(options, sort_keys=True)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:  # the server has read it; the bot's other children need not see it
+        del os.environ[PRELOAD_ENV]
+    return True
+
+
+def _start(options: dict[str, Any]) -> None:
+    """A worker's initializer: the engine its forkserver loaded when it is the one of ``options``, else
+    built and loaded now (spawned workers, another pool's options), before any article comes."""
+    global _engine
+    from bot import worker_preload
+
+    if worker_preload.engine is not None and worker_preload.options == json.loads(json.dumps(options)):
+        _engine = worker_preload.engine
+    else:
+        _engine = worker_preload.load(options)
 
 
 def _brief(articles: list[Article], max_bullets: int | None) -> list[Briefing | BriefingError]:
@@ -63,9 +92,9 @@ def _brief(articles: list[Article], max_bullets: int | None) -> list[Briefing | 
         return [BriefingError(f"{name}: briefing failed ({type(exc).__name__}: {exc})")]
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+def _context(options: dict[str, Any]) -> multiprocessing.context.BaseContext:
+    """Forkserver, started (or restarted, had it died) with ``options`` loaded; else spawn."""
+    return multiprocessing.get_context("forkserver" if start_forkserver(options) else "spawn")
 
 
 class PoolEngine:
@@ -77,13 +106,24 @@ class PoolEngine:
         self._lock = threading.Lock()
         # the poller's chunks queued or running: one a worker, and one more ready for the first to finish
         self._slots = threading.BoundedSemaphore(workers + 1)
-        self._pool = self._new_pool()
+        self._pool: ProcessPoolExecutor | None = None
+        # starting a worker waits for the forkserver's pipelines: the first pool starts in the background
+        self._first = threading.Thread(target=self._start_first, name="briefing-pool-start", daemon=True)
+        self._first.start()
+
+    def _start_first(self) -> None:
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
         """Workers started now (an empty task each: the executor starts one per task submitted while none
-        is idle), so they load their pipelines while the bot starts and fetches its first feeds."""
+        is idle), so they are ready while the bot starts and fetches its first feeds."""
         pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=_context(), initializer=_start, initargs=(self.options,)
+            max_workers=self.workers,
+            mp_context=_context(self.options),
+            initializer=_start,
+            initargs=(self.options,),
         )
         for _ in range(self.workers):
             pool.submit(_brief, [], None)
@@ -123,7 +163,10 @@ class PoolEngine:
     def _submit(
         self, articles: list[Article], max_bullets: int | None
     ) -> Future[list[Briefing | BriefingError]]:
+        self._first.join()
         with self._lock:
+            if self._pool is None:  # the background start failed: tried again, here
+                self._pool = self._new_pool()
             try:
                 return self._pool.submit(_brief, articles, max_bullets)
             except BrokenProcessPool:
@@ -145,4 +188,7 @@ class PoolEngine:
             ]
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._first.join()
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)

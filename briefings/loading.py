@@ -35,8 +35,11 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _GLUED = re.compile(
-    r"(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý](?:[a-zà-ÿ]|['’][^\W\d_]{2}))"
-)  # "fin.Le", "fin.L'avocat"
+    r"(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý](?:[a-zà-ÿ]|['’][^\W\d_]{2}))"  # "fin.Le", "fin.L'avocat"
+    r"|(?<=[\d%)»”\"][.!?])(?=[A-ZÀ-Ý](?:[a-zà-ÿ]|['’][^\W\d_]{2}))"  # « 12%.Le », « (AFP).Le », « jeu".Il »
+    r"|(?<=[\w)%»”\"][.!?])(?=[\"«“][A-ZÀ-Ý])"  # « fin."Nous », « dit ".« Le »: the next quote opens
+    r"|(?<=[»”])(?=[A-ZÀ-Ý][a-zà-ÿ])"  # « … »Il a dit
+)
 
 
 APOSTROPHES = "'’"

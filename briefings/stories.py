@@ -18,6 +18,7 @@ Contract:
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import re
 import unicodedata
@@ -26,11 +27,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from datasketch import MinHash, MinHashLSH
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
 from briefings.actors import norm, words
 from briefings.models import Actor, Article, Briefing, Claim
@@ -50,7 +50,22 @@ def fold(text: str) -> str:
     return text.encode("ascii", "ignore").decode()
 
 
-STOP_WORDS = frozenset(fold(w) for w in FR_STOP_WORDS | EN_STOP_WORDS)
+def spacy_stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop words for ``lang``, read from its ``spacy/lang/<lang>/stop_words.py`` without importing
+    spaCy (an instance whose briefing runs in worker processes never loads it: importing
+    ``spacy.lang.fr.stop_words`` imports spaCy and the whole French language data, seconds of CPU)."""
+    spec = importlib.util.find_spec("spacy")  # a top-level package: found, not imported
+    if spec is None or spec.origin is None:
+        raise ImportError("spaCy is not installed")
+    path = Path(spec.origin).parent / "lang" / lang / "stop_words.py"
+    source = importlib.util.spec_from_file_location(f"_spacy_{lang}_stop_words", path)
+    assert source is not None and source.loader is not None, path
+    module = importlib.util.module_from_spec(source)
+    source.loader.exec_module(module)  # a plain module: sets STOP_WORDS, imports nothing
+    return frozenset(module.STOP_WORDS)
+
+
+STOP_WORDS = frozenset(fold(w) for w in spacy_stop_words("fr") | spacy_stop_words("en"))
 
 
 def _term(word: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +28,92 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("NEWSBRIEF_BRIEFING_WORKERS", "1")
 
 
-# Tests that start processes of their own, each loading spaCy, run first, a module on one xdist worker (its
-# tests one after another), so that the other worker's tests fill the time they spend waiting: the instance
-# tests (several `newsbrief run` on one database, with real leases: never two of them at once) and the
-# briefing pools (tests/test_workers.py: one pool for the module, not one a worker).
-FIRST = {"test_instances.py": "instances", "test_workers.py": "pools"}
+# -- Which tests run where (pytest-xdist) --------------------------------------------------------------
+# pytest-xdist 3.8 on pytest 9 ignores ``xdist_group`` marks (pytest-dev/pytest-xdist#1386: the group
+# suffix its workers add to the node ids no longer reaches the controller, and ``--dist loadgroup``
+# silently deals the tests round-robin), so the grouping lives here, in a scheduler of our own.
+#
+# A chain's tests run one after another on one worker, in the table's order. The multi-instance tests
+# (several `newsbrief run` processes on one database with real leases, tests/test_instances.py) are two
+# chains, each started first on a worker of its own, so that no two of them share a worker's time; the
+# briefing pools (tests/test_workers.py: one pool for the module) are a chain on whichever worker is free,
+# and so are the modules whose fixtures brief articles (dealt test by test, each worker would brief them).
+# Then the tests that take the most CPU, so that the run does not end waiting on one of them; then the
+# rest, one at a time to whichever worker has fewer than two tests in hand.
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (``--dist loadgroup``)
+@dataclass(frozen=True, slots=True)
+class Chain:
+    tests: tuple[str, ...]  # node ids or their prefixes (a module, a test function's parameters)
+    worker: int | None = None  # started first on this worker (modulo the number of workers)
+
+
+CHAINS: dict[str, Chain] = {
+    "instances-a": Chain(
+        (
+            "tests/test_instances.py::test_three_instances_post_every_article_once_in_order_and_survive_a_sigkill_mid_send",
+            "tests/test_instances.py::test_two_long_polling_instances_have_one_poller_and_the_other_takes_over_when_it_dies",
+        ),
+        worker=0,
+    ),
+    "instances-b": Chain(
+        (
+            "tests/test_instances.py::test_a_group_gets_at_most_20_messages_a_minute_across_a_takeover_of_the_sending",
+            "tests/test_instances.py::test_a_digest_due_while_two_instances_run_is_sent_once_per_chat",
+        ),
+        worker=1,
+    ),
+    "pools": Chain(("tests/test_workers.py",)),
+    # modules whose module-scoped fixtures brief articles (a corpus, the seed): set up once, not per worker
+    "stories": Chain(("tests/test_stories.py",)),
+    "engine": Chain(("tests/test_engine.py",)),
+}
+EARLY = (  # CPU seconds (or processes of their own) each: dealt first
+    "tests/test_hostile.py::test_the_event_loop_runs_while_a_large_feed_is_parsed",
+    "tests/test_hostile.py::test_forty_thousand_keys_and_parameters_stay_under_the_parameter_limit",
+    "tests/test_hostile.py::test_three_900_kb_entries_and_a_2_mb_entry_run_once_exits_0_and_everything_is_delivered",
+    "tests/test_run.py::test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once",
+    "tests/test_run.py::test_a_digest_killed_after_message_two_of_three_sends_only_the_third_after_restart",
+    "tests/test_hostile.py::test_a_chat_users_brief_of_a_huge_page_is_cut_before_the_nlp_and_says_so",
+    "tests/test_scale_parts.py::test_an_instance_with_workers_briefs_as_one_without_and_never_imports_spacy",
+    "tests/test_scale_parts.py::test_workers_are_forked_with_the_engine_their_forkserver_loaded",
+)
+
+
+def _matches(nodeid: str, prefix: str) -> bool:
+    return nodeid == prefix or nodeid.startswith((f"{prefix}::", f"{prefix}["))
+
+
+def chain_of(nodeid: str) -> tuple[str, int] | None:
+    """The chain ``nodeid`` belongs to and its place in it, or ``None``."""
+    for name, chain in CHAINS.items():
+        for place, prefix in enumerate(chain.tests):
+            if _matches(nodeid, prefix):
+                return name, place
+    return None
+
+
+def run_order(nodeid: str) -> tuple[int, int, int]:
+    """Sort key: the chains (in the table's order), then `EARLY`, then the rest as collected."""
+    chained = chain_of(nodeid)
+    if chained is not None:
+        return 0, list(CHAINS).index(chained[0]), chained[1]
+    early = [n for n, prefix in enumerate(EARLY) if _matches(nodeid, prefix)]
+    return (1, early[0], 0) if early else (2, 0, 0)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.path.name in FIRST:
-            item.add_marker(pytest.mark.xdist_group(FIRST[item.path.name]))
-    order = list(FIRST)
-    items.sort(key=lambda item: order.index(item.path.name) if item.path.name in FIRST else len(order))
+    items.sort(key=lambda item: run_order(item.nodeid))  # stable: the rest keep their order
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`ChainScheduling` for ``-n N`` (xdist's ``--dist load``, the default); any other ``--dist`` as asked."""
+    if config.getvalue("dist") != "load":
+        return None
+    from tests.scheduling import ChainScheduling
+
+    return ChainScheduling(config, log, chain_of=chain_of, pinned={n: c.worker for n, c in CHAINS.items()})
 
 
 @pytest.fixture(

@@ -21,6 +21,18 @@ CASES = [
         [("Greenpeace", "statement", "ce rapport est accablant pour le gouvernement")],
     ),
     ("fr", "Pour la première fois, le club a gagné à domicile.", []),
+    # « faire savoir que P » / « faire valoir que P »: a two-word cue reports P, not « savoir que P »
+    (
+        "fr",
+        "Le colonel Jean Morel, chef de la base aérienne de Tours où travaillait le soldat, a fait savoir qu'il "
+        "n'avait « jamais reçu la moindre plainte ».",
+        [("Jean Morel", "quote", "il n'avait « jamais reçu la moindre plainte »")],
+    ),
+    (
+        "fr",
+        "La directrice Claire Dumas a fait valoir que le budget était tenu.",
+        [("Claire Dumas", "statement", "le budget était tenu")],
+    ),
 ]
 
 

@@ -125,6 +125,75 @@ FRENCH = [
         "Le maire Paul Girard a été entendu par les juges. Il est ressorti libre, d'après son avocat.",
         [("son avocat", "statement", "Il est ressorti libre")],
     ),
+    # a bare role noun is the holder named with it earlier, even when NER glued the name into the role's
+    # organisation (« l'[Économie Julien Le Floch] »)
+    (
+        "Sur Europe 1, le ministre de l'Économie Julien Le Floch a défendu le budget. « Les impôts ne "
+        "bougeront pas », a assuré le ministre.",
+        [("Julien Le Floch", "quote", "Les impôts ne bougeront pas")],
+    ),
+    # a role and its name apposed after a comma are one person, even when the parser reads a conjunct
+    # there: only « et » / « ou » make a plural
+    (
+        "Lundi, Claire Dumas a reçu les salariés. La secrétaire d'Etat, Marlène Ruffin, a visité l'usine "
+        "mardi. « Le site restera ouvert », a-t-elle assuré.",
+        [("Marlène Ruffin", "quote", "Le site restera ouvert")],
+    ),
+    # an inverted cue's subject after a date (« jeudi 14 mars »), whatever the parser hung on the date
+    (
+        "Les loyers vont encore grimper cet hiver, prévient jeudi 14 mars l'association Habitat Solidaire.",
+        [("l'association", "warning", "Les loyers vont encore grimper cet hiver")],
+    ),
+    # « X, selon qui P »: the person named before the comma says P
+    (
+        "Le réseau de bus sera réduit, a annoncé lundi 3 février Claire Dumas, selon qui « aucune autre option "
+        "n'existe ».",
+        [
+            ("Claire Dumas", "statement", "Le réseau de bus sera réduit"),
+            ("Claire Dumas", "statement", "aucune autre option n'existe"),
+        ],
+    ),
+    # a quotation after an inverted cue is not what that cue reports: the cue reports the clause before it
+    (
+        "Le club va très mal, a jugé mardi Marc Roux, ancien joueur devenu « un supporter comme les autres ».",
+        [("Marc Roux", "estimate", "Le club va très mal")],
+    ),
+    # a speaker's name with no determiner that NER missed (here tagged a place) is one person: il/lui can
+    # stand for it
+    (
+        "Jean-Marc Tessier a tenu meeting à Lille. De son côté, le vice-président du RN Jordan Vasseur a "
+        "accusé Jean-Marc Tessier de mentir. Selon lui, M. Tessier défend « une officine dangereuse ».",
+        [
+            ("RN Jordan Vasseur", "accusation", "Jean-Marc Tessier de mentir"),
+            ("RN Jordan Vasseur", "statement", "M. Tessier défend « une officine dangereuse »"),
+        ],
+    ),
+    # after « Selon lui, P », a speaking il is whoever said P, not a man named inside P
+    (
+        "Hugo Vidal a reçu la presse mardi. Selon lui, M. Roy a caché les chiffres. « Tout le monde le "
+        "savait », a-t-il ajouté.",
+        [
+            ("Hugo Vidal", "statement", "M. Roy a caché les chiffres"),
+            ("Hugo Vidal", "quote", "Tout le monde le savait"),
+        ],
+    ),
+    # a bare role noun (« l'élue », « le syndicaliste ») no one was named with: whoever spoke just before
+    (
+        "Marie Lenoir a assuré que la mairie tiendrait ses promesses. « Je remercie les électeurs », a déclaré "
+        "l'élue.",
+        [
+            ("Marie Lenoir", "statement", "la mairie tiendrait ses promesses"),
+            ("Marie Lenoir", "quote", "Je remercie les électeurs"),
+        ],
+    ),
+    (
+        "Marc Roux a réclamé une hausse des salaires. « Les patrons doivent partager les bénéfices », a insisté "
+        "le syndicaliste.",
+        [
+            ("Marc Roux", "statement", "une hausse des salaires"),
+            ("Marc Roux", "quote", "Les patrons doivent partager les bénéfices"),
+        ],
+    ),
 ]
 
 ENGLISH = [

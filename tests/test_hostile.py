@@ -320,7 +320,11 @@ async def test_entries_are_capped_per_poll_newest_first_and_the_rest_recorded_as
     assert (again.new, again.briefed) == (0, 0)
 
 
-async def test_forty_thousand_keys_and_rows_stay_under_the_parameter_limit(repository: Any) -> None:
+async def test_forty_thousand_keys_and_parameters_stay_under_the_parameter_limit(repository: Any) -> None:
+    """PostgreSQL takes at most 32,767 parameters in a statement, SQLite 32,766: 5,000 rows of eight
+    columns are 40,000 parameters to record, and the lookup asks about 40,000 entry ids and 40,000
+    addresses (the 5,000 recorded among them). Rows cost far more than keys (a millisecond of CPU each to
+    compile into the INSERT), so there are only as many as it takes to pass the limit."""
     feed = await repository.add_feed("http://news.invalid/big.xml")
     now = datetime.now(UTC)
     rows = [
@@ -334,11 +338,14 @@ async def test_forty_thousand_keys_and_rows_stay_under_the_parameter_limit(repos
         }
         for n in range(40_000)
     ]
-    assert await repository.record_seen(rows, now=now) == 40_000
+    assert await repository.record_seen(rows[:5_000], now=now) == 5_000
     ids, urls = await repository.known_keys(
         feed_id=feed.id, entry_ids=[r["entry_id"] for r in rows], urls=[r["url"] for r in rows]
     )
-    assert (len(ids), len(urls)) == (40_000, 40_000)
+    assert (ids, urls) == (
+        {f"e{n}" for n in range(5_000)},
+        {f"http://news.invalid/{n}" for n in range(5_000)},
+    )
 
 
 # -- seen whatever the reason ---------------------------------------------------------------------------
@@ -396,7 +403,8 @@ async def test_the_event_loop_runs_while_a_large_feed_is_parsed(
     site: Site, repository: Any, engine: LocalEngine, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     """A 9 MB feed parsed by a poll, or by a chat's /subscribe: the event loop keeps running, another
-    chat's /help is answered, before the parsing is over."""
+    chat's /help is answered, before the parsing is over. Parsing costs by the byte, recording the
+    entries as seen by the entry (a millisecond each): 2,000 long entries rather than 10,000 short ones."""
     import bot.poller
 
     items = [
@@ -404,9 +412,9 @@ async def test_the_event_loop_runs_while_a_large_feed_is_parsed(
             "title": f"Story {n}",
             "link": f"http://news.invalid/{n}",
             "guid": f"g{n}",
-            "description": STORIES[n % 6][1] * 5,
+            "description": STORIES[n % 6][1] * 30,
         }
-        for n in range(10_000)
+        for n in range(2_000)
     ]
     url = site.feed("/big.xml", items)
     assert len(site.pages["/big.xml"][1]) > 9_000_000

@@ -319,16 +319,14 @@ async def test_a_group_gets_at_most_20_messages_a_minute_across_a_takeover_of_th
 ) -> None:
     """26 posts queued for one group: a sends 20 (as fast as the limits let it) and is killed before the
     21st; b, taking the sending over a lease period later, must still wait for the group's minute to pass
-    since a's first one. The instances pace on a clock twice as fast as real time (a minute is 30 s
-    of the fake's stamps), and the leases are real: the takeover comes well inside the minute."""
-    speed, posts = 2, 26
+    since a's first one. The instances pace on a clock four times as fast as real time (a minute is 15 s
+    of the fake's stamps, a's twenty sends at least 4.75 s), and the leases are real (3 s): the posts are
+    queued only once b runs (its start, loading its models, takes longer than a's sends), so that the
+    takeover comes well inside the minute."""
+    speed, posts = 4, 26
     repo = await open_database(pg_url)
     try:
         group = await repo.upsert_channel("telegram", GROUP)
-        for n in range(posts):
-            data = {"title": f"Post {n:02}", "bullets": [f"Bullet of post {n}."], "lang": "en"}
-            created = datetime.now(UTC) + timedelta(milliseconds=n)
-            await repo.enqueue_digest(group.id, digest_key=f"post-{n}", data=data, now=created)
     finally:
         await repo.close()
     env = settings_env(pg_url, fake_telegram, NEWSBRIEF_TEST_CLOCK_SPEED=str(speed))
@@ -337,7 +335,17 @@ async def test_a_group_gets_at_most_20_messages_a_minute_across_a_takeover_of_th
         a = await start("a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:21"})
         instances.append(a)
         await until(lambda: "holds lease send:telegram" in a.text(), deadline_s=120, what="a's lease")
-        instances.append(await start("b", tmp_path, env))
+        b = await start("b", tmp_path, env)
+        instances.append(b)
+        await until(lambda: "starting" in b.text(), deadline_s=120, what="b's start")
+        repo = await open_database(pg_url, upgrade=False)
+        try:
+            for n in range(posts):
+                data = {"title": f"Post {n:02}", "bullets": [f"Bullet of post {n}."], "lang": "en"}
+                created = datetime.now(UTC) + timedelta(milliseconds=n)
+                await repo.enqueue_digest(group.id, digest_key=f"post-{n}", data=data, now=created)
+        finally:
+            await repo.close()
         await until(lambda: "pausing before send" in a.text(), deadline_s=120, what="a's pause")
         await a.kill()
         await until(lambda: len(fake_telegram.messages) >= posts, deadline_s=120, what="every post")

@@ -178,6 +178,17 @@ CLEANED = [
     ("a-t-il conclu.L'avocat a dit", "a-t-il conclu. L'avocat a dit"),
     # not a possessive after an abbreviation's stop
     ("the U.S.A's team", "the U.S.A's team"),
+    # a sentence glued after a number, a percentage, a bracket or a closing quote
+    ("le loyer a monté de 8%.La mairie a dit", "le loyer a monté de 8%. La mairie a dit"),
+    ("en 2021.Le juge a dit", "en 2021. Le juge a dit"),
+    ("les Jeux (JO).L'Etat a dit", "les Jeux (JO). L'Etat a dit"),
+    ('un "plan social".Il a ajouté', 'un "plan social". Il a ajouté'),
+    # the next quotation opens right after the stop, or a closing guillemet touches the next sentence
+    ('a-t-il conclu."Nous partons', 'a-t-il conclu. "Nous partons'),
+    ('"un échec"."Rien ne change', '"un échec". "Rien ne change'),
+    ("« un échec »Elle a quitté la salle", "« un échec » Elle a quitté la salle"),
+    # not a decimal, an abbreviation or a name
+    ("3.5 M. Kim", "3.5 M. Kim"),
 ]
 
 

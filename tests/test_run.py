@@ -269,13 +269,27 @@ def test_feeds_commands_and_the_opml_round_trip(env: dict[str, str], tmp_path: P
     assert newsbrief("db", "upgrade", env=env, cwd=tmp_path).stdout.startswith("database at revision ")
 
 
+async def later(rt: Any, now: list[datetime], minutes: int, database_kind: str) -> None:
+    """Time passes: the runtime's clock moves. On PostgreSQL feeds come due on the database's clock (as
+    several instances reckon them), which a test cannot move: their next polls move back instead."""
+    now[0] += timedelta(minutes=minutes)
+    if database_kind == "postgresql":
+        from sqlalchemy import Interval, literal, update
+
+        from bot.storage.tables import Feed
+
+        async with rt.repo.engine.begin() as connection:
+            back = Feed.next_poll_at - literal(timedelta(minutes=minutes), Interval())
+            await connection.execute(update(Feed).values(next_poll_at=back))
+
+
 async def test_scheduler_tick_polls_only_due_feeds(
-    server: FeedServer, database_url: str, database_connect_args: dict
+    server: FeedServer, database_kind: str, database_url: str, database_connect_args: dict
 ) -> None:
     from bot.app import poll_due
 
     server.add(2)
-    now = [datetime(2026, 11, 25, 8, 0, tzinfo=UTC)]
+    now = [datetime.now(UTC)]
     out = io.StringIO()
     settings = settings_for(database_url, server.url, poll_interval_s=900, poll_jitter=0.0)
     async with open_runtime(
@@ -286,10 +300,10 @@ async def test_scheduler_tick_polls_only_due_feeds(
     ) as rt:
         await poll_due(rt)  # a new feed is due at once
         assert server.hits == 1
-        now[0] += timedelta(minutes=10)
+        await later(rt, now, 10, database_kind)
         await poll_due(rt)  # not due yet
         assert server.hits == 1
-        now[0] += timedelta(minutes=6)
+        await later(rt, now, 6, database_kind)
         await poll_due(rt)
         assert server.hits == 2
     assert titles(out) == ["Port workers end strike", "Library reopens after flood"]
@@ -342,12 +356,12 @@ async def test_summary_only_entries_are_briefed_from_the_article_page(
 
 
 async def test_a_feed_can_have_its_own_polling_interval(
-    server: FeedServer, database_url: str, database_connect_args: dict
+    server: FeedServer, database_kind: str, database_url: str, database_connect_args: dict
 ) -> None:
     from bot.app import poll_due
 
     server.add(1)
-    now = [datetime(2026, 11, 25, 8, 0, tzinfo=UTC)]
+    now = [datetime.now(UTC)]
     settings = settings_for(database_url, server.url, poll_interval_s=900, poll_jitter=0.0)
     async with open_runtime(
         settings,
@@ -359,7 +373,7 @@ async def test_a_feed_can_have_its_own_polling_interval(
         assert feed is not None
         await rt.repo.set_poll_interval(feed.id, 120)
         await poll_due(rt)
-        now[0] += timedelta(minutes=3)  # past its own 2 minutes, well before the default 15
+        await later(rt, now, 3, database_kind)  # past its own 2 minutes, well before the default 15
         await poll_due(rt)
     assert server.hits == 2
 

@@ -7,7 +7,7 @@ plain ids and dicts; ORM objects never leave this module. Every method is one tr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar, Unpack, cast
@@ -127,18 +127,32 @@ class SqlRepository:
         return await self._feeds(_due(select(Feed), now=now, followed_only=followed_only))
 
     async def claim_due_feeds(
-        self, *, now: datetime, lease_s: float, followed_only: bool = False, limit: int = 1000
+        self,
+        *,
+        now: datetime | None = None,
+        lease_s: float,
+        followed_only: bool = False,
+        limit: int = 1000,
+        unclaimed: bool = False,
+        exclude: Collection[int] = (),
     ) -> list[FeedRow]:
         """The due feeds, claimed: their ``next_poll_at`` moves ``lease_s`` ahead in the same transaction
         (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so another instance does not take them; the poll's
-        outcome sets the real next time, and a claimer that dies leaves them due again after ``lease_s``."""
+        outcome sets the real next time, and a claimer that dies leaves them due again after ``lease_s``.
+
+        Without ``now`` the time is the database's clock (PostgreSQL's ``now()``, as for named leases:
+        every instance reckons claims on one clock; SQLite: this process's). ``unclaimed`` also claims the
+        feeds not due whose next poll is more than ``lease_s`` away: a claim never reaches further, so
+        these are every feed no instance is polling (``run --once``)."""
         _require_aware(now)
-        query = _due(select(Feed.id), now=now, followed_only=followed_only).limit(limit)
+        when, until = self._clock(now, ahead_s=lease_s)
+        query = _due(
+            select(Feed.id), now=when, followed_only=followed_only, beyond=until if unclaimed else None
+        )
         async with self._sessions.begin() as s:
-            ids = list(await s.scalars(query.with_for_update(skip_locked=True, of=Feed)))
+            ids = list(await s.scalars(query.limit(limit).with_for_update(skip_locked=True, of=Feed)))
             if not ids:
                 return []
-            until = now + timedelta(seconds=lease_s)
             await s.execute(
                 update(Feed)
                 .where(Feed.id.in_(ids))
@@ -148,14 +162,16 @@ class SqlRepository:
             feeds = {f.id: f for f in await s.scalars(select(Feed).where(Feed.id.in_(ids)))}
             return [_feed_row(feeds[i]) for i in ids]
 
-    async def extend_feed_claims(self, ids: Sequence[int], *, now: datetime, lease_s: float) -> int:
+    async def extend_feed_claims(
+        self, ids: Sequence[int], *, now: datetime | None = None, lease_s: float
+    ) -> int:
         """Keep claimed feeds claimed while their poll runs: ``next_poll_at`` moves to ``now + lease_s``
         where it is earlier, never back (a later claim, or a next time a poll's outcome set, stays). The
-        number of feeds whose claim moved."""
+        number of feeds whose claim moved. Without ``now``, the database's clock (`claim_due_feeds`)."""
         _require_aware(now)
         if not ids:
             return 0
-        until = now + timedelta(seconds=lease_s)
+        _, until = self._clock(now, ahead_s=lease_s)
         async with self._sessions.begin() as s:
             result = await s.execute(
                 update(Feed)
@@ -164,6 +180,16 @@ class SqlRepository:
                 .execution_options(synchronize_session=False)
             )
             return _rowcount(result)
+
+    def _clock(
+        self, now: datetime | None, *, ahead_s: float
+    ) -> tuple[ColumnElement[datetime], ColumnElement[datetime]]:
+        """(the time, ``ahead_s`` seconds later) as SQL: ``now``, else the database's clock — PostgreSQL's
+        ``now()``, one clock for every instance; SQLite's is this process's (it is the only one)."""
+        if now is None and self.shared:
+            return func.now(), func.now() + literal(timedelta(seconds=ahead_s), Interval())
+        now = now or datetime.now(UTC)
+        return literal(now, UTCDateTime()), literal(now + timedelta(seconds=ahead_s), UTCDateTime())
 
     async def record_poll_success(
         self,
@@ -571,15 +597,18 @@ class SqlRepository:
         delivery_id: int,
         *,
         message_ids: Sequence[str],
-        now: datetime,
+        now: datetime | None = None,
         lease: tuple[str, str] | None = None,
     ) -> bool:
-        """``lease`` (name, holder): marked only while that holder still holds the lease (not taken over)."""
+        """``lease`` (name, holder): marked only while that holder still holds the lease (not taken over).
+        ``sent_at`` is ``now``, else the database's clock (PostgreSQL's ``now()``: the one `recent_sends`
+        reads every instance's sends on; SQLite: this process's)."""
         _require_aware(now)
+        when, _ = self._clock(now, ahead_s=0)
         return await self._finish(
             delivery_id,
             status="sent",
-            sent_at=now,
+            sent_at=when,
             message_ids=[str(m) for m in message_ids],
             _where=_held(lease),
         )
@@ -627,14 +656,10 @@ class SqlRepository:
 
     async def recent_sends(self, platform: str, *, within_s: float) -> dict[str, list[float]]:
         """Per chat of ``platform``, how many seconds ago each message sent in the last ``within_s`` seconds
-        went (a split post's parts all at its ``sent_at``), on the database's clock (SQLite: this one's)."""
-        now: Any
-        if self.engine.dialect.name == "postgresql":
-            now = func.now()
-            since = now - literal(timedelta(seconds=within_s), Interval())
-        else:
-            now = literal(datetime.now(UTC), UTCDateTime())
-            since = literal(datetime.now(UTC) - timedelta(seconds=within_s), UTCDateTime())
+        went (a split post's parts all at its ``sent_at``), on the database's clock (SQLite: this one's),
+        the one `mark_sent` dates a send on when the outbox sends under a lease: one clock for every
+        instance's sends."""
+        now, since = self._clock(None, ahead_s=-within_s)
         query = (
             select(Channel.chat, Delivery.message_ids, Delivery.sent_at, now)
             .join(Channel, Delivery.channel_id == Channel.id)
@@ -643,7 +668,7 @@ class SqlRepository:
         recent: dict[str, list[float]] = {}
         async with self._sessions() as s:
             for chat, ids, sent_at, at in (await s.execute(query)).all():
-                ago = max(0.0, (_aware(at) - sent_at).total_seconds())
+                ago = max(0.0, (cast(datetime, _aware(at)) - cast(datetime, sent_at)).total_seconds())
                 recent.setdefault(chat, []).extend([ago] * max(len(ids or ()), 1))
         return recent
 
@@ -656,21 +681,41 @@ class SqlRepository:
     async def _finish(
         self, delivery_id: int, *, _where: ColumnElement[bool] | None = None, **values: Any
     ) -> bool:
-        """Update a delivery only while it is pending (and ``_where`` holds): one statement."""
-        async with self._sessions.begin() as s:
-            await _get(s, Delivery, delivery_id)
-            statement = (
-                update(Delivery)
-                .where(
-                    Delivery.id == delivery_id,
-                    Delivery.status == "pending",
-                    *(() if _where is None else (_where,)),
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
+        """Update a delivery only while it is pending (and ``_where`` holds): one statement; the delivery
+        is looked up only when nothing was updated, to tell an unknown id (an error) from one no longer
+        pending or taken over (false)."""
+        statement = (
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.status == "pending",
+                *(() if _where is None else (_where,)),
             )
-            result = await s.execute(statement)
-            return _rowcount(result) > 0
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.engine.begin() as connection:  # no session: a statement or two, for each delivery
+            if (await connection.execute(statement)).rowcount > 0:
+                return True
+            if await connection.scalar(select(Delivery.id).where(Delivery.id == delivery_id)) is None:
+                raise LookupError(f"no deliveries row with id {delivery_id}")
+            return False
+
+    async def fence_send(self, delivery_id: int, *, lease: tuple[str, str], lease_s: float) -> bool:
+        """Right before a delivery is sent: true when it is still pending and ``lease`` (name, holder) is
+        still that holder's and unexpired on the database's clock, and then the lease is renewed for
+        ``lease_s`` — one statement, so no other instance can take the lease over between the check and
+        the send's start for a whole lease period. False: do not send (taken over, or already sent)."""
+        when, until = self._clock(None, ahead_s=lease_s)
+        pending = exists().where(Delivery.id == delivery_id, Delivery.status == "pending")
+        statement = (
+            update(Lease)
+            .where(Lease.name == lease[0], Lease.holder == lease[1], Lease.expires_at > when, pending)
+            .values(expires_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.engine.begin() as connection:  # no session: one statement, sent for each delivery
+            return (await connection.execute(statement)).rowcount > 0
 
     # -- several instances: leases, heartbeats, updates handled once ---------------------------------
 
@@ -1008,11 +1053,19 @@ def _parse_min(value: datetime | str | None) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _due(query: Select[Any], *, now: datetime, followed_only: bool) -> Select[Any]:
-    """Active feeds whose next poll is due, the never-polled first; ``followed_only``: by an active chat."""
-    query = query.where(Feed.active, or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now)).order_by(
-        Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id
-    )
+def _due(
+    query: Select[Any],
+    *,
+    now: datetime | ColumnElement[datetime],
+    followed_only: bool,
+    beyond: ColumnElement[datetime] | None = None,
+) -> Select[Any]:
+    """Active feeds whose next poll is due, the never-polled first; ``followed_only``: by an active chat;
+    ``beyond``: also those whose next poll is later than that."""
+    due = or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now)
+    if beyond is not None:
+        due = or_(due, Feed.next_poll_at > beyond)
+    query = query.where(Feed.active, due).order_by(Feed.next_poll_at.is_not(None), Feed.next_poll_at, Feed.id)
     if followed_only:
         followed = (
             select(Subscription.id)

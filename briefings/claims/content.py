@@ -79,11 +79,21 @@ def _dependent_content(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> tuple[Span, 
         for c in kids:
             if c.dep_ not in deps or not _eligible(ctx, v, c, found):
                 continue
+            c = _past_cue_word(ctx, v, c)  # « a fait savoir que P »: P, not « savoir que P »
             lo = _clause_start(ctx, c)
             span = ctx.trim(max(lo, s_lo), min(_clause_end(ctx, v, c, lo, s_hi), s_hi))
             if span is not None:
                 return span, c.i < v.i
     return None
+
+
+def _past_cue_word(ctx: Ctx, v: Token, c: Token) -> Token:
+    """The clause under dependent ``c`` when ``c`` is a word of ``v``'s own multi-word cue (« faire savoir
+    que », « faire valoir que »), else ``c``."""
+    words = {w for required, _ in ctx.cues.verbs.get(ctx.lemmas[v.i], ()) for w in required}
+    if ctx.lemmas[c.i] not in words:
+        return c
+    return next((k for k in c.children if k.dep_ == "ccomp" and k.i > c.i), c)
 
 
 def _eligible(ctx: Ctx, v: Token, c: Token, found: str | None) -> bool:
@@ -192,13 +202,19 @@ def _inverted_span(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:
         return None
     nxt = v.i + 1
     while nxt < s_hi and (
-        doc[nxt].pos_ == "ADV" or temporal(doc[nxt], g) or g.norm(doc[nxt].text) in cues.skip
+        doc[nxt].pos_ == "ADV"
+        or temporal(doc[nxt], g)
+        or g.norm(doc[nxt].text) in cues.skip
+        or (doc[nxt].like_num and nxt + 1 < s_hi and temporal(doc[nxt + 1], g))  # « mardi 2 juin »
     ):
         nxt += 1
     if nxt >= s_hi or doc[nxt].pos_ not in ("DET", "PROPN", "NOUN") or ctx.in_quote[nxt]:
         return None
     head = doc[nxt] if doc[nxt].pos_ != "DET" else doc[nxt].head
-    if head.i < v.i or head.pos_ not in ("PROPN", "NOUN") or head.head.i != v.i:
+    governor = head  # the name the parser hung on the date (« a dit jeudi 14 mars l'association »)
+    while governor.head.i > v.i and (temporal(governor.head, g) or governor.head.like_num):
+        governor = governor.head
+    if head.i < v.i or head.pos_ not in ("PROPN", "NOUN") or governor.head.i != v.i:
         return None
     rest = [t for t in doc[head.right_edge.i + 1 : s_hi] if not t.is_punct]
     if comma and rest and doc[head.right_edge.i + 1].text == "," and _split_clause(ctx, s_lo, j, rest):

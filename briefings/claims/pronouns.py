@@ -136,7 +136,9 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         head = next((t for t in doc[lo:hi] if not lo <= t.head.i < hi or t.head is t), doc[lo])
         if head.pos_ == "PRON" or ctx.cues.pronoun_word(head.text) in pronouns:
             continue  # a pronoun the tagger took for a noun (« -il.La » glued) stands for no one itself
-        plural = any(c.dep_ == "conj" for c in head.children)
+        # a conjunct joined by a coordinator (« X et Y »), not one the parser read into a comma's
+        # apposition (« La ministre, Anne Roy, ») makes a plural
+        plural = any(c.dep_ == "conj" and any(k.dep_ == "cc" for k in c.children) for c in head.children)
         named = _full_name_gender(ctx, lo, hi)
         if named or any(is_person(t, g) for t in doc[lo:hi]):
             person, gender = "yes", named or _person_gender(ctx, (lo, hi), names)
@@ -145,6 +147,10 @@ def antecedents(ctx: Ctx, raws: list[Raw]) -> list[Antecedent]:
         ):
             person, gender = "yes", _noun_gender(head, role=True)
             plural = plural or "Plur" in head.morph.get("Number", [])
+        elif head.pos_ == "PROPN" and (lo, hi) in speakers and not any(t.pos_ == "DET" for t in doc[lo:hi]):
+            # a name the tagger missed or took for a place (« RN Jordan Bardella a accusé »), with no
+            # determiner: one speaker, he or she (or a body's metonym: it)
+            person, gender = "maybe", None
         else:
             # "the survey said" / "the union said": it or he/she
             person = "maybe" if head.pos_ == "NOUN" and (lo, hi) in speakers else "no"

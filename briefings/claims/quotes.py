@@ -12,6 +12,7 @@ from briefings.claims.content import content
 from briefings.claims.document import Ctx, Raw
 from briefings.claims.speakers import after_subject, speaker_span, subject
 from briefings.claims.stance import stance
+from briefings.claims.syntax import gerund
 from briefings.claims.text import MIN_QUOTE_WORDS, SENTENCE_END, is_title
 
 if TYPE_CHECKING:
@@ -47,9 +48,12 @@ def quote_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
             continue
         v, speaker, kind = found
         if v.i < first:
-            span, _ = content(ctx, v)
+            span, inverted = content(ctx, v)
             if span is not None and span[0] <= qs < span[1]:
                 continue  # X said most regions grew at a "modest pace": the reported clause is the claim
+            if span is not None and inverted and _reports_before(ctx, v, first):
+                yield Raw(None, "", "quote", start, end, quote=True)  # the quotation floats to its speaker
+                continue
         used.add(v.i)
         kind = "quote" if kind == "statement" else kind
         yield Raw(speaker_span(speaker, ctx.cues), ctx.cue_text(v), kind, start, end, v.idx, quote=True)
@@ -90,6 +94,13 @@ def _before(ctx: Ctx, first: int) -> list[int]:
         before.append(i)
         i -= 1
     return before
+
+
+def _reports_before(ctx: Ctx, v: Token, first: int) -> bool:
+    """Whether a finite cue before quotation ``first`` reports the clause before itself (« P, a estimé X,
+    selon qui "Q" »), with no « que » / "that" between it and the quotation: Q is not its content."""
+    g = ctx.g
+    return not gerund(v, g) and not any(ctx.lowers[i] in g.content_marks for i in range(v.i + 1, first))
 
 
 def _says_more(v: Token) -> bool:

@@ -75,7 +75,7 @@ def _reported(ctx: Ctx, raws: list[Raw], at: int) -> list[tuple[int, int]]:
     """What the speaker named just before char ``at`` reported in their own sentence, in indirect speech
     ("X said he could not explain what made Y quit. He added: …"): someone named inside it is what X
     spoke about, not the he/she who speaks next, which is X."""
-    before = [r for r in raws if r.speaker is not None and not r.quote and not r.source and r.end <= at]
+    before = [r for r in raws if r.speaker is not None and not r.quote and r.end <= at]
     last = max(before, key=lambda r: r.end, default=None)
     if last is None or last.speaker is None or last.speaker[1] > ctx.token_at(last.start):
         return []

@@ -109,7 +109,8 @@ def _previous_speaker(
         and not any(t.lower_ in g.genitive or t.pos_ == "ADP" for t in tokens)
         and _owner(head, g) is None  # "the mayor's official spokesman" is of the mayor, no epithet
     )
-    if not (names or was or epithet) or not resolved:
+    bare = len(tokens) == 2 and g.norm(tokens[0].text) in g.definite  # « le syndicaliste », « l'élu »
+    if not (names or was or epithet or bare) or not resolved:
         return None
     prev_raw, prev_span = resolved[-1]
     if names or was:
@@ -183,7 +184,11 @@ def _first_name_span(u: Token) -> tuple[int, int] | None:
     if not (u.text[:1].isupper() and load_genders().of(u.text)):
         return None
     hi = u.i + 1
-    while hi < len(doc) and doc[hi].pos_ == "PROPN" and (doc[hi].text[:1].isupper() or doc[hi].text == "-"):
+    while (
+        hi < len(doc)
+        and (doc[hi].pos_ == "PROPN" or doc[hi].ent_iob_ == "I")  # « Bruno Le Maire » in one entity
+        and (doc[hi].text[:1].isupper() or doc[hi].text == "-")
+    ):
         hi += 1
     return (u.i, hi) if hi > u.i + 1 else None
 
@@ -202,6 +207,9 @@ def name_near(t: Token, g: Grammar) -> tuple[int, int] | None:
     for u in doc[t.i + 1 : t.i + NAME_AFTER]:
         if is_person(u, g):
             return ent_bounds(u)
+        name = _first_name_span(u)  # « le ministre de l'[Économie Bruno Le Maire] »: NER took a word too many
+        if name is not None:
+            return name
         participle = u.pos_ == "VERB" and "Part" in u.morph.get("VerbForm", [])
         if (
             (u.pos_ in ("VERB", "AUX", "PRON") and not participle)

@@ -10,7 +10,7 @@ from briefings.claims.document import Ctx, Raw
 from briefings.claims.lexicon import Cues
 from briefings.claims.nouns import noun_speaker
 from briefings.claims.speakers import speaker_span
-from briefings.claims.syntax import np, possessor
+from briefings.claims.syntax import ent_bounds, is_person, np, possessor
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -34,7 +34,7 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
                 continue  # « selon la classification de l'UE »: how, not who says
             cue = ctx.text[doc[i].idx : last.idx + len(last)]
             if noun.lower_ in g.relatives:
-                yield from _selon_lesquelles(ctx, noun, cue)
+                yield from _selon_qui(ctx, i, noun, cue) or _selon_lesquelles(ctx, noun, cue)
                 continue
             sp = speaker_span(author(noun, ctx) or noun, cues)
             comma = next((k for k in range(i + n, sp[1]) if doc[k].text == ","), None)
@@ -122,6 +122,24 @@ def _source_noun(last: Token, objects: frozenset[str]) -> Token | None:
         if noun.pos_ == "DET" and noun.head.i > noun.i:  # a determiner stands for its noun (« son avocat »)
             noun = noun.head
     return noun
+
+
+def _selon_qui(ctx: Ctx, i: int, rel: Token, cue: str) -> list[Raw]:
+    """« …, a dit Paul Roy, selon qui P »: the person named right before the comma says P (the rest of the
+    sentence)."""
+    doc, g = ctx.doc, ctx.g
+    if i < 2 or doc[i - 1].text != "," or not is_person(doc[i - 2], g) or rel.i + 1 >= len(doc):
+        return []
+    start = rel.i + 1 + (doc[rel.i + 1].text == ",")
+    span = ctx.trim(start, ctx.sentence_bounds(i)[1])
+    if span is None:
+        return []
+    lo, hi = span
+    while lo < hi and ctx.text[lo].isspace():
+        lo += 1
+    while hi > lo and ctx.text[hi - 1].isspace():
+        hi -= 1
+    return [Raw(ent_bounds(doc[i - 2]), f"{cue} {rel.text}", "statement", lo, hi, doc[i].idx, True)]
 
 
 def _selon_lesquelles(ctx: Ctx, rel: Token, cue: str) -> Iterator[Raw]:

@@ -128,13 +128,29 @@ def after_subject(v: Token, cues: Cues, stop: int) -> Token | None:
     g = cues.grammar
     labels = g.subjects | g.objects | g.expletive_subjects
     for c in v.rights:
-        if c.i < stop and c.dep_ in labels and g.norm(c.text) not in cues.skip and not temporal(c, g):
-            return c
+        if c.i < stop and c.dep_ in labels and g.norm(c.text) not in cues.skip:
+            if not temporal(c, g):
+                return c
+            # « a estimé mardi 2 juin Paul Girard »: the name the parser hung on the date
+            name = next(
+                (
+                    k
+                    for k in c.children
+                    if (k.dep_ == "appos" or k.dep_ in g.name_parts) and k.pos_ == "PROPN"
+                ),
+                None,
+            )
+            if name is not None:
+                return name
     for t in v.doc[v.i + 1 : stop]:
         if g.norm(t.text) in cues.skip or t.pos_ in ("DET", "ADV", "AUX", "ADP") or t.ent_type_ in g.times:
             continue
-        if t.dep_ in g.adverbials or temporal(t, g):
-            continue
+        if (
+            t.dep_ in g.adverbials
+            or temporal(t, g)
+            or (t.like_num and t.i + 1 < len(t.doc) and temporal(t.doc[t.i + 1], g))
+        ):
+            continue  # « a dit jeudi 14 mars X »
         if t.dep_ in g.obliques or any(c.dep_ == "case" for c in t.children) or t.head.pos_ == "ADP":
             continue  # a prepositional phrase between verb and subject: "a déclaré sur BFMTV X"
         if t.pos_ in ("PROPN", "NOUN", "PRON"):
