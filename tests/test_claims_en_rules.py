@@ -86,6 +86,11 @@ ENGLISH = [
         "There had been press speculation that the coach had felt undermined by the owner's plans.",
         [("press speculation", "statement", "the coach had felt undermined by the owner's plans")],
     ),
+    # "warned X against Y": X is whom the warning is for, Y (a noun or a gerund clause) what it says
+    (
+        "The coast guard warned residents against travelling to the islands this weekend.",
+        [("The coast guard", "warning", "travelling to the islands this weekend")],
+    ),
     # what a verb of emphasis stresses is what is said
     (
         "The agency highlighted weak household spending in Spain and the region's heavy reliance on tourism.",

@@ -105,6 +105,9 @@ def _eligible(ctx: Ctx, v: Token, c: Token, found: str | None) -> bool:
         return False  # only "considère, elle, qu'un référendum …" parsed as an adverbial clause
     if c.dep_ in g.objects and (not takes_object(v, ctx.cues) or (found == "statement" and gerund(v, g))):
         return False  # "Confirmant cet appel, X …" / "Reporting its results, …" are narration
+    preps = ctx.cues.content_preps.get(ctx.lemmas[v.i], ())
+    if c.dep_ in g.objects and any(r.i > c.i and ctx.lowers[r.i] in preps for r in v.rights):
+        return False  # "warned residents against travelling": whom, not what (the preposition's object)
     if c.dep_ in g.oblique_arguments and not takes_object(v, ctx.cues):
         return False  # « a ajouté à la polémique », « insiste sur le contexte »: what it is about
     # « ce qu'il avait dit à Marie Dupont »: whom it was said to, not what
