@@ -114,6 +114,18 @@ def sched_s(pid: int) -> tuple[float, float] | None:
     return run / 1e9, wait / 1e9
 
 
+def pss_mb(pid: int) -> float | None:
+    """``pid``'s proportional set size: its private pages, and its share of those it shares with others
+    (workers forked with the pipelines loaded share their pages with the forkserver and each other)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def peak_rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -163,6 +175,7 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                     )
                 )
             peaks: dict[int, float] = {}
+            pss: dict[int, float] = {}
             cpu: dict[int, float] = {}
             sched: dict[int, tuple[tuple[float, float, float], tuple[float, float, float]]] = {}
             db_cpu: dict[int, float] = {}
@@ -176,6 +189,8 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
                 for pid in [*tops, *tree]:
                     if (rss := peak_rss_mb(pid)) is not None:
                         peaks[pid] = max(rss, peaks.get(pid, 0))
+                    if (proportional := pss_mb(pid)) is not None:
+                        pss[pid] = max(proportional, pss.get(pid, 0))
                     if (used := cpu_s(pid)) is not None:
                         cpu[pid] = used
                     if (times := sched_s(pid)) is not None:
@@ -220,6 +235,7 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
         "seconds": elapsed,
         "per_s": len(articles) / elapsed,
         "rss": [round(peaks.get(pid, 0)) for pid in briefers],
+        "pss": [round(pss.get(pid, 0)) for pid in briefers],
         "cpu_instances": sum(cpu.get(pid, 0) for pid in tops),
         "cpu_workers": sum(cpu.get(pid, 0) for pid in workers_seen),
         # the forkserver loads the pipelines the workers are forked with: its CPU is the workers' too
@@ -248,7 +264,8 @@ async def main() -> None:
         results[config] = result
         print(
             f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
-            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']}; "
+            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']} "
+            f"(PSS {result['pss']}); "
             f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
             f"forkserver {result['cpu_forkserver']:.1f}, "
             f"PostgreSQL {result['cpu_db']:.1f}, total "

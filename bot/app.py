@@ -27,6 +27,8 @@ from bot.adapters.clock import pacing_clock
 from bot.cluster import Leases, heartbeat, new_instance_id
 from bot.digests import digest_now, digest_trigger, send_due_digest, send_due_digests
 from bot.dispatch import Dispatcher
+from bot.engines import ENGINES as ENGINES
+from bot.engines import build_engine
 from bot.models import FeedRow
 from bot.outbox import Outbox
 from bot.poller import CutEngine, Poller, PollResult, resolve_feed_url, utcnow
@@ -34,7 +36,6 @@ from bot.protocols import BriefingEngine, ChatAdapter, Clock, Repository
 from bot.settings import Settings
 from bot.sources.fetch import Fetcher
 from bot.storage.db import describe_error, repository
-from briefings.engine import LocalEngine
 from handlers import register_all
 from handlers.router import Context, Router
 
@@ -66,23 +67,6 @@ class Runtime:
 def seed_feed() -> Path:
     """The sample feed shipped with the package (`seeds/feed.xml`), wherever the package is installed."""
     return Path(str(resources.files("seeds").joinpath("feed.xml")))
-
-
-def _local_engine(settings: Settings) -> BriefingEngine:
-    return LocalEngine(pipelines=settings.pipelines, max_bullets=settings.max_bullets)
-
-
-ENGINES: dict[str, Callable[[Settings], BriefingEngine]] = {"local": _local_engine}
-"""Briefing engines by the name the ``engine`` setting gives."""
-
-
-def build_engine(settings: Settings) -> BriefingEngine:
-    """The briefing engine named by ``settings.engine``; an unknown name is a one-line `ValueError`."""
-    try:
-        return ENGINES[settings.engine](settings)
-    except KeyError:
-        known = ", ".join(ENGINES)
-        raise ValueError(f"engine '{settings.engine}' is not available (known: {known})") from None
 
 
 def _console(settings: Settings, commands: Iterable[str], clock: Clock | None) -> ChatAdapter:

@@ -14,7 +14,9 @@ does not let another instance poll the same feed meanwhile.
 
 A lease's expiry is reckoned on the database's clock (PostgreSQL's ``now()``), never an instance's: a
 machine whose clock runs ahead cannot take a live holder's lease, one running behind cannot keep a dead
-one's. The instance's clock only measures how long ago it renewed a lease (`Leases.holds`).
+one's. Feed claims are reckoned on it too (`Leases.claim_time`), and so are the times of sends. The
+instance's clock only measures how long ago it renewed a lease (`Leases.holds`); right before a send the
+outbox asks the database itself (`Leases.fence`), never that memory.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSBRIEF_", extra="ignore", env_nested_delimiter="__")
 
-    # briefing engine, chosen by name (`bot.app.ENGINES`)
+    # briefing engine, chosen by name (`bot.engines.ENGINES`)
     engine: str = "local"
     pipelines: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PIPELINES))
     briefing_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)  # 1: in this process

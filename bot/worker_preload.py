@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 from typing import Any
 
 from bot.protocols import BriefingEngine
+from bot.workers import PRELOAD_ENV
 
 options: dict[str, Any] | None = None  # the engine's options (`bot.settings.Settings` fields)
 engine: BriefingEngine | None = None  # built and loaded from them
@@ -21,7 +23,7 @@ engine: BriefingEngine | None = None  # built and loaded from them
 
 def load(wanted: dict[str, Any]) -> BriefingEngine:
     """The engine of ``wanted`` options with its pipelines loaded (the local engine loads on first use)."""
-    from bot.app import build_engine
+    from bot.engines import build_engine
     from bot.settings import Settings
 
     built = build_engine(Settings(**wanted))
@@ -32,7 +34,10 @@ def load(wanted: dict[str, Any]) -> BriefingEngine:
     return built
 
 
-if (_named := os.environ.get("_NEWSBRIEF_FORKSERVER_ENGINE")) is not None:
+if (_named := os.environ.get(PRELOAD_ENV)) is not None:
     options = json.loads(_named)
-    engine = load(options)
+    try:
+        engine = load(options)
+    except Exception as exc:  # e.g. a pipeline not installed: each worker fails on it with its reason
+        logging.getLogger("newsbrief.workers").error("briefing engine not preloaded: %s", exc)
     gc.freeze()  # what is loaded stays out of the collector: the workers' copy-on-write pages stay shared

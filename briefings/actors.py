@@ -230,6 +230,7 @@ class Mention:
     canonical: str | None = None  # set when the gazetteer knows the form
     acts: bool = False  # the subject or agent of a verb (not a backdrop)
     located: bool = False  # after a locative preposition ("in Suva", « à Béthune »)
+    venue: bool = False  # whom something is told or where it is said ("told BBC Radio", "speaking to X")
 
 
 @dataclass
@@ -244,6 +245,7 @@ class _Cluster:
     lead_subject: bool = False
     acts: bool = False
     located: bool = False
+    venues: int = 0  # mentions that are only where something was said (`Mention.venue`)
     variants: set[str] = field(default_factory=set)  # other forms speakers used, never the name
 
     @property
@@ -474,7 +476,12 @@ class ActorTable:
         )
         unnamed = name[:1].islower()
         backdrop = kind in ("place", "country") and not c.acts and not claims
-        return score * (0.5 if kind == "place" else 0.8 if unnamed else 1.0) * (0.6 if backdrop else 1.0)
+        venue = c.venues == c.mentions and not claims  # a channel interviewing, no actor of the story
+        return (
+            score
+            * (0.5 if kind == "place" or venue else 0.8 if unnamed else 1.0)
+            * (0.6 if backdrop else 1.0)
+        )
 
     def _by_words(self, surface: str) -> _Cluster | None:
         ws = words(surface)
@@ -683,7 +690,30 @@ def _acting(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> Iter
         acts = root is not None and (
             root.dep_ in SUBJECTS or (root.dep_ == "pobj" and root.head.dep_ == "agent")
         )
+        if root is not None and not acts and _venue(root, gazetteer):
+            m = replace(m, venue=True)
         yield replace(m, acts=acts) if acts else m
+
+
+def _venue(root: Token, gazetteer: Gazetteer) -> bool:
+    """Whether a mention headed by ``root`` is only whom something is told or where it is said: the object
+    of a verb of telling ("told BBC Radio", "told Newsnight the plan was dead"), or the object of a
+    preposition after one ("speaking to the World Service")."""
+    if root.dep_ not in ("poss", "pobj", "dobj", "dative", "iobj", "obj"):
+        return False
+    verbs = gazetteer.words("venue_verbs")
+    if not verbs:
+        return False
+    if root.dep_ == "poss" and root.head.i != root.i:  # "told the BBC's World Service": the BBC too
+        root = root.head
+        while root.dep_ == "compound" and root.head.i != root.i:
+            root = root.head
+    head = root.head
+    if root.dep_ == "pobj" and head.dep_ == "prep":
+        head = head.head
+    elif root.dep_ not in ("dobj", "dative", "iobj", "obj"):
+        return False
+    return head.pos_ in ("VERB", "AUX") and head.lemma_.lower() in verbs
 
 
 def _located(span: Span, gazetteer: Gazetteer) -> bool:
@@ -948,6 +978,7 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, in
         cluster.lead_subject |= lead[0] <= m.start < lead[1]
         cluster.acts |= m.acts
         cluster.located |= m.located
+        cluster.venues += m.venue
     for c in clusters:
         if c.canonical is None and gazetteer.kind_of(c.name):
             c.kinds["country"] += 1

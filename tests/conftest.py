@@ -7,6 +7,7 @@ On PostgreSQL each test gets a fresh schema, dropped afterwards; open it with
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
 # A chain's tests run one after another on one worker, in the table's order. The multi-instance tests
 # (several `newsbrief run` processes on one database with real leases, tests/test_instances.py) are two
 # chains, each started first on a worker of its own, so that no two of them share a worker's time; the
-# briefing pools (tests/test_workers.py: one pool for the module) are a chain on whichever worker is free.
+# briefing pools (tests/test_workers.py: one pool for the module) are a chain on whichever worker is free,
+# and so are the modules whose fixtures brief articles (dealt test by test, each worker would brief them).
 # Then the tests that take the most CPU, so that the run does not end waiting on one of them; then the
 # rest, one at a time to whichever worker has fewer than two tests in hand.
 
@@ -63,6 +65,9 @@ CHAINS: dict[str, Chain] = {
         worker=1,
     ),
     "pools": Chain(("tests/test_workers.py",)),
+    # modules whose module-scoped fixtures brief articles (a corpus, the seed): set up once, not per worker
+    "stories": Chain(("tests/test_stories.py",)),
+    "engine": Chain(("tests/test_engine.py",)),
 }
 EARLY = (  # CPU seconds (or processes of their own) each: dealt first
     "tests/test_hostile.py::test_the_event_loop_runs_while_a_large_feed_is_parsed",
@@ -71,6 +76,8 @@ EARLY = (  # CPU seconds (or processes of their own) each: dealt first
     "tests/test_run.py::test_a_delivery_killed_between_pending_and_sent_arrives_exactly_once",
     "tests/test_run.py::test_a_digest_killed_after_message_two_of_three_sends_only_the_third_after_restart",
     "tests/test_hostile.py::test_a_chat_users_brief_of_a_huge_page_is_cut_before_the_nlp_and_says_so",
+    "tests/test_scale_parts.py::test_an_instance_with_workers_briefs_as_one_without_and_never_imports_spacy",
+    "tests/test_scale_parts.py::test_workers_are_forked_with_the_engine_their_forkserver_loaded",
 )
 
 
@@ -159,13 +166,44 @@ async def repository(database_url: str, database_connect_args: dict[str, Any]) -
     await repo.close()
 
 
+class PlainPipeline:
+    """A pipeline as `spacy.load` gives it, run on the components the engine loaded (`load_pipeline`):
+    without the engine's paragraph component and, on a text where it could split a token, without its
+    elided-quote infix. The weights are the engine's, so a process loads each package once (seconds)."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.vocab = nlp.vocab
+        self._plain_tokenizer: Any = None
+
+    def tokenizer(self, text: str) -> Any:
+        """The engine's tokenizer where its extra infix finds nothing (it then splits exactly as the
+        package's own), else a copy without the infix (built on first need: a copy takes seconds)."""
+        from briefings.engine import ELIDED_QUOTE
+
+        if re.search(ELIDED_QUOTE, text) is None:
+            return self.nlp.tokenizer(text)
+        if self._plain_tokenizer is None:
+            self._plain_tokenizer = type(self.nlp.tokenizer)(self.vocab)
+            self._plain_tokenizer.from_bytes(self.nlp.tokenizer.to_bytes())
+            pattern = self._plain_tokenizer.infix_finditer.__self__.pattern
+            self._plain_tokenizer.infix_finditer = re.compile(
+                pattern.replace(f"|{ELIDED_QUOTE}", "")
+            ).finditer
+        return self._plain_tokenizer(text)
+
+    def __call__(self, text: str) -> Any:
+        from briefings.engine import PARAGRAPHS
+
+        return self.nlp(self.tokenizer(text), disable=[PARAGRAPHS])
+
+
 @pytest.fixture(scope="session")
 def nlps() -> dict[str, Any]:
     """The plain spaCy pipelines of the settings, by language, loaded once per test run (as `spacy.load`
-    gives them: without the engine's paragraph component). Test modules that need raw parses share them
-    instead of loading their own (a load takes seconds)."""
-    import spacy
-
+    gives them: without the engine's paragraph component, see `PlainPipeline`). Test modules that need raw
+    parses share them instead of loading their own."""
     from bot.settings import DEFAULT_PIPELINES
+    from briefings.engine import load_pipeline
 
-    return {lang: spacy.load(name) for lang, name in DEFAULT_PIPELINES.items()}
+    return {lang: PlainPipeline(load_pipeline(name)) for lang, name in DEFAULT_PIPELINES.items()}

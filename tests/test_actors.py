@@ -290,6 +290,22 @@ def test_the_prime_ministers_office_is_a_body_not_the_country() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tom Reed told the Harbour Gazette that the bridge would close in May. The Northfield Union backed "
+        "the plan on Friday.",
+        "The bridge will close in May, Tom Reed told BBC Radio Kent. The Northfield Union backed the plan on "
+        "Friday.",
+        "The bridge will close in May, Tom Reed told the Harbour Gazette's weekend edition. The Northfield "
+        "Union backed the plan on Friday.",
+    ],
+)
+def test_a_channel_only_told_something_ranks_below_who_acts(text: str) -> None:
+    ranked = names(text, lang="en")
+    assert (len(ranked), ranked.index("Northfield Union")) == (3, 1)
+
+
 def test_a_nationality_adjective_stands_for_its_country() -> None:
     ranked = names(
         "Korean and Japanese carmakers cut output in May. Japanese dealers blamed the weak yen for the drop.",

@@ -323,8 +323,8 @@ async def test_entries_are_capped_per_poll_newest_first_and_the_rest_recorded_as
 async def test_forty_thousand_keys_and_parameters_stay_under_the_parameter_limit(repository: Any) -> None:
     """PostgreSQL takes at most 32,767 parameters in a statement, SQLite 32,766: 5,000 rows of eight
     columns are 40,000 parameters to record, and the lookup asks about 40,000 entry ids and 40,000
-    addresses (the 5,000 recorded among them). Rows cost far more than keys (a millisecond of CPU each to
-    compile into the INSERT), so there are only as many as it takes to pass the limit."""
+    addresses (the 5,000 recorded among them). Rows cost more than keys (each is inserted twice: the entry
+    and its marker), so there are only as many as it takes to pass the limit."""
     feed = await repository.add_feed("http://news.invalid/big.xml")
     now = datetime.now(UTC)
     rows = [

@@ -274,12 +274,12 @@ async def later(rt: Any, now: list[datetime], minutes: int, database_kind: str) 
     several instances reckon them), which a test cannot move: their next polls move back instead."""
     now[0] += timedelta(minutes=minutes)
     if database_kind == "postgresql":
-        from sqlalchemy import update
+        from sqlalchemy import Interval, literal, update
 
         from bot.storage.tables import Feed
 
         async with rt.repo.engine.begin() as connection:
-            back = Feed.next_poll_at - timedelta(minutes=minutes)
+            back = Feed.next_poll_at - literal(timedelta(minutes=minutes), Interval())
             await connection.execute(update(Feed).values(next_poll_at=back))
 
 

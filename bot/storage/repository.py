@@ -74,6 +74,17 @@ def _chunks(items: list[_T], size: int) -> Iterator[list[_T]]:
         yield items[start : start + size]
 
 
+@lru_cache
+def _seen_insert(dialect_name: str) -> Any:
+    """The INSERT … ON CONFLICT DO NOTHING RETURNING id of `SqlRepository.record_seen`, built once: run with
+    a list of rows, SQLAlchemy's "insertmanyvalues" sends them as multi-row VALUES statements from one
+    cached compilation (built per chunk with ``.values(rows)``, each row cost a millisecond of CPU), and
+    the ids it returns are the rows added."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    table = ArticleRecord.__table__
+    return dialect.insert(table).on_conflict_do_nothing().returning(table.c.id)
+
+
 class SqlRepository:
     """`Repository` on SQLAlchemy's async engine (SQLite via aiosqlite, PostgreSQL via asyncpg).
 
@@ -291,15 +302,13 @@ class SqlRepository:
         if not full:
             return 0
         size = _PARAMETER_LIMIT // len(full[0])
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        statement = _seen_insert(self.engine.dialect.name)
         added = 0
         async with self._sessions.begin() as s:
             for chunk in _chunks(full, size):
-                statement = dialect.insert(ArticleRecord).values(chunk).on_conflict_do_nothing()
-                added += _rowcount(await s.execute(statement)) or 0
+                added += len((await s.execute(statement, chunk)).all())
                 markers = [{**row, "url": None, "content_hash": None} for row in chunk]
-                statement = dialect.insert(ArticleRecord).values(markers).on_conflict_do_nothing()
-                added += _rowcount(await s.execute(statement)) or 0
+                added += len((await s.execute(statement, markers)).all())
         return added
 
     async def add_article(
@@ -694,10 +703,11 @@ class SqlRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        async with self._sessions.begin() as s:
-            if _rowcount(await s.execute(statement)) > 0:
+        async with self.engine.begin() as connection:  # no session: a statement or two, for each delivery
+            if (await connection.execute(statement)).rowcount > 0:
                 return True
-            await _get(s, Delivery, delivery_id)
+            if await connection.scalar(select(Delivery.id).where(Delivery.id == delivery_id)) is None:
+                raise LookupError(f"no deliveries row with id {delivery_id}")
             return False
 
     async def fence_send(self, delivery_id: int, *, lease: tuple[str, str], lease_s: float) -> bool:
@@ -713,8 +723,8 @@ class SqlRepository:
             .values(expires_at=until)
             .execution_options(synchronize_session=False)
         )
-        async with self._sessions.begin() as s:
-            return _rowcount(await s.execute(statement)) > 0
+        async with self.engine.begin() as connection:  # no session: one statement, sent for each delivery
+            return (await connection.execute(statement)).rowcount > 0
 
     # -- several instances: leases, heartbeats, updates handled once ---------------------------------
 

@@ -105,6 +105,9 @@ def _eligible(ctx: Ctx, v: Token, c: Token, found: str | None) -> bool:
         return False  # only "considère, elle, qu'un référendum …" parsed as an adverbial clause
     if c.dep_ in g.objects and (not takes_object(v, ctx.cues) or (found == "statement" and gerund(v, g))):
         return False  # "Confirmant cet appel, X …" / "Reporting its results, …" are narration
+    preps = ctx.cues.content_preps.get(ctx.lemmas[v.i], ())
+    if c.dep_ in g.objects and any(r.i > c.i and ctx.lowers[r.i] in preps for r in v.rights):
+        return False  # "warned residents against travelling": whom, not what (the preposition's object)
     if c.dep_ in g.oblique_arguments and not takes_object(v, ctx.cues):
         return False  # « a ajouté à la polémique », « insiste sur le contexte »: what it is about
     # « ce qu'il avait dit à Marie Dupont »: whom it was said to, not what
@@ -161,11 +164,25 @@ def _preceding_content(ctx: Ctx, v: Token, s_lo: int) -> tuple[Span | None, bool
     doc, g = ctx.doc, ctx.g
     lo = s_lo
     left = min([v.i, *(c.i for c in v.lefts if c.dep_.startswith("aux") or c.dep_ in g.subjects)])
+    named = min([left, *(c.left_edge.i for c in v.lefts if c.dep_ in g.subjects)])
+    if named < left and named > lo and doc[named - 1].text == "," and _clause(ctx, lo, named - 1):
+        left = named  # "P, Mr Cook said": past the subject's title; "On 10 March, X said" is no P
     if left > lo and doc[left - 1].text == ",":
         if v.dep_ == "parataxis" and v.head.i < v.i:
             lo = max(lo, v.head.left_edge.i)
         return ctx.trim(lo, left - 1), True
     return None, False
+
+
+def _clause(ctx: Ctx, lo: int, hi: int) -> bool:
+    """Whether tokens [lo, hi) are a clause (headed by a verb, or a quotation), not an adverbial ("On 10
+    March", « Dans un texte qu'il a envoyé »)."""
+    doc = ctx.doc
+    return any(
+        ctx.in_quote[i]
+        or (doc[i].pos_ in ("VERB", "AUX") and (doc[i].head.i == i or not lo <= doc[i].head.i < hi))
+        for i in range(lo, hi)
+    )
 
 
 def _inverted_span(ctx: Ctx, v: Token, s_lo: int, s_hi: int) -> Span | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from briefings.claims.document import Ctx
+from briefings.claims.documents import opening_document
 from briefings.claims.resolve import Attribution
 from briefings.claims.syntax import agent, passive
 
@@ -39,6 +40,11 @@ def hedge_claims(ctx: Ctx, others: Iterable[Attribution]) -> Iterator[Attributio
         (lo, hi), cue, speaker, kind = found
         at = ctx.doc[i].idx
         if any(s <= at < e or (s <= lo and hi <= e) for s, e in taken):
+            continue
+        author = opening_document(ctx, i)  # "In a study by X, Y is said to …": X's words
+        if author is not None:
+            s_at, e_at = ctx.doc[author[0]].idx, ctx.doc[author[1] - 1].idx + len(ctx.doc[author[1] - 1])
+            yield Attribution(ctx.text[s_at:e_at], s_at, e_at, cue, kind, lo, hi, ctx.text[lo:hi])
             continue
         yield Attribution(speaker, at, at, cue, kind, lo, hi, ctx.text[lo:hi])
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from briefings.claims.document import Ctx, Raw
+from briefings.claims.documents import document_author
 from briefings.claims.pronouns import (
     Antecedent,
     adverbial_antecedent,
@@ -112,7 +113,7 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
                 continue
         elif span[1] - span[0] == 1 and word in ctx.g.non_speakers:
             continue
-        span = described(ctx, span, resolved) or span
+        span = described(ctx, span, resolved) or document_author(ctx, span) or span
         resolved.append((raw, span))
     resolved = [(r, sp) for r, sp in resolved if not _nested(ctx, r, sp, resolved)]
     yield from _output(ctx, resolved)

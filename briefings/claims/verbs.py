@@ -90,7 +90,7 @@ def _prep_content(ctx: Ctx, v: Token) -> tuple[int, int] | None:
     preps = ctx.cues.content_preps.get(ctx.lemmas[v.i], ())
     for c in v.rights:
         if ctx.lowers[c.i] in preps and c.dep_ in ctx.g.prepositions:
-            obj = next((k for k in c.children if k.dep_ in ctx.g.prep_objects), None)
+            obj = next((k for k in c.children if k.dep_ in ctx.g.prep_objects | ctx.g.prep_clauses), None)
             if obj is not None:
                 s_lo, s_hi = ctx.sentence_bounds(v.i)
                 return ctx.trim(max(obj.left_edge.i, s_lo), min(obj.right_edge.i + 1, s_hi))
