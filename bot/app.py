@@ -282,9 +282,7 @@ async def _briefing_pool(engine: BriefingEngine, settings: Settings) -> AsyncIte
         return
     from bot.workers import PoolEngine, engine_options
 
-    options = engine_options(
-        engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets
-    )
+    options = engine_options(settings)
     pool = PoolEngine(options=options, languages=engine.languages, workers=settings.briefing_workers)
     try:
         yield pool

@@ -150,11 +150,7 @@ def run(
     if settings.briefing_workers > 1:  # the workers' pipelines load while the rest of the bot is imported
         from bot.workers import engine_options, start_forkserver
 
-        start_forkserver(
-            engine_options(
-                engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets
-            )
-        )
+        start_forkserver(engine_options(settings))
 
     from bot.app import open_runtime, run_forever, run_once
 

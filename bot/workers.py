@@ -36,6 +36,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from bot.protocols import BriefingEngine
+from bot.settings import Settings
 from briefings.engine import BriefingError
 from briefings.models import Article, Briefing
 
@@ -46,9 +47,13 @@ PRELOAD_ENV = "_NEWSBRIEF_FORKSERVER_ENGINE"  # the engine options the forkserve
 _engine: BriefingEngine | None = None  # the worker process's engine, built by `_start`
 
 
-def engine_options(*, engine: str, pipelines: dict[str, str], max_bullets: int) -> dict[str, Any]:
+def engine_options(settings: Settings) -> dict[str, Any]:
     """What a worker needs to build the settings' engine (`bot.settings.Settings` fields)."""
-    return {"engine": engine, "pipelines": dict(pipelines), "max_bullets": max_bullets}
+    return {
+        "engine": settings.engine,
+        "pipelines": dict(settings.pipelines),
+        "max_bullets": settings.max_bullets,
+    }
 
 
 def start_forkserver(options: dict[str, Any]) -> bool:

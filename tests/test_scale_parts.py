@@ -79,7 +79,7 @@ from tests.test_scale_parts import probe
 
 def main() -> None:
     settings = Settings()
-    options = engine_options(engine=settings.engine, pipelines=settings.pipelines, max_bullets=settings.max_bullets)
+    options = engine_options(settings)
     start_forkserver(options)
     pool = PoolEngine(options=options, languages=("en", "fr"), workers=2)
     try:

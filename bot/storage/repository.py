@@ -740,15 +740,8 @@ class SqlRepository:
         ``now`` (tests, and SQLite, where the one process is the only clock) sets the time instead.
         """
         _require_aware(now)
-        when: ColumnElement[datetime]
-        if self.engine.dialect.name == "postgresql":
-            dialect: Any = postgresql
-            when = func.now() if now is None else literal(now, UTCDateTime())
-            expires = when + literal(timedelta(seconds=lease_s), Interval())
-        else:  # SQLite: no interval arithmetic, and the one process's clock is the only one
-            dialect, now = sqlite, now or datetime.now(UTC)
-            when = literal(now, UTCDateTime())
-            expires = literal(now + timedelta(seconds=lease_s), UTCDateTime())
+        when, expires = self._clock(now, ahead_s=lease_s)
+        dialect: Any = postgresql if self.shared else sqlite
         values = {"name": name, "holder": holder, "acquired_at": when, "expires_at": expires}
         statement = dialect.insert(Lease).values(**values)
         statement = statement.on_conflict_do_update(
