@@ -14,6 +14,7 @@ from briefings.actors import ENTS_KEY, TEXT_KEY, ActorTable, extract_actors, loa
 from briefings.claims import Attribution, extract_attributions, load_cues
 from briefings.language import detect_language
 from briefings.models import Article, Briefing, Claim
+from briefings.regex_cache import cached_regexes
 from briefings.render import make_bullets
 
 if TYPE_CHECKING:
@@ -28,16 +29,18 @@ DETECT_RETRY_CHARS = 1000
 
 @cache
 def load_pipeline(name: str) -> Language:
-    """An installed spaCy pipeline package, loaded once per process."""
+    """An installed spaCy pipeline package, loaded once per process (its longest regular expressions
+    compiled from `briefings.regex_cache`)."""
     import spacy
 
     try:
-        nlp = spacy.load(name)
+        with cached_regexes():
+            nlp = spacy.load(name)
+            _split_elided_quotes(nlp)
     except OSError:
         raise BriefingError(
             f"spaCy pipeline '{name}' is not installed (pip install it; nothing is downloaded)"
         ) from None
-    _split_elided_quotes(nlp)
     if not spacy.language.Language.has_factory(PARAGRAPHS):
         spacy.language.Language.component(PARAGRAPHS, func=_paragraph_breaks)
     if "parser" in nlp.pipe_names:
