@@ -9,6 +9,7 @@ different holders on one repository are two instances (as in tests/test_cluster.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.cluster import Leases
 from bot.models import Address, Post
 from bot.outbox import Outbox
-from bot.settings import Settings
+from bot.settings import DEFAULT_PIPELINES, Settings
 from bot.storage.repository import SqlRepository
 from bot.storage.tables import Lease
 from tests.cli import newsbrief
@@ -73,7 +74,7 @@ def test_an_instance_with_workers_briefs_as_one_without_and_never_imports_spacy(
 
 PROBE = """
 import os, sys
-from bot.settings import Settings
+from bot.settings import DEFAULT_PIPELINES, Settings
 from bot.workers import PoolEngine, engine_options, start_forkserver
 from tests.test_scale_parts import probe
 
@@ -81,7 +82,7 @@ def main() -> None:
     settings = Settings()
     options = engine_options(settings)
     start_forkserver(options)
-    pool = PoolEngine(options=options, languages=("en", "fr"), workers=2)
+    pool = PoolEngine(options=options, languages=tuple(settings.pipelines), workers=2)
     try:
         pool._first.join()
         assert pool._pool is not None
@@ -107,9 +108,10 @@ def test_workers_are_forked_with_the_engine_their_forkserver_loaded(tmp_path: Pa
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
+    english = json.dumps({"en": DEFAULT_PIPELINES["en"]})  # one pipeline is enough to see it forked
     ran = subprocess.run(
         [sys.executable, str(script)],
-        env={**clean, "PYTHONPATH": str(ROOT)},
+        env={**clean, "PYTHONPATH": str(ROOT), "NEWSBRIEF_PIPELINES": english},
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -13,12 +13,14 @@ import pytest
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import build_engine, open_runtime, run_once
-from bot.settings import Settings
+from bot.settings import DEFAULT_PIPELINES, Settings
 from bot.workers import PoolEngine
 from briefings.models import Article
 from tests.localhttp import STORIES, serving_feed
 
-SETTINGS = Settings(briefing_workers=2)
+# English only: the articles here are English, and the forkserver loads every pipeline it is given
+# (French alone is 4 s of CPU more); the sample feed in both languages is tests/test_scale_parts.py's
+SETTINGS = Settings(briefing_workers=2, pipelines={"en": DEFAULT_PIPELINES["en"]})
 OPTIONS = {"engine": "local", "pipelines": SETTINGS.pipelines, "max_bullets": SETTINGS.max_bullets}
 
 
@@ -76,6 +78,7 @@ async def test_the_runtime_briefs_in_worker_processes(tmp_path: object) -> None:
             feeds=[feed.url],
             allow_private_networks=True,
             briefing_workers=2,
+            pipelines=SETTINGS.pipelines,
         )
         async with open_runtime(settings, adapters={"console": ConsoleAdapter(stream=out)}) as rt:
             assert isinstance(rt.poller.engine, PoolEngine)
