@@ -43,11 +43,13 @@ from telegram import ChatMember, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.clock import Clock, MonotonicClock
 from bot.models import Address, Command, Post, Reply, printable
 from bot.protocols import DeliveryError, OnCommand
+from bot.tls import client_tls
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +272,12 @@ class TelegramAdapter:
         webhook: Webhook | None = None,
     ) -> None:
         self.webhook = webhook
-        self.application = Application.builder().token(token).base_url(base_url).build()
+        # python-telegram-bot's own requests (pool sizes as its builder's), on the process's TLS context
+        requests = [
+            HTTPXRequest(connection_pool_size=n, httpx_kwargs={"verify": client_tls()}) for n in (256, 1)
+        ]
+        builder = Application.builder().token(token).base_url(base_url)
+        self.application = builder.request(requests[0]).get_updates_request(requests[1]).build()
         self.bot = self.application.bot
         self.limits = limits or Limits()
         self.clock = clock or MonotonicClock()

@@ -28,6 +28,7 @@ import httpcore
 import httpx
 
 from bot.sources.net import BlockedURL, PublicOnlyBackend, check_url
+from bot.tls import client_tls
 
 USER_AGENT = "newsbrief/0.1 (+https://github.com/newsbrief/newsbrief)"
 MAX_BYTES = 10 * 1024 * 1024
@@ -124,7 +125,7 @@ class Fetcher:
         self.public_only = not allow_private_networks
 
     async def __aenter__(self) -> Fetcher:
-        transport = httpx.AsyncHTTPTransport(limits=self._limits)
+        transport = httpx.AsyncHTTPTransport(limits=self._limits, verify=client_tls())
         if self.public_only:  # connect to the judged address itself, whatever DNS says the second time
             pool = transport._pool
             transport._pool = httpcore.AsyncConnectionPool(
