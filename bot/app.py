@@ -380,9 +380,9 @@ async def poll_due(runtime: Runtime) -> None:
     Feeds are claimed a batch at a time (``fetch_concurrency`` of them) until none is due, so several
     instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`,
     on the database's clock when it is shared); a claim is kept while its poll runs
-    (`Leases.keeping_feeds`), even one that outlasts ``lease_s``. A feed is polled once a tick: a poll
-    sets its next time on this instance's clock, which may be behind the database's and make it due
-    again at once.
+    (`Leases.keeping_feeds`), even one that outlasts ``lease_s``. A poll sets the feed's next time on
+    the clock claims are reckoned on (`bot.cluster.claim_time`), and a tick polls a feed once at most
+    (a feed whose interval is shorter than a tick waits for the next one).
     """
     settings, polled = runtime.settings, set[int]()
     while due := await runtime.repo.claim_due_feeds(

@@ -94,10 +94,25 @@ async def test_a_due_feed_is_claimed_by_one_instance_and_due_again_when_its_clai
             etag=None,
             last_modified=None,
             title=None,
-            next_poll_at=T0 + timedelta(minutes=15),
+            next_poll_in=timedelta(minutes=15),
         )
     again = await repo.claim_due_feeds(now=T0 + timedelta(seconds=30), lease_s=30)
     assert [f.id for f in again] == [feeds[2].id]
+
+
+async def test_a_tick_does_not_claim_again_the_feeds_it_polled(repository: SqlRepository) -> None:
+    """``exclude``: a feed a tick polled already is not claimed again in that tick, even when due (its
+    next poll came before the tick's end)."""
+    repo = repository
+    feeds = [await repo.add_feed(f"https://example.org/{n}.xml") for n in range(3)]
+    for feed in feeds:
+        await repo.record_poll_success(
+            feed.id, now=T0, etag=None, last_modified=None, title=None, next_poll_in=timedelta(0)
+        )
+    polled = {feeds[0].id, feeds[2].id}
+    claimed = await repo.claim_due_feeds(now=T0, lease_s=30, exclude=polled)
+    assert [f.id for f in claimed] == [feeds[1].id]
+    assert await repo.claim_due_feeds(now=T0, lease_s=30, exclude=polled) == []
 
 
 @pytest.mark.parametrize(
