@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -22,6 +24,8 @@ from bot.cluster import Leases
 from bot.outbox import Outbox
 from bot.storage.repository import SqlRepository
 from bot.storage.tables import Lease
+from briefings.engine import BriefingError
+from briefings.models import Article, Briefing
 from tests.localhttp import FeedServer, send_body, serving
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -199,6 +203,72 @@ async def test_a_poll_that_outlasts_its_claim_keeps_the_feed_from_another_instan
     assert polled.next_poll_at is not None and polled.last_polled_at is not None
     assert polled.next_poll_at - polled.last_polled_at == timedelta(seconds=settings.poll_interval_s)
     assert out.getvalue().splitlines()[0] == "Port workers end strike"
+
+
+class SlowEngine:
+    """An engine whose briefing outlasts a lease period (3 s): it sleeps, so that were it run on the event
+    loop, the loop would stop as long. Every article fails (nothing to deliver: only the leases count)."""
+
+    languages = ("en",)
+
+    def brief(self, article: Article, *, max_bullets: int | None = None) -> Briefing:
+        raise BriefingError("not briefed")
+
+    def brief_many(
+        self, articles: Iterable[Article], *, max_bullets: int | None = None
+    ) -> Iterator[Briefing | BriefingError]:
+        time.sleep(4.5)
+        for _ in articles:
+            yield BriefingError("not briefed")
+
+
+async def test_an_instance_that_briefs_in_its_own_process_keeps_its_leases_while_it_briefs(
+    database_url: str, database_connect_args: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``briefing_workers = 1``: the instance briefs in its own process, in a thread — never on its event
+    loop, which renews its leases (the heartbeat, every third of a lease period). A briefing that lasts 1.5
+    lease periods neither delays the loop by a third of one nor lets another instance take the lease."""
+    import bot.engines
+    from bot.app import open_runtime, poll_due
+    from bot.cluster import heartbeat
+    from bot.settings import Settings
+
+    monkeypatch.setitem(bot.engines.ENGINES, "slow", lambda settings: SlowEngine())
+    feed = FeedServer()
+    feed.add(1)
+    late: list[float] = []
+    with serving(feed.handler) as base:
+        settings = Settings(
+            database_url=database_url,
+            feeds=[f"{base}/feed.xml"],
+            allow_private_networks=True,
+            engine="slow",
+            briefing_workers=1,
+            lease_s=3,
+        )
+        adapters = {"console": ConsoleAdapter(stream=io.StringIO())}
+        async with open_runtime(settings, adapters=adapters, connect_args=database_connect_args) as rt:
+            assert await rt.leases.acquire("send:console") is True
+
+            async def heartbeats() -> None:  # run_forever's heartbeat job
+                while True:
+                    asked = time.monotonic()
+                    await asyncio.sleep(settings.lease_s / 3)
+                    late.append(time.monotonic() - asked - settings.lease_s / 3)
+                    await heartbeat(rt.leases)
+
+            beating = asyncio.create_task(heartbeats())
+            started = time.monotonic()
+            try:
+                await poll_due(rt)
+            finally:
+                beating.cancel()
+            briefed_for = time.monotonic() - started
+            other = Leases(repo=rt.repo, holder="other", clock=Clock(), lease_s=3)
+            taken = await other.acquire("send:console")
+    assert briefed_for > 4.5 and feed.hits == 1
+    assert len(late) >= 3 and max(late) < settings.lease_s / 3, late
+    assert taken is False
 
 
 async def test_an_incoming_update_is_handled_once_across_instances(repository: SqlRepository) -> None:
