@@ -205,6 +205,56 @@ async def test_a_poll_that_outlasts_its_claim_keeps_the_feed_from_another_instan
     assert out.getvalue().splitlines()[0] == "Port workers end strike"
 
 
+async def test_a_tick_claims_the_next_feed_as_soon_as_a_poll_ends(
+    database_url: str, database_connect_args: dict
+) -> None:
+    """``fetch_concurrency`` 2, three feeds; the first answers only when the test lets it. The third is
+    claimed and polled as soon as the second's poll ends, while the first still runs: an instance never
+    holds claimed feeds it has no room for (the last ones of a large tick go to whichever instance frees a
+    place first), and a poll that takes long does not hold the others back until it ends."""
+    from bot.app import open_runtime, poll_due
+    from bot.settings import Settings
+
+    empty = FeedServer()  # no entries: nothing to brief
+    asked, answer = threading.Event(), threading.Event()
+    hits: list[str] = []
+
+    class Feeds(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            if self.path == "/slow.xml":
+                asked.set()
+                answer.wait(timeout=60)
+            send_body(self, empty.rss().encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with serving(Feeds) as base:
+        settings = Settings(
+            database_url=database_url,
+            feeds=[f"{base}/{name}.xml" for name in ("slow", "a", "b")],
+            allow_private_networks=True,
+            fetch_concurrency=2,
+        )
+        adapters = {"console": ConsoleAdapter(stream=io.StringIO())}
+        async with open_runtime(settings, adapters=adapters, connect_args=database_connect_args) as rt:
+            ticking = asyncio.create_task(poll_due(rt))
+            try:
+                assert await asyncio.to_thread(asked.wait, 30) is True
+                for _ in range(100):
+                    if "/b.xml" in hits:
+                        break
+                    await asyncio.sleep(0.1)
+                while_slow = sorted(hits)
+            finally:
+                answer.set()
+            await ticking
+            polled = await rt.repo.list_feeds()
+    assert while_slow == ["/a.xml", "/b.xml", "/slow.xml"]
+    assert len(hits) == 3 and all(feed.last_polled_at is not None for feed in polled)
+
+
 class SlowEngine:
     """An engine whose briefing outlasts a lease period (3 s): it sleeps, so that were it run on the event
     loop, the loop would stop as long. Every article fails (nothing to deliver: only the leases count)."""
