@@ -2,7 +2,12 @@
 2 instances × 1 worker, on one PostgreSQL database.
 
 Usage: NEWSBRIEF_TEST_DATABASE_URL=postgresql+asyncpg://… python bench/scale.py [--articles 2000]
-       [--configs 1x1,1x2,2x1]
+       [--configs 1x1,1x2,2x1] [--rounds 2]
+
+This machine's speed drifts by up to a third within minutes, so one sequence of the configurations says
+little about their ratios: ``--rounds`` runs them in a balanced order (1x1, 1x2, 2x1, then 2x1, 1x2, 1x1,
+and so on) and prints each round's times, CPU and ratios, then the ratios of the times summed over every
+round with the smallest and largest of a single round.
 
 Each configuration gets a fresh database (created next to the one the URL names, dropped after), a local
 feed server with ``--articles`` new articles (the seed articles' paragraphs recombined, French and English,
@@ -244,45 +249,114 @@ async def run_config(pg_url: str, articles: list[tuple[str, str]], *, instances:
     }
 
 
+def cpu_total(result: dict) -> float:
+    return result["cpu_instances"] + result["cpu_workers"] + result["cpu_forkserver"] + result["cpu_db"]
+
+
+def describe(config: str, result: dict) -> str:
+    """One configuration's run: time, throughput, memory, CPU (and the workers' schedstat shares)."""
+    instances, workers = (int(x) for x in config.split("x"))
+    line = (
+        f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
+        f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']} "
+        f"(PSS {result['pss']}); "
+        f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
+        f"forkserver {result['cpu_forkserver']:.1f}, PostgreSQL {result['cpu_db']:.1f}, "
+        f"total {cpu_total(result):.1f}"
+    )
+    if workers > 1:  # a worker is one thread; an instance briefing itself has several
+        line += (
+            f"; briefing workers on a CPU {result['on_cpu']:.0%} of the time, runnable but waiting for "
+            f"one {result['waiting']:.0%}, idle (nothing to brief) "
+            f"{1 - result['on_cpu'] - result['waiting']:.0%}"
+        )
+    return line
+
+
+def ratios(seconds: dict[str, float]) -> dict[str, float]:
+    """Throughput ratios from times: each configuration over the first of ``seconds`` (1x1 when run), and
+    "2x1/1x2" (two instances over one with two workers) when both ran."""
+    base = "1x1" if "1x1" in seconds else next(iter(seconds))
+    out = {f"{config}/{base}": seconds[base] / time for config, time in seconds.items() if config != base}
+    if "2x1" in seconds and "1x2" in seconds:
+        out["2x1/1x2"] = seconds["1x2"] / seconds["2x1"]
+    return out
+
+
+def balanced(configs: list[str], rounds: int) -> list[list[str]]:
+    """The configurations' order in each round: as given, then reversed, and so on (1x1, 1x2, 2x1, then
+    2x1, 1x2, 1x1): a machine whose speed drifts within minutes favours none of them over the rounds."""
+    return [configs if n % 2 == 0 else configs[::-1] for n in range(rounds)]
+
+
+def summary(runs: list[dict[str, dict]]) -> list[str]:
+    """Over every round: each configuration's summed time and CPU, the ratios of the summed times, and the
+    smallest and largest ratio of a single round."""
+    configs = list(runs[0])
+    lines = [f"over {len(runs)} round(s):"]
+    for config in configs:
+        results = [run[config] for run in runs]
+        times = [r["seconds"] for r in results]
+        cpu = [cpu_total(r) for r in results]
+        parts = {
+            part: sum(r[f"cpu_{part}"] for r in results)
+            for part in ("instances", "workers", "forkserver", "db")
+        }
+        lines.append(
+            f"  {config}: {sum(times):.1f} s in all ({', '.join(f'{t:.1f}' for t in times)}); "
+            f"CPU s {sum(cpu):.1f} in all ({', '.join(f'{c:.1f}' for c in cpu)}; instances "
+            f"{parts['instances']:.1f}, briefing workers {parts['workers']:.1f}, "
+            f"forkserver {parts['forkserver']:.1f}, PostgreSQL {parts['db']:.1f})"
+        )
+    per_round = [ratios({c: run[c]["seconds"] for c in configs}) for run in runs]
+    overall = ratios({c: sum(run[c]["seconds"] for run in runs) for c in configs})
+    for name, ratio in overall.items():
+        each = [r[name] for r in per_round]
+        lines.append(
+            f"  {name}: {ratio:.2f}x (summed times); per round min {min(each):.2f}, max {max(each):.2f}"
+        )
+    return lines
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--configs", default="1x1,1x2,2x1")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="rounds of every configuration, in alternating order"
+    )
     args = parser.parse_args()
     pg_url = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
     if not pg_url:
         sys.exit("error: set NEWSBRIEF_TEST_DATABASE_URL to a PostgreSQL URL (postgresql+asyncpg://…)")
+    if args.rounds < 1:
+        sys.exit("error: --rounds must be at least 1")
     articles = [
         ((a.text.split(".")[0][:80] or "Untitled") + f" #{n}", f"{a.text}\n\nRef {n}.")
         for n, (_, a) in enumerate(corpus(args.articles))
     ]
+    configs = list(dict.fromkeys(args.configs.split(",")))
     print(f"{platform.python_version()} on {os.cpu_count()} cores; {len(articles)} articles")
-    results = {}
-    for config in args.configs.split(","):
-        instances, workers = (int(x) for x in config.split("x"))
-        result = await run_config(pg_url, articles, instances=instances, workers=workers)
-        results[config] = result
+    runs: list[dict[str, dict]] = []
+    for number, order in enumerate(balanced(configs, args.rounds), 1):
+        print(f"round {number} ({datetime.now(UTC):%H:%M:%S} UTC): {', '.join(order)}", flush=True)
+        run: dict[str, dict] = {}
+        for config in order:
+            instances, workers = (int(x) for x in config.split("x"))
+            run[config] = await run_config(pg_url, articles, instances=instances, workers=workers)
+            print(f"  {describe(config, run[config])}", flush=True)
+        run = {config: run[config] for config in configs}  # in the given order, whatever the round's
+        runs.append(run)
+        shares = ratios({config: result["seconds"] for config, result in run.items()})
         print(
-            f"{instances} instance(s) x {workers} worker(s): {result['seconds']:.1f} s, "
-            f"{result['per_s']:.2f} articles/s, peak RSS per briefing process (MB): {result['rss']} "
-            f"(PSS {result['pss']}); "
-            f"CPU s: instances {result['cpu_instances']:.1f}, briefing workers {result['cpu_workers']:.1f}, "
-            f"forkserver {result['cpu_forkserver']:.1f}, "
-            f"PostgreSQL {result['cpu_db']:.1f}, total "
-            f"{result['cpu_instances'] + result['cpu_workers'] + result['cpu_forkserver'] + result['cpu_db']:.1f}"
-            + (
-                f"; briefing workers on a CPU {result['on_cpu']:.0%} of the time, runnable but waiting for "
-                f"one {result['waiting']:.0%}, idle (nothing to brief) "
-                f"{1 - result['on_cpu'] - result['waiting']:.0%}"
-                if workers > 1  # a worker is one thread; an instance briefing itself has several
-                else ""
-            ),
+            f"  round {number}: "
+            + ", ".join(f"{name} {ratio:.2f}x" for name, ratio in shares.items())
+            + "; CPU s "
+            + ", ".join(f"{config} {cpu_total(result):.1f}" for config, result in run.items()),
             flush=True,
         )
-    if "1x1" in results:
-        base = results["1x1"]["per_s"]
-        for config, result in results.items():
-            print(f"{config}: {result['per_s'] / base:.2f}x 1x1")
+    for line in summary(runs):
+        print(line)
 
 
 if __name__ == "__main__":

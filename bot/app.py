@@ -377,26 +377,58 @@ async def _poll(
 async def poll_due(runtime: Runtime) -> None:
     """The scheduler's tick: poll the feeds that are due, then send what they queued.
 
-    Feeds are claimed a batch at a time (``fetch_concurrency`` of them) until none is due, so several
-    instances share the work and none polls a feed another one claimed (`Repository.claim_due_feeds`,
-    on the database's clock when it is shared); a claim is kept while its poll runs
-    (`Leases.keeping_feeds`), even one that outlasts ``lease_s``. A feed is polled once a tick: a poll
-    sets its next time on this instance's clock, which may be behind the database's and make it due
-    again at once.
+    Up to ``fetch_concurrency`` polls run at once, and a feed is claimed when a poll ends and frees a place
+    (`Repository.claim_due_feeds`, on the database's clock when it is shared), until none is due: several
+    instances share the work and none polls a feed another one claimed, no instance holds feeds it cannot
+    start on while another has room (the last feeds of a large tick go to whichever instance frees a place
+    first, not all to the one that asked first), and briefing workers are not left idle waiting for a whole
+    batch to end. A claim is kept while its poll runs (`Leases.keeping_feeds`), even one that outlasts
+    ``lease_s``. A poll sets the feed's next time on the clock claims are reckoned on
+    (`bot.cluster.claim_time`), and a tick polls a feed once at most (a feed whose interval is shorter than a
+    tick waits for the next one).
     """
-    settings, polled = runtime.settings, set[int]()
-    while due := await runtime.repo.claim_due_feeds(
-        now=runtime.leases.claim_time(),
-        lease_s=settings.lease_s,
-        followed_only=True,
-        limit=settings.fetch_concurrency,
-        exclude=polled,
-    ):
-        polling = {f.id for f in due}  # the claims kept while their poll runs, however long it takes
-        polled |= polling
-        async with runtime.leases.keeping_feeds(polling):
-            await asyncio.gather(*(_poll_claimed(runtime, f, polling) for f in due))
+    polling: set[int] = set()  # the claims kept while their poll runs, however long it takes
+    async with runtime.leases.keeping_feeds(polling):
+        await _poll_window(runtime, polling)
     await runtime.outbox.flush()
+
+
+async def _poll_window(runtime: Runtime, polling: set[int]) -> None:
+    """`poll_due`'s polls, at most ``fetch_concurrency`` at a time. An unreachable database stops the
+    claims; the polls already running end first (their claims kept meanwhile), then the error propagates.
+    A tick cancelled (the bot stops) cancels its polls."""
+    settings, polled = runtime.settings, set[int]()
+    running: set[asyncio.Task[PollResult]] = set()
+    drained = False
+    try:
+        while True:
+            room = settings.fetch_concurrency - len(running)
+            if room > 0 and not drained:
+                due = await runtime.repo.claim_due_feeds(
+                    now=runtime.leases.claim_time(),
+                    lease_s=settings.lease_s,
+                    followed_only=True,
+                    limit=room,
+                    exclude=polled,
+                )
+                drained = len(due) < room  # nothing more due now: the tick ends with the polls running
+                for feed in due:
+                    polling.add(feed.id)
+                    polled.add(feed.id)
+                    running.add(asyncio.create_task(_poll_claimed(runtime, feed, polling)))
+            if not running:
+                return
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            if errors := [error for task in done if (error := task.exception()) is not None]:
+                raise errors[0]  # an unreachable database (a poll's own failure is its result)
+    except asyncio.CancelledError:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        raise
+    except BaseException:
+        await asyncio.gather(*running, return_exceptions=True)
+        raise
 
 
 async def _poll_claimed(

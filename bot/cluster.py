@@ -14,9 +14,9 @@ does not let another instance poll the same feed meanwhile.
 
 A lease's expiry is reckoned on the database's clock (PostgreSQL's ``now()``), never an instance's: a
 machine whose clock runs ahead cannot take a live holder's lease, one running behind cannot keep a dead
-one's. Feed claims are reckoned on it too (`Leases.claim_time`), and so are the times of sends. The
-instance's clock only measures how long ago it renewed a lease (`Leases.holds`); right before a send the
-outbox asks the database itself (`Leases.fence`), never that memory.
+one's. Feed claims are reckoned on it too (`claim_time`), and so are the next polls a poll sets and the
+times of sends. The instance's clock only measures how long ago it renewed a lease (`Leases.holds`); right
+before a send the outbox asks the database itself (`Leases.fence`), never that memory.
 """
 
 from __future__ import annotations
@@ -43,6 +43,13 @@ log = logging.getLogger("newsbrief.cluster")
 def new_instance_id() -> str:
     """This process's id: host, pid and a random suffix (a pid is reused after a restart)."""
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def claim_time(repo: Repository, clock: Callable[[], datetime]) -> datetime | None:
+    """The time feed claims and polls are reckoned at: the database's own clock when it is shared (None: the
+    repository reads it), this process's (``clock``: tests move it) with SQLite, where this process is the
+    only one. A claim and the next poll a poll sets are on the same clock, whatever an instance's says."""
+    return None if repo.shared else clock()
 
 
 @dataclass
@@ -93,9 +100,8 @@ class Leases:
         return held
 
     def claim_time(self) -> datetime | None:
-        """The time feed claims are reckoned at: the database's own clock when it is shared (None), this
-        process's (``clock``: tests move it) with SQLite, where this process is the only one."""
-        return None if self.repo.shared else self.clock()
+        """The time feed claims are reckoned at (`claim_time`)."""
+        return claim_time(self.repo, self.clock)
 
     @property
     def held(self) -> tuple[str, ...]:

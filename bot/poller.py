@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot.cluster import claim_time
 from bot.protocols import BriefingEngine
 from bot.settings import Settings
 from bot.sources.feeds import (
@@ -228,14 +229,13 @@ class Poller:
     async def _succeeded(
         self, feed: FeedRow, *, etag: str | None, last_modified: str | None, title: str | None
     ) -> None:
-        now = self.clock()
         await self.repo.record_poll_success(
             feed.id,
-            now=now,
+            now=claim_time(self.repo, self.clock),  # the claims' clock: the database's when it is shared
+            next_poll_in=self._interval(feed),
             etag=etag,
             last_modified=last_modified,
             title=title,
-            next_poll_at=now + self._interval(feed),
         )
 
     async def _failed(self, feed: FeedRow, error: str) -> PollResult:
@@ -244,10 +244,12 @@ class Poller:
             self._interval(feed) * 2 ** min(feed.error_count, 16),
             timedelta(seconds=self.settings.max_backoff_s),
         )
-        row = await self.repo.record_poll_failure(feed.id, now=now, error=error, next_poll_at=now + backoff)
-        dead = row.error_count >= self.settings.dead_after_failures or (
-            row.first_error_at is not None
-            and now - row.first_error_at >= timedelta(days=self.settings.dead_after_days)
+        row = await self.repo.record_poll_failure(
+            feed.id, now=claim_time(self.repo, self.clock), error=error, next_poll_in=backoff
+        )
+        failing = (row.last_polled_at or now) - (row.first_error_at or now)  # on one clock, the row's
+        dead = row.error_count >= self.settings.dead_after_failures or failing >= timedelta(
+            days=self.settings.dead_after_days
         )
         if dead:
             await self.repo.deactivate_feed(feed.id, reason=error)

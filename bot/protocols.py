@@ -15,7 +15,7 @@ on `bot.models` only.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 from bot.models import (
@@ -190,22 +190,25 @@ class Repository(Protocol):
         self,
         feed_id: int,
         *,
-        now: datetime,
+        now: datetime | None = None,
+        next_poll_in: timedelta,
         etag: str | None,
         last_modified: str | None,
         title: str | None,
-        next_poll_at: datetime,
     ) -> FeedRow:
-        """A poll worked: store the conditional-GET validators, schedule the next poll, clear the error run.
+        """A poll worked: store the conditional-GET validators, schedule the next poll ``next_poll_in`` after
+        ``now``, clear the error run. ``title`` ``None`` keeps the known title.
 
-        ``title`` ``None`` keeps the known title.
+        Without ``now`` the poll is dated on the clock feed claims are reckoned on (`claim_due_feeds`): the
+        database's when it is shared, so every instance schedules polls on one clock.
         """
         ...
 
     async def record_poll_failure(
-        self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime
+        self, feed_id: int, *, now: datetime | None = None, error: str, next_poll_in: timedelta
     ) -> FeedRow:
-        """A poll failed: ``error_count`` + 1, ``first_error_at`` kept from the first failure of the run.
+        """A poll failed: ``error_count`` + 1, ``first_error_at`` kept from the first failure of the run, the
+        next poll ``next_poll_in`` after ``now`` (without it, as `record_poll_success`).
 
         The returned row lets the caller decide to back off or `deactivate_feed`.
         """

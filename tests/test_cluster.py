@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -22,6 +24,8 @@ from bot.cluster import Leases
 from bot.outbox import Outbox
 from bot.storage.repository import SqlRepository
 from bot.storage.tables import Lease
+from briefings.engine import BriefingError
+from briefings.models import Article, Briefing
 from tests.localhttp import FeedServer, send_body, serving
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -94,10 +98,25 @@ async def test_a_due_feed_is_claimed_by_one_instance_and_due_again_when_its_clai
             etag=None,
             last_modified=None,
             title=None,
-            next_poll_at=T0 + timedelta(minutes=15),
+            next_poll_in=timedelta(minutes=15),
         )
     again = await repo.claim_due_feeds(now=T0 + timedelta(seconds=30), lease_s=30)
     assert [f.id for f in again] == [feeds[2].id]
+
+
+async def test_a_tick_does_not_claim_again_the_feeds_it_polled(repository: SqlRepository) -> None:
+    """``exclude``: a feed a tick polled already is not claimed again in that tick, even when due (its
+    next poll came before the tick's end)."""
+    repo = repository
+    feeds = [await repo.add_feed(f"https://example.org/{n}.xml") for n in range(3)]
+    for feed in feeds:
+        await repo.record_poll_success(
+            feed.id, now=T0, etag=None, last_modified=None, title=None, next_poll_in=timedelta(0)
+        )
+    polled = {feeds[0].id, feeds[2].id}
+    claimed = await repo.claim_due_feeds(now=T0, lease_s=30, exclude=polled)
+    assert [f.id for f in claimed] == [feeds[1].id]
+    assert await repo.claim_due_feeds(now=T0, lease_s=30, exclude=polled) == []
 
 
 @pytest.mark.parametrize(
@@ -184,6 +203,122 @@ async def test_a_poll_that_outlasts_its_claim_keeps_the_feed_from_another_instan
     assert polled.next_poll_at is not None and polled.last_polled_at is not None
     assert polled.next_poll_at - polled.last_polled_at == timedelta(seconds=settings.poll_interval_s)
     assert out.getvalue().splitlines()[0] == "Port workers end strike"
+
+
+async def test_a_tick_claims_the_next_feed_as_soon_as_a_poll_ends(
+    database_url: str, database_connect_args: dict
+) -> None:
+    """``fetch_concurrency`` 2, three feeds; the first answers only when the test lets it. The third is
+    claimed and polled as soon as the second's poll ends, while the first still runs: an instance never
+    holds claimed feeds it has no room for (the last ones of a large tick go to whichever instance frees a
+    place first), and a poll that takes long does not hold the others back until it ends."""
+    from bot.app import open_runtime, poll_due
+    from bot.settings import Settings
+
+    empty = FeedServer()  # no entries: nothing to brief
+    asked, answer = threading.Event(), threading.Event()
+    hits: list[str] = []
+
+    class Feeds(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            if self.path == "/slow.xml":
+                asked.set()
+                answer.wait(timeout=60)
+            send_body(self, empty.rss().encode())
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with serving(Feeds) as base:
+        settings = Settings(
+            database_url=database_url,
+            feeds=[f"{base}/{name}.xml" for name in ("slow", "a", "b")],
+            allow_private_networks=True,
+            fetch_concurrency=2,
+        )
+        adapters = {"console": ConsoleAdapter(stream=io.StringIO())}
+        async with open_runtime(settings, adapters=adapters, connect_args=database_connect_args) as rt:
+            ticking = asyncio.create_task(poll_due(rt))
+            try:
+                assert await asyncio.to_thread(asked.wait, 30) is True
+                for _ in range(100):
+                    if "/b.xml" in hits:
+                        break
+                    await asyncio.sleep(0.1)
+                while_slow = sorted(hits)
+            finally:
+                answer.set()
+            await ticking
+            polled = await rt.repo.list_feeds()
+    assert while_slow == ["/a.xml", "/b.xml", "/slow.xml"]
+    assert len(hits) == 3 and all(feed.last_polled_at is not None for feed in polled)
+
+
+class SlowEngine:
+    """An engine whose briefing outlasts a lease period (3 s): it sleeps, so that were it run on the event
+    loop, the loop would stop as long. Every article fails (nothing to deliver: only the leases count)."""
+
+    languages = ("en",)
+
+    def brief(self, article: Article, *, max_bullets: int | None = None) -> Briefing:
+        raise BriefingError("not briefed")
+
+    def brief_many(
+        self, articles: Iterable[Article], *, max_bullets: int | None = None
+    ) -> Iterator[Briefing | BriefingError]:
+        time.sleep(4.5)
+        for _ in articles:
+            yield BriefingError("not briefed")
+
+
+async def test_an_instance_that_briefs_in_its_own_process_keeps_its_leases_while_it_briefs(
+    database_url: str, database_connect_args: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``briefing_workers = 1``: the instance briefs in its own process, in a thread — never on its event
+    loop, which renews its leases (the heartbeat, every third of a lease period). A briefing that lasts 1.5
+    lease periods neither delays the loop by a third of one nor lets another instance take the lease."""
+    import bot.engines
+    from bot.app import open_runtime, poll_due
+    from bot.cluster import heartbeat
+    from bot.settings import Settings
+
+    monkeypatch.setitem(bot.engines.ENGINES, "slow", lambda settings: SlowEngine())
+    feed = FeedServer()
+    feed.add(1)
+    late: list[float] = []
+    with serving(feed.handler) as base:
+        settings = Settings(
+            database_url=database_url,
+            feeds=[f"{base}/feed.xml"],
+            allow_private_networks=True,
+            engine="slow",
+            briefing_workers=1,
+            lease_s=3,
+        )
+        adapters = {"console": ConsoleAdapter(stream=io.StringIO())}
+        async with open_runtime(settings, adapters=adapters, connect_args=database_connect_args) as rt:
+            assert await rt.leases.acquire("send:console") is True
+
+            async def heartbeats() -> None:  # run_forever's heartbeat job
+                while True:
+                    asked = time.monotonic()
+                    await asyncio.sleep(settings.lease_s / 3)
+                    late.append(time.monotonic() - asked - settings.lease_s / 3)
+                    await heartbeat(rt.leases)
+
+            beating = asyncio.create_task(heartbeats())
+            started = time.monotonic()
+            try:
+                await poll_due(rt)
+            finally:
+                beating.cancel()
+            briefed_for = time.monotonic() - started
+            other = Leases(repo=rt.repo, holder="other", clock=Clock(), lease_s=3)
+            taken = await other.acquire("send:console")
+    assert briefed_for > 4.5 and feed.hits == 1
+    assert len(late) >= 3 and max(late) < settings.lease_s / 3, late
+    assert taken is False
 
 
 async def test_an_incoming_update_is_handled_once_across_instances(repository: SqlRepository) -> None:

@@ -174,6 +174,46 @@ async def test_feed_claims_are_reckoned_on_the_databases_clock(
     assert hits == {"polls": {"sqlite": 1, "postgresql": 0}[database_kind]}
 
 
+async def test_an_instance_whose_clock_is_behind_does_not_poll_a_feed_every_tick(
+    database_kind: str, database_url: str, database_connect_args: dict
+) -> None:
+    """This instance's clock is an hour behind (more than the 15-minute poll interval). Two ticks: the first
+    polls the feed, the second finds it not due — its next poll was set on the clock claims are reckoned on
+    (PostgreSQL's; SQLite's one process has only its own), not an hour early on this instance's."""
+    from bot.app import poll_due
+
+    hits: list[int] = []
+
+    async def two_ticks(rt: Any, feed: FeedServer) -> None:
+        for _ in range(2):
+            await poll_due(rt)
+            hits.append(feed.hits)
+        [polled] = await rt.repo.list_feeds()
+        assert polled.next_poll_at is not None and polled.last_polled_at is not None
+        assert polled.next_poll_at - polled.last_polled_at >= timedelta(minutes=15)
+        claims_clock = datetime.now(UTC) if database_kind == "postgresql" else behind.now
+        assert polled.next_poll_at > claims_clock + timedelta(minutes=14)
+
+    behind = Clock(datetime.now(UTC) - timedelta(hours=1))
+    await runtime_polls(database_url, database_connect_args, clock=behind, act=two_ticks)
+    assert hits == [1, 1]
+
+
+async def test_a_poll_is_dated_on_the_databases_clock_without_now(repository: SqlRepository) -> None:
+    """`record_poll_success` and `record_poll_failure` without ``now``: the next poll is reckoned from the
+    clock claims read (the database's), so a claim right after finds the feed not due."""
+    ok, failing = [await repository.add_feed(f"https://example.org/{n}.xml") for n in ("ok", "failing")]
+    await repository.record_poll_success(
+        ok.id, etag=None, last_modified=None, title=None, next_poll_in=timedelta(minutes=15)
+    )
+    row = await repository.record_poll_failure(failing.id, error="x", next_poll_in=timedelta(minutes=1))
+    assert row.first_error_at == row.last_polled_at and row.error_count == 1
+    assert await repository.claim_due_feeds(lease_s=30) == []
+    for feed in await repository.list_feeds():
+        assert feed.next_poll_at is not None and feed.last_polled_at is not None
+        assert abs(feed.last_polled_at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
 async def test_run_once_claims_its_feeds_on_a_shared_database(
     database_kind: str, database_url: str, database_connect_args: dict
 ) -> None:
@@ -186,14 +226,8 @@ async def test_run_once_claims_its_feeds_on_a_shared_database(
     async def act(rt: Any, feed: FeedServer) -> None:
         [claimed] = await rt.repo.claim_due_feeds(lease_s=30)  # another instance polls it now
         seen["while claimed"] = len(await run_once(rt))
-        now = datetime.now(UTC)
         await rt.repo.record_poll_success(  # its poll ends: next in an hour
-            claimed.id,
-            now=now,
-            etag=None,
-            last_modified=None,
-            title=None,
-            next_poll_at=now + timedelta(hours=1),
+            claimed.id, etag=None, last_modified=None, title=None, next_poll_in=timedelta(hours=1)
         )
         seen["after"] = len(await run_once(rt))
         seen["polls"] = feed.hits

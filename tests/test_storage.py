@@ -130,17 +130,17 @@ async def test_due_feeds_and_poll_bookkeeping(repository: SqlRepository) -> None
         etag='"v1"',
         last_modified="Wed, 25 Nov 2026 07:00:00 GMT",
         title="A",
-        next_poll_at=T0 + timedelta(minutes=15),
+        next_poll_in=timedelta(minutes=15),
     )
 
     assert [f.id for f in await repository.due_feeds(now=T0)] == [b.id]
     assert [f.id for f in await repository.due_feeds(now=T0 + timedelta(minutes=15))] == [b.id, a.id]
 
     first = await repository.record_poll_failure(
-        a.id, now=T0 + timedelta(minutes=15), error="timeout", next_poll_at=T0 + timedelta(minutes=45)
+        a.id, now=T0 + timedelta(minutes=15), error="timeout", next_poll_in=timedelta(minutes=30)
     )
     second = await repository.record_poll_failure(
-        a.id, now=T0 + timedelta(minutes=45), error="HTTP 503", next_poll_at=T0 + timedelta(hours=2)
+        a.id, now=T0 + timedelta(minutes=45), error="HTTP 503", next_poll_in=timedelta(minutes=75)
     )
     assert (second.error_count, second.first_error_at, second.last_error) == (
         2,
@@ -155,7 +155,7 @@ async def test_due_feeds_and_poll_bookkeeping(repository: SqlRepository) -> None
         etag=None,
         last_modified=None,
         title=None,
-        next_poll_at=T0 + timedelta(hours=3),
+        next_poll_in=timedelta(hours=1),
     )
     assert (healed.error_count, healed.first_error_at, healed.last_error) == (0, None, None)
     assert (healed.title, healed.etag, healed.last_polled_at) == ("A", None, T0 + timedelta(hours=2))
@@ -176,7 +176,7 @@ async def test_due_feeds_and_poll_bookkeeping(repository: SqlRepository) -> None
 
 async def test_unknown_ids_raise_lookup_error(repository: SqlRepository) -> None:
     with pytest.raises(LookupError):
-        await repository.record_poll_failure(999, now=T0, error="x", next_poll_at=T0)
+        await repository.record_poll_failure(999, now=T0, error="x", next_poll_in=timedelta(0))
     with pytest.raises(LookupError):
         await repository.mark_sent(999, message_ids=[], now=T0)
 
@@ -234,9 +234,7 @@ async def test_article_dedupe_survives_a_restart(
 async def test_datetimes_come_back_timezone_aware_utc(repository: SqlRepository) -> None:
     paris = datetime(2026, 11, 25, 9, 30, tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
     feed = await repository.add_feed("https://a.example/rss")
-    await repository.record_poll_failure(
-        feed.id, now=paris, error="x", next_poll_at=paris + timedelta(hours=1)
-    )
+    await repository.record_poll_failure(feed.id, now=paris, error="x", next_poll_in=timedelta(hours=1))
     stored = await repository.get_feed(feed.id)
 
     assert stored.first_error_at == datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -245,7 +243,7 @@ async def test_datetimes_come_back_timezone_aware_utc(repository: SqlRepository)
     assert stored.added_at.tzinfo == UTC
     with pytest.raises(ValueError, match="naive"):
         await repository.record_poll_failure(
-            feed.id, now=datetime(2026, 11, 25), error="x", next_poll_at=paris
+            feed.id, now=datetime(2026, 11, 25), error="x", next_poll_in=timedelta(hours=1)
         )
 
 

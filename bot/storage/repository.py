@@ -154,12 +154,15 @@ class SqlRepository:
         Without ``now`` the time is the database's clock (PostgreSQL's ``now()``, as for named leases:
         every instance reckons claims on one clock; SQLite: this process's). ``unclaimed`` also claims the
         feeds not due whose next poll is more than ``lease_s`` away: a claim never reaches further, so
-        these are every feed no instance is polling (``run --once``)."""
+        these are every feed no instance is polling (``run --once``). ``exclude``: ids not claimed (the
+        feeds a scheduler tick polled already)."""
         _require_aware(now)
         when, until = self._clock(now, ahead_s=lease_s)
         query = _due(
             select(Feed.id), now=when, followed_only=followed_only, beyond=until if unclaimed else None
         )
+        if exclude:  # those a tick polled already
+            query = query.where(Feed.id.not_in(list(exclude)))
         async with self._sessions.begin() as s:
             ids = list(await s.scalars(query.limit(limit).with_for_update(skip_locked=True, of=Feed)))
             if not ids:
@@ -206,32 +209,57 @@ class SqlRepository:
         self,
         feed_id: int,
         *,
-        now: datetime,
+        now: datetime | None = None,
+        next_poll_in: timedelta,
         etag: str | None,
         last_modified: str | None,
         title: str | None,
-        next_poll_at: datetime,
     ) -> FeedRow:
-        async with self._sessions.begin() as s:
-            _require_aware(now, next_poll_at)
-            feed = await _get(s, Feed, feed_id)
-            feed.last_polled_at, feed.next_poll_at = now, next_poll_at
-            feed.etag, feed.last_modified = etag, last_modified
-            feed.title = title if title is not None else feed.title
-            feed.error_count, feed.first_error_at, feed.last_error = 0, None, None
-            return _feed_row(feed)
+        """A poll worked: its validators, the next poll ``next_poll_in`` after ``now``, the error run cleared.
+
+        Without ``now`` the poll is dated on the clock claims are reckoned on (`claim_due_feeds`: PostgreSQL's
+        ``now()``), so an instance whose clock is behind the database's does not leave the feed due at once."""
+        _require_aware(now)
+        when, next_at = self._clock(now, ahead_s=next_poll_in.total_seconds())
+        values: dict[str, Any] = {
+            "last_polled_at": when,
+            "next_poll_at": next_at,
+            "etag": etag,
+            "last_modified": last_modified,
+            "error_count": 0,
+            "first_error_at": None,
+            "last_error": None,
+        }
+        if title is not None:
+            values["title"] = title
+        return await self._record_poll(feed_id, values)
 
     async def record_poll_failure(
-        self, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime
+        self, feed_id: int, *, now: datetime | None = None, error: str, next_poll_in: timedelta
     ) -> FeedRow:
+        """A poll failed: ``error_count`` + 1, ``first_error_at`` kept from the first failure of the run, the
+        next poll ``next_poll_in`` after ``now`` (without it, the database's clock: `record_poll_success`)."""
+        _require_aware(now)
+        when, next_at = self._clock(now, ahead_s=next_poll_in.total_seconds())
+        values = {
+            "last_polled_at": when,
+            "next_poll_at": next_at,
+            "error_count": Feed.error_count + 1,
+            "first_error_at": func.coalesce(Feed.first_error_at, when),
+            "last_error": error,
+        }
+        return await self._record_poll(feed_id, values)
+
+    async def _record_poll(self, feed_id: int, values: dict[str, Any]) -> FeedRow:
+        """One statement sets a poll's outcome (its times may be SQL: the database's clock), then the row."""
         async with self._sessions.begin() as s:
-            _require_aware(now, next_poll_at)
-            feed = await _get(s, Feed, feed_id)
-            feed.last_polled_at, feed.next_poll_at = now, next_poll_at
-            feed.error_count += 1
-            feed.first_error_at = feed.first_error_at or now
-            feed.last_error = error
-            return _feed_row(feed)
+            await s.execute(
+                update(Feed)
+                .where(Feed.id == feed_id)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+            return _feed_row(await _get(s, Feed, feed_id))
 
     async def deactivate_feed(self, feed_id: int, *, reason: str) -> None:
         async with self._sessions.begin() as s:
