@@ -11,6 +11,16 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # a day the parser took for a second subject is never the speaker
+    (
+        "Le ministre a démissionné. Mardi, dans une lettre ouverte, le journal sénégalais Le Soleil s'est "
+        'dit "choqué par ces méthodes".',
+        [("le journal sénégalais Le Soleil", "quote", "choqué par ces méthodes")],
+    ),
+    (
+        'Le club a perdu.Dimanche, dans un message, le capitaine Marc Olivier s\'est dit "déçu par ce résultat".',
+        [("Marc Olivier", "quote", "déçu par ce résultat")],
+    ),
     # a subject pronoun written onto its verb (« répond-elle »), even with the next sentence glued on
     (
         'Jeanne Carré a quitté le conseil. "Nous avons perdu beaucoup trop de temps sur ce dossier", '

@@ -86,10 +86,13 @@ def _own_subject(v: Token, cues: Cues) -> Token | None:
     if inverted is not None:
         return inverted
     kids = [k for c in v.children for k in ((c, *c.children) if g.norm(c.text) in cues.skip else (c,))]
-    subs = [
+    subs = [  # a day or a date the parser took for a subject (« Vendredi, le quotidien X s'est dit ») is none
         c
         for c in kids
-        if (c.dep_ in g.subjects or c.text[:1] == "-") and g.norm(c.text) not in cues.skip and not c.is_punct
+        if (c.dep_ in g.subjects or c.text[:1] == "-")
+        and g.norm(c.text) not in cues.skip
+        and not c.is_punct
+        and not temporal(c, g)
     ]
     if not subs:
         return None
