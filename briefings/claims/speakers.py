@@ -131,6 +131,8 @@ def after_subject(v: Token, cues: Cues, stop: int) -> Token | None:
     g = cues.grammar
     labels = g.subjects | g.objects | g.expletive_subjects
     for c in v.rights:
+        if "Acc" in c.morph.get("Case", []):
+            return None  # "told him about it": an object pronoun is whom it is told, never who tells
         if c.i < stop and c.dep_ in labels and g.norm(c.text) not in cues.skip:
             if not temporal(c, g):
                 return c
