@@ -204,7 +204,7 @@ def _singular(word: str) -> str:
 def plural_word(form: str) -> bool:
     """A one-word plural (after determiners) ("Europeans", "Republicans"): a group of people, not the longer name its singular
     modifies ("European Union", "Republican Party")."""
-    form = DETERMINERS.sub("", norm(form))
+    form = DETERMINERS.sub("", norm(form)).rstrip(".")  # "C." (an initial for a surname) is no plural
     ws = words(form)
     return len(ws) == 1 and form not in ws
 
@@ -474,7 +474,7 @@ class ActorTable:
             + position
             + 1.5 * min(claims, 4)
         )
-        unnamed = name[:1].islower()
+        unnamed = name[:1].islower() and not claims  # "the government said": a body that speaks acts
         backdrop = kind in ("place", "country") and not c.acts and not claims
         venue = c.venues == c.mentions and not claims  # a channel interviewing, no actor of the story
         return (

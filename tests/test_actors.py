@@ -558,3 +558,26 @@ def test_a_country_is_not_merged_into_a_longer_name_that_holds_it() -> None:
     )
     ranked = table(text, lang="fr").ranked()
     assert sorted(a.name for a in ranked if "France" in a.name) == ["France", "France Culture"]
+
+
+def test_a_surname_initial_as_speaker_is_the_person_not_a_group() -> None:
+    """A person named with the initial of the surname ("Julien D.") and then by that initial alone is one
+    actor: "D." is no plural description."""
+    from briefings.claims import Attribution
+    from briefings.engine import _claim
+
+    t = table("Julien D., un ancien gardien de prison, a été mis en examen mardi à Lyon.", lang="fr")
+    said = Attribution("D.", 0, 2, "a écrit", "statement", 10, 20, "x")
+    assert _claim(said, t).speaker == "Julien D"
+
+
+def test_an_unnamed_body_that_speaks_ranks_like_a_named_one() -> None:
+    """ "The council … saying P": a common-noun body that makes a claim acts in the story; it is not marked
+    down as unnamed below a named body that only owns the land."""
+    text = (
+        "Repairs to the Old Bridge will start in May. The Harbour Trust owns the land under the bridge. "
+        "Traders met the Harbour Trust in March. The council has refused to publish the survey, saying such "
+        "reports are always kept private. Local traders fear the works will last a year."
+    )
+    ranked = [a.name for a in table(text, lang="en").ranked(speaker_counts={"council": 1})]
+    assert ranked.index("council") < ranked.index("Harbour Trust")
