@@ -165,6 +165,13 @@ def test_unnamed_collectives_are_actors() -> None:
     assert "gouvernement" in found
 
 
+def test_a_bloc_written_in_lower_case_is_an_actor() -> None:
+    found = names(
+        "Unemployment rose again in March. The eurozone's finance ministers will meet on Friday.", lang="en"
+    )
+    assert "eurozone" in found
+
+
 def test_salience_puts_the_lead_subject_and_title_first() -> None:
     actors = table(
         "Le ministre Jean-Luc Marchand a annoncé mardi une réforme des retraites. La France et l'Allemagne "
