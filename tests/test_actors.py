@@ -588,3 +588,37 @@ def test_an_unnamed_body_that_speaks_ranks_like_a_named_one() -> None:
     )
     ranked = [a.name for a in table(text, lang="en").ranked(speaker_counts={"council": 1})]
     assert ranked.index("council") < ranked.index("Harbour Trust")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "owner", "body"),
+    [
+        (
+            "Les hôtesses de Nordavia Air ont manifesté lundi à Nantes. Dans un courriel, la direction a annoncé "
+            "des baisses de salaires. Selon les syndicats, la direction de Nordavia Air veut supprimer 40 postes.",
+            "fr",
+            "Nordavia Air",
+            "direction",
+        ),
+        (
+            "Staff at Corvane Logistics walked out on Monday. The board said the depot would close. Last year "
+            "the board of Corvane Logistics cut 200 jobs.",
+            "en",
+            "Corvane Logistics",
+            "board",
+        ),
+    ],
+)
+def test_an_unnamed_body_written_with_its_organisation_is_that_organisation(
+    text: str, lang: str, owner: str, body: str
+) -> None:
+    t = table(text, lang=lang)
+    assert t.resolve(body) == owner
+    assert body not in [a.name for a in t.ranked()]
+
+
+def test_a_body_of_a_place_stays_a_body() -> None:
+    found = names(
+        "Le parquet de Lyon a ouvert une enquête. Le parquet a saisi la police judiciaire.", lang="fr"
+    )
+    assert "parquet" in found
