@@ -204,7 +204,7 @@ def _singular(word: str) -> str:
 def plural_word(form: str) -> bool:
     """A one-word plural (after determiners) ("Europeans", "Republicans"): a group of people, not the longer name its singular
     modifies ("European Union", "Republican Party")."""
-    form = DETERMINERS.sub("", norm(form))
+    form = DETERMINERS.sub("", norm(form)).rstrip(".")  # "C." (an initial for a surname) is no plural
     ws = words(form)
     return len(ws) == 1 and form not in ws
 
@@ -231,6 +231,7 @@ class Mention:
     acts: bool = False  # the subject or agent of a verb (not a backdrop)
     located: bool = False  # after a locative preposition ("in Suva", « à Béthune »)
     venue: bool = False  # whom something is told or where it is said ("told BBC Radio", "speaking to X")
+    owner: str | None = None  # the named body an unnamed one belongs to ("la direction de [Malta Air]")
 
 
 @dataclass
@@ -474,7 +475,7 @@ class ActorTable:
             + position
             + 1.5 * min(claims, 4)
         )
-        unnamed = name[:1].islower()
+        unnamed = name[:1].islower() and not claims  # "the government said": a body that speaks acts
         backdrop = kind in ("place", "country") and not c.acts and not claims
         venue = c.venues == c.mentions and not claims  # a channel interviewing, no actor of the story
         return (
@@ -747,7 +748,30 @@ def _collective_mentions(doc: Doc, covered: list[tuple[int, int]], gazetteer: Ga
         start_char, end_char = start.idx, end.idx + len(end.text)
         if any(s < end_char and start_char < e for s, e in covered):
             continue
-        yield Mention(t.doc[start.i : end.i + 1].text, kind, start_char, end_char)
+        yield Mention(t.doc[start.i : end.i + 1].text, kind, start_char, end_char, owner=_owner(t))
+
+
+GENITIVES = frozenset({"de", "du", "d'", "d’", "of"})
+
+
+def _owner(noun: Token) -> str | None:
+    """The name completing an unnamed body's noun ("la direction de Malta Air", "the board of Acme"):
+    whose management, board or office it is."""
+    for r in noun.rights:
+        if r.dep_ == "prep" and r.lower_ in GENITIVES:  # English hangs the name under its preposition
+            r = next((k for k in r.children if k.dep_ == "pobj"), r)
+        elif not (r.dep_ == "nmod" and any(k.dep_ == "case" and k.lower_ in GENITIVES for k in r.children)):
+            continue
+        if r.ent_type_ and r.text[:1].isupper():
+            lo = r.i
+            while lo > 0 and r.doc[lo].ent_iob_ == "I":
+                lo -= 1
+            hi = r.i + 1
+            while hi < len(r.doc) and r.doc[hi].ent_iob_ == "I":
+                hi += 1
+            return r.doc[lo:hi].text
+        return None
+    return None
 
 
 def _definite(noun: Token) -> bool:
@@ -982,7 +1006,37 @@ def _merge(mentions: list[Mention], gazetteer: Gazetteer, *, lead: tuple[int, in
     for c in clusters:
         if c.canonical is None and gazetteer.kind_of(c.name):
             c.kinds["country"] += 1
+    _join_owners(mentions, by_key, gazetteer)
     return [c for c in clusters if c.mentions]
+
+
+def _join_owners(mentions: list[Mention], by_key: dict[str, _Cluster], gazetteer: Gazetteer) -> None:
+    """An unnamed body written once with the organisation it belongs to ("la direction de Malta Air") is
+    that organisation wherever the article names it so ("la direction menace de …"): its mentions join the
+    owner's, when it has one owner and that owner is an organisation (not the place it sits in: "le parquet
+    de Paris")."""
+    owners: dict[int, set[str]] = {}
+    bodies: dict[int, _Cluster] = {}
+    for m in mentions:
+        if m.owner is not None:
+            body = by_key[norm(m.canonical or m.text)]
+            owners.setdefault(id(body), set()).add(norm(clean_surface(m.owner, gazetteer)))
+            bodies[id(body)] = body
+    for key, names in owners.items():
+        body = bodies[key]
+        owner = by_key.get(next(iter(names))) if len(names) == 1 else None
+        if owner is None or owner is body or owner.kind != "organization" or not body.name[:1].islower():
+            continue
+        owner.canonical = owner.canonical or owner.name  # still named as it is named
+        owner.names.update(body.names)
+        owner.kinds["organization"] += body.mentions
+        owner.mentions += body.mentions
+        owner.first = min(owner.first, body.first)
+        owner.acts |= body.acts
+        owner.lead_subject |= body.lead_subject
+        for form in list(body.names):
+            by_key[norm(form)] = owner
+        body.mentions = 0
 
 
 def _containing(form: str, clusters: list[_Cluster], *, country: bool = False) -> _Cluster | None:

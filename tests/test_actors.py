@@ -165,6 +165,13 @@ def test_unnamed_collectives_are_actors() -> None:
     assert "gouvernement" in found
 
 
+def test_a_bloc_written_in_lower_case_is_an_actor() -> None:
+    found = names(
+        "Unemployment rose again in March. The eurozone's finance ministers will meet on Friday.", lang="en"
+    )
+    assert "eurozone" in found
+
+
 def test_salience_puts_the_lead_subject_and_title_first() -> None:
     actors = table(
         "Le ministre Jean-Luc Marchand a annoncé mardi une réforme des retraites. La France et l'Allemagne "
@@ -558,3 +565,60 @@ def test_a_country_is_not_merged_into_a_longer_name_that_holds_it() -> None:
     )
     ranked = table(text, lang="fr").ranked()
     assert sorted(a.name for a in ranked if "France" in a.name) == ["France", "France Culture"]
+
+
+def test_a_surname_initial_as_speaker_is_the_person_not_a_group() -> None:
+    """A person named with the initial of the surname ("Julien D.") and then by that initial alone is one
+    actor: "D." is no plural description."""
+    from briefings.claims import Attribution
+    from briefings.engine import _claim
+
+    t = table("Julien D., un ancien gardien de prison, a été mis en examen mardi à Lyon.", lang="fr")
+    said = Attribution("D.", 0, 2, "a écrit", "statement", 10, 20, "x")
+    assert _claim(said, t).speaker == "Julien D"
+
+
+def test_an_unnamed_body_that_speaks_ranks_like_a_named_one() -> None:
+    """ "The council … saying P": a common-noun body that makes a claim acts in the story; it is not marked
+    down as unnamed below a named body that only owns the land."""
+    text = (
+        "Repairs to the Old Bridge will start in May. The Harbour Trust owns the land under the bridge. "
+        "Traders met the Harbour Trust in March. The council has refused to publish the survey, saying such "
+        "reports are always kept private. Local traders fear the works will last a year."
+    )
+    ranked = [a.name for a in table(text, lang="en").ranked(speaker_counts={"council": 1})]
+    assert ranked.index("council") < ranked.index("Harbour Trust")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "owner", "body"),
+    [
+        (
+            "Les hôtesses de Nordavia Air ont manifesté lundi à Nantes. Dans un courriel, la direction a annoncé "
+            "des baisses de salaires. Selon les syndicats, la direction de Nordavia Air veut supprimer 40 postes.",
+            "fr",
+            "Nordavia Air",
+            "direction",
+        ),
+        (
+            "Staff at Corvane Logistics walked out on Monday. The board said the depot would close. Last year "
+            "the board of Corvane Logistics cut 200 jobs.",
+            "en",
+            "Corvane Logistics",
+            "board",
+        ),
+    ],
+)
+def test_an_unnamed_body_written_with_its_organisation_is_that_organisation(
+    text: str, lang: str, owner: str, body: str
+) -> None:
+    t = table(text, lang=lang)
+    assert t.resolve(body) == owner
+    assert body not in [a.name for a in t.ranked()]
+
+
+def test_a_body_of_a_place_stays_a_body() -> None:
+    found = names(
+        "Le parquet de Lyon a ouvert une enquête. Le parquet a saisi la police judiciaire.", lang="fr"
+    )
+    assert "parquet" in found

@@ -11,6 +11,47 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # a source inside a relative clause of someone's claim speaks for the rest of that clause (its pronoun
+    # is the claim's speaker), and the claim around it ends before the relative
+    (
+        "Le maire a parlé. De son côté, le président du parti Paul Girard a accusé Marc Roux de soutenir une "
+        'association qui est, selon lui, "une organisation extrémiste".',
+        [
+            ("Paul Girard", "accusation", "Marc Roux de soutenir une association"),
+            ("Paul Girard", "statement", "une organisation extrémiste"),
+        ],
+    ),
+    (
+        'Le maire a parlé. Son homologue de la CGT, Paul Girard, a dénoncé les "méthodes brutales" de la '
+        'direction, qui mène selon lui un "chantage à l\'emploi".',
+        [
+            ("Son homologue de la CGT, Paul Girard", "accusation", 'les "méthodes brutales" de la direction'),
+            ("Son homologue de la CGT, Paul Girard", "statement", 'un "chantage à l\'emploi"'),
+        ],
+    ),
+    # … but in the journalist's own sentence, the source set off by commas speaks for all of it
+    (
+        "Le projet aurait échoué à cause de l'intervention du ministre, qui aurait provoqué, toujours selon "
+        "l'ancien président, un revirement du conseil.",
+        [
+            (
+                "l'ancien président",
+                "statement",
+                "Le projet aurait échoué à cause de l'intervention du ministre, qui aurait provoqué, toujours "
+                "selon l'ancien président, un revirement du conseil",
+            )
+        ],
+    ),
+    # a day the parser took for a second subject is never the speaker
+    (
+        "Le ministre a démissionné. Mardi, dans une lettre ouverte, le journal sénégalais Le Soleil s'est "
+        'dit "choqué par ces méthodes".',
+        [("le journal sénégalais Le Soleil", "quote", "choqué par ces méthodes")],
+    ),
+    (
+        'Le club a perdu.Dimanche, dans un message, le capitaine Marc Olivier s\'est dit "déçu par ce résultat".',
+        [("Marc Olivier", "quote", "déçu par ce résultat")],
+    ),
     # a subject pronoun written onto its verb (« répond-elle »), even with the next sentence glued on
     (
         'Jeanne Carré a quitté le conseil. "Nous avons perdu beaucoup trop de temps sur ce dossier", '
@@ -206,6 +247,24 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # the object pronoun after a source is a pronoun speaker like he/she
+    (
+        "Tom Reed left the board in May. According to him, the accounts were falsified.",
+        [("Tom Reed", "statement", "the accounts were falsified")],
+    ),
+    # … and an object pronoun after a cue is whom it is told, never an inverted speaker
+    (
+        "Mr Hale was the key witness. During his time in court Mr Hale repeatedly told jurors he met often "
+        "with Mr Roy, told him about changes made to the accounts and had warned him such moves were wrong.",
+        [
+            (
+                "Mr Hale",
+                "statement",
+                "he met often with Mr Roy, told him about changes made to the accounts and had warned him such "
+                "moves were wrong",
+            )
+        ],
+    ),
     # "she" agrees in gender: a first name, or a title, says who can be meant
     (
         "Susan Clark opened the meeting. Then Mr Hall spoke about the budget. She said the school would "

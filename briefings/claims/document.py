@@ -28,6 +28,7 @@ class Raw:
     at: int = -1  # char offset of the cue
     source: bool = False  # a "selon X" / "according to X" phrase rather than a verb
     quote: bool = False  # the content is a quotation
+    bound: int = -1  # a source inside a relative clause: where a claim around it ends (the relative's start)
 
 
 CUE_AUX_WINDOW = 4  # tokens before a cue verb where its auxiliaries are ("a toutefois estimé")

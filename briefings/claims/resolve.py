@@ -89,6 +89,7 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
     pronoun_words = cues.pronouns
     resolved: Resolved = []
     cued = {_words(ctx, r) for r in raws if r.quote and r.speaker is not None}
+    raws = _cut_at_relative_sources(ctx, raws)
     for raw in sorted(raws, key=lambda r: r.start):
         span = raw.speaker
         if span is None:
@@ -117,6 +118,24 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
         resolved.append((raw, span))
     resolved = [(r, sp) for r, sp in resolved if not _nested(ctx, r, sp, resolved)]
     yield from _output(ctx, resolved)
+
+
+def _cut_at_relative_sources(ctx: Ctx, raws: list[Raw]) -> list[Raw]:
+    """Claims that run over a source inside a relative clause (« X a accusé Y de soutenir Z, qui est, selon
+    lui, P ») end before that relative: what follows is the source's own claim."""
+    bounds = [(r.bound, r.at) for r in raws if r.bound >= 0]
+    if not bounds:
+        return raws
+    out = []
+    for raw in raws:
+        cut = min((b for b, at in bounds if raw.start < b and at < raw.end and not raw.source), default=-1)
+        if cut >= 0:
+            end = cut
+            while end > raw.start and (ctx.text[end - 1].isspace() or ctx.text[end - 1] in ",;:"):
+                end -= 1
+            raw = replace(raw, end=end)
+        out.append(raw)
+    return out
 
 
 def _words(ctx: Ctx, raw: Raw) -> str:

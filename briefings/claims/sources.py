@@ -10,6 +10,7 @@ from briefings.claims.document import Ctx, Raw
 from briefings.claims.lexicon import Cues
 from briefings.claims.nouns import noun_speaker
 from briefings.claims.speakers import speaker_span
+from briefings.claims.stance import stance
 from briefings.claims.syntax import ent_bounds, is_person, np, possessor
 
 if TYPE_CHECKING:
@@ -60,7 +61,33 @@ def source_claims(ctx: Ctx) -> Iterator[Raw]:
                 # « Le plan aurait échoué, selon X, à cause de … »: set off by commas inside the sentence, the
                 # source speaks for all of it
                 span = (head_part[0], tail_part[1])
+            relative = _relative_before(ctx, i, lo) if tail_part else None
+            if relative is not None and tail_part:
+                # « une association qui est, selon lui, "une officine" »: the source speaks for what the
+                # relative clause says, and a claim around it ends before the relative
+                yield Raw(sp, cue, "statement", *tail_part, doc[i].idx, True, bound=doc[relative].idx)
+                continue
             yield Raw(sp, cue, "statement", *span, doc[i].idx, True)
+
+
+def _relative_before(ctx: Ctx, i: int, lo: int) -> int | None:
+    """The relative pronoun whose clause's verb the source phrase at token ``i`` follows (« qui est, selon
+    lui, », « qui mène selon lui », "which, according to them, is") inside what a cue verb before it
+    reports (« X a accusé Y de soutenir Z, qui est, selon lui, P »), else None. In the journalist's own
+    sentence (« Le plan aurait échoué à cause de Z, qui aurait entraîné, selon X, P ») the source speaks
+    for all of it."""
+    doc, g = ctx.doc, ctx.g
+    j = i - 1
+    while j > lo and i - j <= 4 and (doc[j].is_punct or doc[j].pos_ in ("ADV", "AUX", "VERB")):
+        j -= 1
+    if doc[j].lower_ not in g.relatives or doc[j].pos_ != "PRON":
+        return None
+    reported = any(
+        stance(doc[k], ctx.cues) is not None
+        for k in range(lo, j)
+        if (ctx.lemmas[k] in ctx.cues.verbs or ctx.lowers[k] in ctx.cues.verbs) and not ctx.in_quote[k]
+    )
+    return j if reported else None
 
 
 def opening_source_claims(ctx: Ctx) -> Iterator[Raw]:

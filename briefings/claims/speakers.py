@@ -86,10 +86,13 @@ def _own_subject(v: Token, cues: Cues) -> Token | None:
     if inverted is not None:
         return inverted
     kids = [k for c in v.children for k in ((c, *c.children) if g.norm(c.text) in cues.skip else (c,))]
-    subs = [
+    subs = [  # a day or a date the parser took for a subject (« Vendredi, le quotidien X s'est dit ») is none
         c
         for c in kids
-        if (c.dep_ in g.subjects or c.text[:1] == "-") and g.norm(c.text) not in cues.skip and not c.is_punct
+        if (c.dep_ in g.subjects or c.text[:1] == "-")
+        and g.norm(c.text) not in cues.skip
+        and not c.is_punct
+        and not temporal(c, g)
     ]
     if not subs:
         return None
@@ -128,6 +131,8 @@ def after_subject(v: Token, cues: Cues, stop: int) -> Token | None:
     g = cues.grammar
     labels = g.subjects | g.objects | g.expletive_subjects
     for c in v.rights:
+        if "Acc" in c.morph.get("Case", []):
+            return None  # "told him about it": an object pronoun is whom it is told, never who tells
         if c.i < stop and c.dep_ in labels and g.norm(c.text) not in cues.skip:
             if not temporal(c, g):
                 return c
