@@ -6,11 +6,13 @@ On PostgreSQL each test gets a fresh schema, dropped afterwards; open it with
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -130,22 +132,87 @@ def database_kind(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+# This worker's PostgreSQL schemas whose test is over, at the head revision and emptied (TRUNCATE … RESTART
+# IDENTITY): the next test takes one instead of creating a schema and running every migration in it (about
+# 0.25 s of CPU between the server and this process, 120 times a run). A test whose schema is not left at
+# head with exactly the head's tables gets its schema dropped; ``@pytest.mark.fresh_database`` asks for a new,
+# empty one (the migration tests).
+_SPARE_SCHEMAS: list[str] = []
+
+
+@cache
+def _head() -> tuple[str | None, frozenset[str]]:
+    """The head revision and the tables a database at head holds."""
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.db import alembic_config
+    from bot.storage.tables import Base
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return head, frozenset(Base.metadata.tables) | {"alembic_version"}
+
+
+async def _emptied_for_reuse(connection: Any, schema: str) -> bool:
+    """Empty ``schema`` if it is at head with the head's tables; false (left as it is) otherwise."""
+    head, head_tables = _head()
+    found = "SELECT tablename FROM pg_tables WHERE schemaname = :s"
+    tables = set((await connection.execute(text(found), {"s": schema})).scalars())
+    if tables != head_tables:
+        return False
+    version = (await connection.execute(text(f'SELECT version_num FROM "{schema}".alembic_version'))).all()
+    if version != [(head,)]:
+        return False
+    data = ", ".join(f'"{schema}"."{table}"' for table in sorted(tables - {"alembic_version"}))
+    await connection.execute(text(f"TRUNCATE {data} RESTART IDENTITY CASCADE"))
+    return True
+
+
 @pytest.fixture
-async def database_connect_args(database_kind: str) -> AsyncIterator[dict[str, Any]]:
-    """Driver options for ``open_database``: on PostgreSQL, a search_path to a fresh schema of this test."""
+async def database_connect_args(
+    database_kind: str, request: pytest.FixtureRequest
+) -> AsyncIterator[dict[str, Any]]:
+    """Driver options for ``open_database``: on PostgreSQL, a search_path to a schema of this test alone —
+    empty, or (see `_SPARE_SCHEMAS`) an earlier test's, at head and emptied."""
     if database_kind != "postgresql":
         yield {}
         return
-    schema = f"t_{secrets.token_hex(6)}"
+    fresh = request.node.get_closest_marker("fresh_database") is not None
     admin = create_async_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
     try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        if _SPARE_SCHEMAS and not fresh:
+            schema = _SPARE_SCHEMAS.pop()
+        else:
+            schema = f"t_{secrets.token_hex(6)}"
+            async with admin.connect() as connection:
+                await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         yield {"server_settings": {"search_path": schema}}
         async with admin.connect() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            if await _emptied_for_reuse(connection, schema):
+                _SPARE_SCHEMAS.append(schema)
+            else:
+                await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         await admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_spare_schemas() -> Iterator[None]:
+    """The spare schemas go when this worker's tests are over."""
+    yield
+    if not _SPARE_SCHEMAS:
+        return
+
+    async def drop() -> None:
+        admin = create_async_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as connection:
+                for schema in _SPARE_SCHEMAS:
+                    await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        finally:
+            await admin.dispose()
+
+    asyncio.run(drop())
+    _SPARE_SCHEMAS.clear()
 
 
 @pytest.fixture

@@ -209,6 +209,7 @@ async def test_deleting_an_article_drops_its_index_rows(repository: SqlRepositor
     assert await repository.said(actor_key("Lavrov"), since=T0 - WEEK, limit=10) == []
 
 
+@pytest.mark.fresh_database  # migrations from an empty schema
 async def test_the_migration_indexes_briefings_stored_before_it(
     database_url: str, database_connect_args: dict[str, Any]
 ) -> None:
@@ -247,6 +248,7 @@ async def test_the_migration_indexes_briefings_stored_before_it(
     assert [(c.text, c.published, c.url) for c in found] == [("avant", T0, "https://x.example/1")]
 
 
+@pytest.mark.fresh_database  # migrations from an empty schema
 async def test_the_migration_goes_down_and_up_again(
     database_url: str, database_connect_args: dict[str, Any]
 ) -> None:

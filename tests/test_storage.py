@@ -70,6 +70,7 @@ async def briefed(
 # -- migrations ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.fresh_database  # migrations from an empty schema
 async def test_upgrade_creates_the_tables_and_twice_is_a_no_op(
     database_url: str, database_connect_args: dict[str, Any]
 ) -> None:
@@ -84,6 +85,7 @@ async def test_upgrade_creates_the_tables_and_twice_is_a_no_op(
     assert tables == TABLES
 
 
+@pytest.mark.fresh_database  # an empty schema, not upgraded
 async def test_open_without_upgrade_leaves_an_empty_database_empty(
     database_url: str, database_connect_args: dict[str, Any]
 ) -> None:
