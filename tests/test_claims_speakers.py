@@ -11,6 +11,25 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # a cue that says its speaker spoke before (« a ajouté ») makes a role with no named holder whoever
+    # spoke just before — and a pronoun pointing back at that role is the same person; not across genders
+    (
+        'Marc Roux a dénoncé la réforme dimanche. "Il faut arrêter de mentir aux agriculteurs", a ajouté le '
+        'député de la Somme. Il a estimé que le texte était "une faute".',
+        [
+            ("Marc Roux", "accusation", "la réforme dimanche"),
+            ("Marc Roux", "quote", "Il faut arrêter de mentir aux agriculteurs"),
+            ("Marc Roux", "estimate", 'le texte était "une faute'),
+        ],
+    ),
+    (
+        'Marc Roux a dénoncé la réforme dimanche. "Il faut arrêter de mentir aux agriculteurs", a ajouté la '
+        "députée de la Somme.",
+        [
+            ("Marc Roux", "accusation", "la réforme dimanche"),
+            ("la députée de la Somme", "quote", "Il faut arrêter de mentir aux agriculteurs"),
+        ],
+    ),
     # a source inside a relative clause of someone's claim speaks for the rest of that clause (its pronoun
     # is the claim's speaker), and the claim around it ends before the relative
     (
