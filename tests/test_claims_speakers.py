@@ -11,6 +11,20 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # a participle after the comma that ends a sentence speaks for the cue (or main clause) above it, even
+    # when the parser hung it in the object's relative clause, and is a claim of its own
+    (
+        "Paul Girard a annoncé jeudi le départ de la ville du syndicat intercommunal qui gère les déchets des "
+        "communes voisines, accusant la métropole de le saboter.",
+        [
+            (
+                "Paul Girard",
+                "statement",
+                "le départ de la ville du syndicat intercommunal qui gère les déchets des communes voisines",
+            ),
+            ("Paul Girard", "accusation", "la métropole de le saboter"),
+        ],
+    ),
     # a cue that says its speaker spoke before (« a ajouté ») makes a role with no named holder whoever
     # spoke just before — and a pronoun pointing back at that role is the same person; not across genders
     (
@@ -266,6 +280,11 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # a participle set off inside the reported clause is part of it
+    (
+        "The mayor said that residents, fearing new floods, had left the valley.",
+        [("The mayor", "statement", "residents, fearing new floods, had left the valley")],
+    ),
     # the object pronoun after a source is a pronoun speaker like he/she
     (
         "Tom Reed left the board in May. According to him, the accounts were falsified.",

@@ -144,6 +144,11 @@ def _clause_end(ctx: Ctx, v: Token, c: Token, lo: int, s_hi: int) -> int:
     for r in c.rights:  # "that P, before noting that Q" / "that P, saying Q" hung on P's verb
         if reporting_clause(r, cues) or _participle_cue(r, cues):
             hi = min(hi, r.left_edge.i)
+    for t in doc[c.i + 1 : hi]:  # « a annoncé le retrait du traité qui permet P, accusant Y de … »: hung
+        trailing = t.text == "," and t.i + 1 < hi and doc[t.i + 1].right_edge.i >= hi - 2  # deeper, and last:
+        if trailing and _participle_cue(doc[t.i + 1], cues):  # still a claim of its own
+            hi = t.i
+            break
     return _contrast_cut(ctx, c, lo, hi)
 
 
