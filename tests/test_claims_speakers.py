@@ -11,6 +11,13 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # an incise after a quotation is said by its own inverted subject, even hung under a place or a medium
+    # (« à l'AFP M. X »), never by the subject of the clause before the quotation
+    (
+        'En 2010, Marc Roux "a changé d\'avis" et décidé de soutenir le projet "parce que le ministre le lui a '
+        "demandé, c'est ce qu'il m'a dit\", a encore déclaré à l'AFP M. Girard, 83 ans.",
+        [("M. Girard", "quote", "parce que le ministre le lui a demandé, c'est ce qu'il m'a dit")],
+    ),
     # a participle after the comma that ends a sentence speaks for the cue (or main clause) above it, even
     # when the parser hung it in the object's relative clause, and is a claim of its own
     (

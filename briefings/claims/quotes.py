@@ -157,7 +157,7 @@ def _headline(ctx: Ctx, first: int) -> tuple[tuple[int, int], str] | None:
 
 def _quote_cue(ctx: Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
     """The reporting verb, speaker and stance of the quotation whose marks are tokens ``first`` and ``last``."""
-    doc, cues = ctx.doc, ctx.cues
+    doc, cues, g = ctx.doc, ctx.cues, ctx.g
     for window, after in ((_after(ctx, last), True), (_before(ctx, first), False)):
         for j in window:
             tok = doc[j]
@@ -165,8 +165,14 @@ def _quote_cue(ctx: Ctx, first: int, last: int) -> tuple[Token, Token, str] | No
             if found is None or (after and _says_more(tok)):
                 continue
             speaker = subject(tok, cues)
-            if speaker is None or ctx.in_quote[speaker.i]:
-                speaker = after_subject(tok, cues, len(doc))
+            if (
+                speaker is None
+                or ctx.in_quote[speaker.i]
+                or (after and speaker.i < first and not gerund(tok, g))
+            ):
+                # an incise after the quotation (« "…", a déclaré à l'AFP M. X ») is said by its own inverted
+                # subject, not by the subject of the clause the parser hung it under
+                speaker = after_subject(tok, cues, len(doc)) or speaker
             speaker = ctx.past_dateline(speaker)
             if speaker is not None and not ctx.in_quote[speaker.i]:
                 return tok, speaker, found
