@@ -11,6 +11,23 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # « a dit sur <média> que P »: the clause after the phrase saying where it was said is what is said,
+    # however the parser hung it (under the phrase, or with the phrase's name cut in two)
+    (
+        "La ministre a déclaré sur France Inter que la réforme serait votée avant l'été.",
+        [("La ministre", "statement", "la réforme serait votée avant l'été")],
+    ),
+    (
+        'Le maire a écrit sur les réseaux sociaux que ses adversaires seraient "bientôt battus à plate couture" '
+        'et les a traités de "menteurs".',
+        [
+            (
+                "Le maire",
+                "quote",
+                'ses adversaires seraient "bientôt battus à plate couture" et les a traités de "menteurs"',
+            )
+        ],
+    ),
     # an incise after a quotation is said by its own inverted subject, even hung under a place or a medium
     # (« à l'AFP M. X »), never by the subject of the clause before the quotation
     (
