@@ -11,6 +11,33 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # a quoted fragment inside the clause an incise reports is part of that clause, the claim; a quotation
+    # with only a glued sub-heading before it is still the claim itself
+    (
+        "Le cas de cette usine montre la nécessité d'une loi qui permettrait de reprendre les aides versées "
+        'aux entreprises qui ne "respectent pas leurs engagements" envers leurs salariés, a plaidé de son côté '
+        "la secrétaire générale du syndicat, Anne Morel.",
+        [
+            (
+                "Anne Morel",
+                "quote",
+                "Le cas de cette usine montre la nécessité d'une loi qui permettrait de reprendre les aides "
+                'versées aux entreprises qui ne "respectent pas leurs engagements" envers leurs salariés',
+            )
+        ],
+    ),
+    (
+        "Le magazine a publié une enquête.Une famille déchirée \"Ce mensonge d'un homme de quarante ans "
+        "éclaire évidemment d'un jour nouveau son rapport à la vérité\", ajoute l'hebdomadaire.",
+        [
+            (
+                "l'hebdomadaire",
+                "quote",
+                "Ce mensonge d'un homme de quarante ans éclaire évidemment d'un jour nouveau son rapport à la "
+                "vérité",
+            )
+        ],
+    ),
     # « a dit sur <média> que P »: the clause after the phrase saying where it was said is what is said,
     # however the parser hung it (under the phrase, or with the phrase's name cut in two)
     (
@@ -29,11 +56,19 @@ FRENCH = [
         ],
     ),
     # an incise after a quotation is said by its own inverted subject, even hung under a place or a medium
-    # (« à l'AFP M. X »), never by the subject of the clause before the quotation
+    # (« à l'AFP M. X »), never by the subject of the clause before the quotation; the quoted fragments
+    # inside the clause it reports make that clause the claim
     (
         'En 2010, Marc Roux "a changé d\'avis" et décidé de soutenir le projet "parce que le ministre le lui a '
         "demandé, c'est ce qu'il m'a dit\", a encore déclaré à l'AFP M. Girard, 83 ans.",
-        [("M. Girard", "quote", "parce que le ministre le lui a demandé, c'est ce qu'il m'a dit")],
+        [
+            (
+                "M. Girard",
+                "quote",
+                'En 2010, Marc Roux "a changé d\'avis" et décidé de soutenir le projet "parce que le ministre le '
+                "lui a demandé, c'est ce qu'il m'a dit\"",
+            )
+        ],
     ),
     # a participle after the comma that ends a sentence speaks for the cue (or main clause) above it, even
     # when the parser hung it in the object's relative clause, and is a claim of its own

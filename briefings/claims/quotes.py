@@ -54,6 +54,8 @@ def quote_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
             if span is not None and inverted and _reports_before(ctx, v, first):
                 yield Raw(None, "", "quote", start, end, quote=True)  # the quotation floats to its speaker
                 continue
+        elif _fragment_of(ctx, v, first, last):
+            continue  # « P … qui ne "jouent pas le jeu" …, a plaidé X »: the clause around it is the claim
         used.add(v.i)
         kind = "quote" if kind == "statement" else kind
         yield Raw(speaker_span(speaker, ctx.cues), ctx.cue_text(v), kind, start, end, v.idx, quote=True)
@@ -101,6 +103,27 @@ def _reports_before(ctx: Ctx, v: Token, first: int) -> bool:
     selon qui "Q" »), with no « que » / "that" between it and the quotation: Q is not its content."""
     g = ctx.g
     return not gerund(v, g) and not any(ctx.lowers[i] in g.content_marks for i in range(v.i + 1, first))
+
+
+FRAGMENT_WORDS = 3  # words of the journalist's before a quotation that make it a fragment of the clause
+
+
+def _fragment_of(ctx: Ctx, v: Token, first: int, last: int) -> bool:
+    """Whether the quotation on tokens [``first``, ``last``] is a fragment inside the clause cue ``v`` after
+    it reports: that clause has words of its own before the quotation (not only the links of a run of
+    quotations, « "Q1", même si "Q2" », nor a sub-heading glued before it) and after it."""
+    span, inverted = content(ctx, v)
+    if span is None or not inverted or span[0] >= ctx.doc[first].idx:
+        return False
+    if not any(not ctx.in_quote[t.i] and not t.is_punct for t in ctx.doc[last + 1 : v.i]):
+        return False
+    lo = ctx.token_at(span[0])
+    own = [
+        t
+        for t in ctx.doc[lo:first]
+        if not ctx.in_quote[t.i] and not t.is_punct and ctx.lowers[t.i] not in ctx.cues.quote_links
+    ]
+    return len(own) >= FRAGMENT_WORDS
 
 
 def _says_more(v: Token) -> bool:
