@@ -163,6 +163,9 @@ def _que_after_phrase(ctx: Ctx, v: Token, s_hi: int) -> Span | None:
     a prepositional phrase (where or to whom it is said), which the parser often takes the clause under.
     P runs to the end of its verb's clause, or of the sentence when the parser gave it no verb."""
     doc, g = ctx.doc, ctx.g
+    nxt = v.i + 1 + (v.i + 1 < s_hi and doc[v.i + 1].pos_ == "ADV")
+    if nxt >= s_hi or doc[nxt].pos_ != "ADP":
+        return None  # (most cues: no phrase right after the verb)
     phrase = False
     for t in doc[v.i + 1 : min(v.i + LOOSE_QUE_WINDOW + 4, s_hi)]:
         if phrase and ctx.lowers[t.i] in g.content_marks and t.dep_ == "mark":

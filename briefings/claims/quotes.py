@@ -112,10 +112,12 @@ def _fragment_of(ctx: Ctx, v: Token, first: int, last: int) -> bool:
     """Whether the quotation on tokens [``first``, ``last``] is a fragment inside the clause cue ``v`` after
     it reports: that clause has words of its own before the quotation (not only the links of a run of
     quotations, « "Q1", même si "Q2" », nor a sub-heading glued before it) and after it."""
+    if first - ctx.sentence_bounds(first)[0] < FRAGMENT_WORDS or not any(
+        not ctx.in_quote[t.i] and not t.is_punct for t in ctx.doc[last + 1 : v.i]
+    ):
+        return False  # (asked first: `content` is the costly question)
     span, inverted = content(ctx, v)
     if span is None or not inverted or span[0] >= ctx.doc[first].idx:
-        return False
-    if not any(not ctx.in_quote[t.i] and not t.is_punct for t in ctx.doc[last + 1 : v.i]):
         return False
     lo = ctx.token_at(span[0])
     own = [
