@@ -301,6 +301,16 @@ class ActorTable:
         surface = clean_surface(text, self.gazetteer)
         if not surface:
             return None
+        name = self._resolve_surface(surface)
+        titled = _title_gender(text)
+        cluster = self._index.get(norm(name)) if titled is not None and name is not None else None
+        if cluster is not None and _cluster_gender(cluster) not in (None, titled):
+            # "Mrs. Trump" is Melania Trump, never Donald Trump: the person of that name and gender, if any
+            same = [c for c in self.clusters if _cluster_gender(c) == titled and _has_words(c, surface)]
+            return max(same, key=lambda c: c.mentions).name if same else None
+        return name
+
+    def _resolve_surface(self, surface: str) -> str | None:
         key = norm(surface)
         if key in self._index:
             return self._index[key].name
@@ -921,6 +931,35 @@ def _person_inside(surface: str) -> str:
     if first and len(ws) - first >= 2 and all(w[:1].isupper() for w in ws[first : first + 2]):
         return " ".join(ws[first:])
     return surface
+
+
+@cache
+def _genders() -> tuple[dict[str, str], dict[str, str]]:
+    """Titles and first names of a known gender (``lexicons/first_names.toml``), normalised -> "m" / "f"."""
+    raw = tomllib.loads((resources.files("briefings") / "lexicons" / "first_names.toml").read_text("utf-8"))
+    pick = {"masculine": "m", "feminine": "f"}
+    titles = {norm(w): pick[k] for k, ws in raw.get("titles", {}).items() for w in ws}
+    names = {norm(w): pick[k] for k, ws in raw.get("names", {}).items() for w in ws}
+    return titles, names
+
+
+def _title_gender(text: str) -> str | None:
+    """The gender a title opening ``text`` (past a determiner) gives: "Mrs. Trump" -> "f"."""
+    ws = norm(DETERMINERS.sub("", text.strip())).split()
+    return _genders()[0].get(ws[0]) if len(ws) > 1 else None
+
+
+def _cluster_gender(c: _Cluster) -> str | None:
+    """The gender the first name in an actor's names says ("Donald Trump" -> "m"), whatever NER tagged it;
+    None when unknown or mixed."""
+    names = _genders()[1]
+    found = {names[w[0]] for n in c.names if len(w := norm(n).split()) > 1 and w[0] in names}
+    return found.pop() if len(found) == 1 else None
+
+
+def _has_words(c: _Cluster, surface: str) -> bool:
+    ws = words(surface)
+    return any(ws <= words(n) for n in c.names)
 
 
 @cache

@@ -622,3 +622,16 @@ def test_a_body_of_a_place_stays_a_body() -> None:
         "Le parquet de Lyon a ouvert une enquête. Le parquet a saisi la police judiciaire.", lang="fr"
     )
     assert "parquet" in found
+
+
+def test_a_gendered_title_picks_the_person_of_that_gender() -> None:
+    """ "Mrs. Hale" after "Robert Hale" and "Laura Hale" is Laura Hale; with no woman of that name, no one."""
+    t = table(
+        "Robert Hale spoke in Ohio on Monday. Laura Hale gave her first interview on Tuesday. Hale said the "
+        "polls were rigged.",
+        lang="en",
+    )
+    assert t.resolve("Mrs. Hale") == "Laura Hale"
+    assert t.resolve("Mr. Hale") == "Robert Hale"
+    alone = table("Robert Hale spoke in Ohio on Monday. Hale said the polls were rigged.", lang="en")
+    assert alone.resolve("Mrs. Hale") is None

@@ -11,6 +11,98 @@ from briefings.claims import load_cues
 from tests.claim_tables import table
 
 FRENCH = [
+    # a quoted fragment inside the clause an incise reports is part of that clause, the claim; a quotation
+    # with only a glued sub-heading before it is still the claim itself
+    (
+        "Le cas de cette usine montre la nécessité d'une loi qui permettrait de reprendre les aides versées "
+        'aux entreprises qui ne "respectent pas leurs engagements" envers leurs salariés, a plaidé de son côté '
+        "la secrétaire générale du syndicat, Anne Morel.",
+        [
+            (
+                "Anne Morel",
+                "quote",
+                "Le cas de cette usine montre la nécessité d'une loi qui permettrait de reprendre les aides "
+                'versées aux entreprises qui ne "respectent pas leurs engagements" envers leurs salariés',
+            )
+        ],
+    ),
+    (
+        "Le magazine a publié une enquête.Une famille déchirée \"Ce mensonge d'un homme de quarante ans "
+        "éclaire évidemment d'un jour nouveau son rapport à la vérité\", ajoute l'hebdomadaire.",
+        [
+            (
+                "l'hebdomadaire",
+                "quote",
+                "Ce mensonge d'un homme de quarante ans éclaire évidemment d'un jour nouveau son rapport à la "
+                "vérité",
+            )
+        ],
+    ),
+    # « a dit sur <média> que P »: the clause after the phrase saying where it was said is what is said,
+    # however the parser hung it (under the phrase, or with the phrase's name cut in two)
+    (
+        "La ministre a déclaré sur France Inter que la réforme serait votée avant l'été.",
+        [("La ministre", "statement", "la réforme serait votée avant l'été")],
+    ),
+    (
+        'Le maire a écrit sur les réseaux sociaux que ses adversaires seraient "bientôt battus à plate couture" '
+        'et les a traités de "menteurs".',
+        [
+            (
+                "Le maire",
+                "quote",
+                'ses adversaires seraient "bientôt battus à plate couture" et les a traités de "menteurs"',
+            )
+        ],
+    ),
+    # an incise after a quotation is said by its own inverted subject, even hung under a place or a medium
+    # (« à l'AFP M. X »), never by the subject of the clause before the quotation; the quoted fragments
+    # inside the clause it reports make that clause the claim
+    (
+        'En 2010, Marc Roux "a changé d\'avis" et décidé de soutenir le projet "parce que le ministre le lui a '
+        "demandé, c'est ce qu'il m'a dit\", a encore déclaré à l'AFP M. Girard, 83 ans.",
+        [
+            (
+                "M. Girard",
+                "quote",
+                'En 2010, Marc Roux "a changé d\'avis" et décidé de soutenir le projet "parce que le ministre le '
+                "lui a demandé, c'est ce qu'il m'a dit\"",
+            )
+        ],
+    ),
+    # a participle after the comma that ends a sentence speaks for the cue (or main clause) above it, even
+    # when the parser hung it in the object's relative clause, and is a claim of its own
+    (
+        "Paul Girard a annoncé jeudi le départ de la ville du syndicat intercommunal qui gère les déchets des "
+        "communes voisines, accusant la métropole de le saboter.",
+        [
+            (
+                "Paul Girard",
+                "statement",
+                "le départ de la ville du syndicat intercommunal qui gère les déchets des communes voisines",
+            ),
+            ("Paul Girard", "accusation", "la métropole de le saboter"),
+        ],
+    ),
+    # a cue that says its speaker spoke before (« a ajouté ») makes a role with no named holder whoever
+    # spoke just before — and a pronoun pointing back at that role is the same person; not across genders
+    (
+        'Marc Roux a dénoncé la réforme dimanche. "Il faut arrêter de mentir aux agriculteurs", a ajouté le '
+        'député de la Somme. Il a estimé que le texte était "une faute".',
+        [
+            ("Marc Roux", "accusation", "la réforme dimanche"),
+            ("Marc Roux", "quote", "Il faut arrêter de mentir aux agriculteurs"),
+            ("Marc Roux", "estimate", 'le texte était "une faute'),
+        ],
+    ),
+    (
+        'Marc Roux a dénoncé la réforme dimanche. "Il faut arrêter de mentir aux agriculteurs", a ajouté la '
+        "députée de la Somme.",
+        [
+            ("Marc Roux", "accusation", "la réforme dimanche"),
+            ("la députée de la Somme", "quote", "Il faut arrêter de mentir aux agriculteurs"),
+        ],
+    ),
     # a source inside a relative clause of someone's claim speaks for the rest of that clause (its pronoun
     # is the claim's speaker), and the claim around it ends before the relative
     (
@@ -247,6 +339,11 @@ FRENCH = [
 ]
 
 ENGLISH = [
+    # a participle set off inside the reported clause is part of it
+    (
+        "The mayor said that residents, fearing new floods, had left the valley.",
+        [("The mayor", "statement", "residents, fearing new floods, had left the valley")],
+    ),
     # the object pronoun after a source is a pronoun speaker like he/she
     (
         "Tom Reed left the board in May. According to him, the accounts were falsified.",

@@ -32,6 +32,9 @@ def content(ctx: Ctx, v: Token) -> tuple[Span | None, bool]:
     span = _passive_content(ctx, v, s_lo, s_hi)
     if span is not None:
         return span, False
+    span = _que_after_phrase(ctx, v, s_hi)
+    if span is not None:
+        return span, False
     found = _dependent_content(ctx, v, s_lo, s_hi)
     if found is not None:
         return found
@@ -144,7 +147,36 @@ def _clause_end(ctx: Ctx, v: Token, c: Token, lo: int, s_hi: int) -> int:
     for r in c.rights:  # "that P, before noting that Q" / "that P, saying Q" hung on P's verb
         if reporting_clause(r, cues) or _participle_cue(r, cues):
             hi = min(hi, r.left_edge.i)
+    for t in doc[c.i + 1 : hi]:  # « a annoncé le retrait du traité qui permet P, accusant Y de … »: hung
+        trailing = t.text == "," and t.i + 1 < hi and doc[t.i + 1].right_edge.i >= hi - 2  # deeper, and last:
+        if trailing and _participle_cue(doc[t.i + 1], cues):  # still a claim of its own
+            hi = t.i
+            break
     return _contrast_cut(ctx, c, lo, hi)
+
+
+PHRASE_WORDS = ("ADP", "DET", "NOUN", "PROPN", "ADJ", "NUM")
+
+
+def _que_after_phrase(ctx: Ctx, v: Token, s_hi: int) -> Span | None:
+    """« a écrit sur les réseaux sociaux que P », « a déclaré sur France Inter que P »: a « que » right after
+    a prepositional phrase (where or to whom it is said), which the parser often takes the clause under.
+    P runs to the end of its verb's clause, or of the sentence when the parser gave it no verb."""
+    doc, g = ctx.doc, ctx.g
+    nxt = v.i + 1 + (v.i + 1 < s_hi and doc[v.i + 1].pos_ == "ADV")
+    if nxt >= s_hi or doc[nxt].pos_ != "ADP":
+        return None  # (most cues: no phrase right after the verb)
+    phrase = False
+    for t in doc[v.i + 1 : min(v.i + LOOSE_QUE_WINDOW + 4, s_hi)]:
+        if phrase and ctx.lowers[t.i] in g.content_marks and t.dep_ == "mark":
+            head = t.head
+            verb = head.pos_ in ("VERB", "AUX") and head.i > t.i
+            return ctx.trim(t.i, min(head.right_edge.i + 1, s_hi) if verb else s_hi)
+        if t.pos_ == "ADP" and (phrase or t.i == v.i + 1 or doc[t.i - 1].pos_ == "ADV"):
+            phrase = True
+        elif not (phrase and (t.pos_ in PHRASE_WORDS or t.text[:1].isupper() or t.text in ("'", "’"))):
+            return None
+    return None
 
 
 def _loose_que(ctx: Ctx, v: Token, s_hi: int) -> Span | None:

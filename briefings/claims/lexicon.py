@@ -103,6 +103,7 @@ class Cues:
     impersonal: frozenset[str] = frozenset()
     content_preps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "call" -> ("for",)
     quote_links: frozenset[str] = frozenset()  # words linking two quotations of one speaker (« même si »)
+    continuations: frozenset[str] = frozenset()  # cues of a speaker who already spoke (« a ajouté »)
     unpassive: frozenset[str] = frozenset()  # cues whose passive agent does something else: « soutenu par »
     bare_incise: bool = False  # an incise may follow its clause with no comma (« … cher estime le journal »)
     impersonal_sources: frozenset[str] = frozenset()
@@ -169,6 +170,7 @@ def load_cues(lang: str) -> Cues:
         impersonal=frozenset(m.get("impersonal", [])),
         content_preps={k: tuple(v) for k, v in m.get("content_preps", {}).items()},
         quote_links=frozenset(m.get("quote_links", [])),
+        continuations=frozenset(m.get("continuations", [])),
         unpassive=frozenset(m.get("unpassive", [])),
         bare_incise=bool(m.get("bare_incise", False)),
         impersonal_sources=frozenset(m.get("impersonal_sources", [])),

@@ -54,6 +54,8 @@ def quote_claims(ctx: Ctx, used: set[int]) -> Iterator[Raw]:
             if span is not None and inverted and _reports_before(ctx, v, first):
                 yield Raw(None, "", "quote", start, end, quote=True)  # the quotation floats to its speaker
                 continue
+        elif _fragment_of(ctx, v, first, last):
+            continue  # « P … qui ne "jouent pas le jeu" …, a plaidé X »: the clause around it is the claim
         used.add(v.i)
         kind = "quote" if kind == "statement" else kind
         yield Raw(speaker_span(speaker, ctx.cues), ctx.cue_text(v), kind, start, end, v.idx, quote=True)
@@ -101,6 +103,29 @@ def _reports_before(ctx: Ctx, v: Token, first: int) -> bool:
     selon qui "Q" »), with no « que » / "that" between it and the quotation: Q is not its content."""
     g = ctx.g
     return not gerund(v, g) and not any(ctx.lowers[i] in g.content_marks for i in range(v.i + 1, first))
+
+
+FRAGMENT_WORDS = 3  # words of the journalist's before a quotation that make it a fragment of the clause
+
+
+def _fragment_of(ctx: Ctx, v: Token, first: int, last: int) -> bool:
+    """Whether the quotation on tokens [``first``, ``last``] is a fragment inside the clause cue ``v`` after
+    it reports: that clause has words of its own before the quotation (not only the links of a run of
+    quotations, « "Q1", même si "Q2" », nor a sub-heading glued before it) and after it."""
+    if first - ctx.sentence_bounds(first)[0] < FRAGMENT_WORDS or not any(
+        not ctx.in_quote[t.i] and not t.is_punct for t in ctx.doc[last + 1 : v.i]
+    ):
+        return False  # (asked first: `content` is the costly question)
+    span, inverted = content(ctx, v)
+    if span is None or not inverted or span[0] >= ctx.doc[first].idx:
+        return False
+    lo = ctx.token_at(span[0])
+    own = [
+        t
+        for t in ctx.doc[lo:first]
+        if not ctx.in_quote[t.i] and not t.is_punct and ctx.lowers[t.i] not in ctx.cues.quote_links
+    ]
+    return len(own) >= FRAGMENT_WORDS
 
 
 def _says_more(v: Token) -> bool:
@@ -157,7 +182,7 @@ def _headline(ctx: Ctx, first: int) -> tuple[tuple[int, int], str] | None:
 
 def _quote_cue(ctx: Ctx, first: int, last: int) -> tuple[Token, Token, str] | None:
     """The reporting verb, speaker and stance of the quotation whose marks are tokens ``first`` and ``last``."""
-    doc, cues = ctx.doc, ctx.cues
+    doc, cues, g = ctx.doc, ctx.cues, ctx.g
     for window, after in ((_after(ctx, last), True), (_before(ctx, first), False)):
         for j in window:
             tok = doc[j]
@@ -165,8 +190,14 @@ def _quote_cue(ctx: Ctx, first: int, last: int) -> tuple[Token, Token, str] | No
             if found is None or (after and _says_more(tok)):
                 continue
             speaker = subject(tok, cues)
-            if speaker is None or ctx.in_quote[speaker.i]:
-                speaker = after_subject(tok, cues, len(doc))
+            if (
+                speaker is None
+                or ctx.in_quote[speaker.i]
+                or (after and speaker.i < first and not gerund(tok, g))
+            ):
+                # an incise after the quotation (« "…", a déclaré à l'AFP M. X ») is said by its own inverted
+                # subject, not by the subject of the clause the parser hung it under
+                speaker = after_subject(tok, cues, len(doc)) or speaker
             speaker = ctx.past_dateline(speaker)
             if speaker is not None and not ctx.in_quote[speaker.i]:
                 return tok, speaker, found

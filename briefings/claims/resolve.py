@@ -88,6 +88,7 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
     pronouns = _Pronouns(ctx, raws)
     pronoun_words = cues.pronouns
     resolved: Resolved = []
+    holders: dict[tuple[int, int], tuple[int, int]] = {}  # role descriptions already resolved to a name
     cued = {_words(ctx, r) for r in raws if r.quote and r.speaker is not None}
     raws = _cut_at_relative_sources(ctx, raws)
     for raw in sorted(raws, key=lambda r: r.start):
@@ -114,7 +115,7 @@ def finish(ctx: Ctx, raws: list[Raw]) -> Iterator[Attribution]:
                 continue
         elif span[1] - span[0] == 1 and word in ctx.g.non_speakers:
             continue
-        span = described(ctx, span, resolved) or document_author(ctx, span) or span
+        span = _named(ctx, raw, span, resolved, holders)
         resolved.append((raw, span))
     resolved = [(r, sp) for r, sp in resolved if not _nested(ctx, r, sp, resolved)]
     yield from _output(ctx, resolved)
@@ -136,6 +137,28 @@ def _cut_at_relative_sources(ctx: Ctx, raws: list[Raw]) -> list[Raw]:
             raw = replace(raw, end=end)
         out.append(raw)
     return out
+
+
+def _named(
+    ctx: Ctx,
+    raw: Raw,
+    span: tuple[int, int],
+    resolved: Resolved,
+    holders: dict[tuple[int, int], tuple[int, int]],
+) -> tuple[int, int]:
+    """The name a role description or a document stands for (``span`` itself when none); a description
+    resolved once stays resolved when a pronoun later points back at it (« …, a ajouté le député. Il a
+    estimé … »)."""
+    found = holders.get(span) or described(ctx, span, resolved, _continued(ctx, raw))
+    if found is not None:
+        holders[span] = found
+        return found
+    return document_author(ctx, span) or span
+
+
+def _continued(ctx: Ctx, raw: Raw) -> bool:
+    """Whether ``raw``'s cue says its speaker has spoken before (« a ajouté », "added")."""
+    return raw.at >= 0 and ctx.lemmas[ctx.token_at(raw.at)] in ctx.cues.continuations
 
 
 def _words(ctx: Ctx, raw: Raw) -> str:

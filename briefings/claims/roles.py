@@ -34,14 +34,18 @@ def is_role(word: str, lang: str) -> bool:
     return norm(word) in _roles(lang)
 
 
-def described(ctx: Ctx, span: tuple[int, int], resolved: Resolved) -> tuple[int, int] | None:
+def described(
+    ctx: Ctx, span: tuple[int, int], resolved: Resolved, continued: bool = False
+) -> tuple[int, int] | None:
     """The named person a definite role description refers to, when the article says it nearby:
 
     - the nearest earlier mention of the same role noun next to a person's name ("le ministre de
       l'Action publique Gérald Darmanin" … "le ministre a accusé" / "Tory co-chairman Liam Fox" … "The
       Tory co-chairman said");
     - for a former role or a role "of" someone else ("l'ancien ministre de François Hollande", "the
-      former adviser to X"), the person who spoke just before — the name inside would mislead.
+      former adviser to X"), the person who spoke just before — the name inside would mislead;
+    - for any role with no named holder, as the subject of a cue that says its speaker spoke before
+      (``continued``: « "…", a ajouté le député de la Somme »), the person who spoke just before.
     """
     doc, g = ctx.doc, ctx.g
     tokens = doc[span[0] : span[1]]
@@ -59,7 +63,7 @@ def described(ctx: Ctx, span: tuple[int, int], resolved: Resolved) -> tuple[int,
     name = own_name(head, g) or (None if of_someone else _earlier_holder(ctx, span, head))
     if name is not None:
         return name
-    return _previous_speaker(ctx, span, head, resolved)
+    return _previous_speaker(ctx, span, head, resolved, continued)
 
 
 def _owner(head: Token, g: Grammar) -> str | None:
@@ -95,7 +99,7 @@ def _earlier_holder(ctx: Ctx, span: tuple[int, int], head: Token) -> tuple[int, 
 
 
 def _previous_speaker(
-    ctx: Ctx, span: tuple[int, int], head: Token, resolved: Resolved
+    ctx: Ctx, span: tuple[int, int], head: Token, resolved: Resolved, continued: bool = False
 ) -> tuple[int, int] | None:
     """For a former role, a role of someone named inside, or an epithet with no office "of" anything ("le
     leader syndicaliste", "the veteran senator"): the person who spoke just before."""
@@ -110,8 +114,12 @@ def _previous_speaker(
         and _owner(head, g) is None  # "the mayor's official spokesman" is of the mayor, no epithet
     )
     bare = len(tokens) == 2 and g.norm(tokens[0].text) in g.definite  # « le syndicaliste », « l'élu »
-    if not (names or was or epithet or bare) or not resolved:
+    if not (names or was or epithet or bare or continued) or not resolved:
         return None
+    if continued:  # « a ajouté le député »: whoever spoke just before, however the article named them
+        prev_raw, prev_span = resolved[-1]
+        near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(max(prev_raw.at, prev_raw.start))] <= 1
+        return prev_span if near and not _other_gender(head, doc[prev_span[0]]) else None
     prev_raw, prev_span = resolved[-1]
     if names or was:
         near = ctx.sent[span[0]] - ctx.sent[ctx.token_at(prev_raw.start)] <= 2

@@ -73,6 +73,11 @@ def _participle_governor(v: Token, cues: Cues) -> Token:
         return h
     while h.dep_ == "ccomp" and h.head is not h and h.head.i < v.i and stance(h.head, cues) is not None:
         h = h.head
+    if stance(h, cues) is None and h.dep_ not in ("ROOT", "conj"):
+        # « X a annoncé le retrait du traité qui permet P, accusant Y de … » hung in the object's relative
+        # clause: the participle after the comma speaks for the cue above it, else the main clause
+        while h.head is not h and stance(h, cues) is None:
+            h = h.head
     # '"P," he told the court, saying Q' with the cue hung on P's verb: the cue
     inverted = [c for c in h.children if c.dep_ in ("parataxis", "ccomp") and c.i < v.i and stance(c, cues)]
     return inverted[-1] if inverted else h
