@@ -421,12 +421,10 @@ async def _poll_window(runtime: Runtime, polling: set[int]) -> None:
             done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             if errors := [error for task in done if (error := task.exception()) is not None]:
                 raise errors[0]  # an unreachable database (a poll's own failure is its result)
-    except asyncio.CancelledError:
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
-        raise
-    except BaseException:
+    except BaseException as stop:
+        if isinstance(stop, asyncio.CancelledError):  # the bot stops: so do its polls
+            for task in running:
+                task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
         raise
 
