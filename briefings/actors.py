@@ -773,15 +773,24 @@ def _owner(noun: Token) -> str | None:
         elif not (r.dep_ == "nmod" and any(k.dep_ == "case" and k.lower_ in GENITIVES for k in r.children)):
             continue
         if r.ent_type_ and r.text[:1].isupper():
-            lo = r.i
-            while lo > 0 and r.doc[lo].ent_iob_ == "I":
-                lo -= 1
-            hi = r.i + 1
-            while hi < len(r.doc) and r.doc[hi].ent_iob_ == "I":
-                hi += 1
+            lo, hi = ent_bounds(r)
             return r.doc[lo:hi].text
         return None
     return None
+
+
+def ent_bounds(tok: Token) -> tuple[int, int]:
+    """Token span of the named entity ``tok`` belongs to (``tok`` alone outside entities), read from the
+    IOB tags around it rather than from ``doc.ents``, which spaCy rebuilds on each access."""
+    doc = tok.doc
+    if tok.ent_iob_ == "O" or not tok.ent_type_:
+        return tok.i, tok.i + 1
+    lo, hi = tok.i, tok.i + 1
+    while lo > 0 and doc[lo].ent_iob_ == "I":
+        lo -= 1
+    while hi < len(doc) and doc[hi].ent_iob_ == "I":
+        hi += 1
+    return lo, hi
 
 
 def _definite(noun: Token) -> bool:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import TYPE_CHECKING, NamedTuple
 
-from briefings.actors import doc_ents
+from briefings.actors import doc_ents, ent_bounds
 from briefings.claims.document import Ctx, Raw
 from briefings.claims.lexicon import load_genders
 from briefings.claims.roles import is_role
-from briefings.claims.syntax import ent_bounds, is_person, np
+from briefings.claims.syntax import is_person, np
 
 if TYPE_CHECKING:
     from spacy.tokens import Token

@@ -6,10 +6,10 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from briefings.actors import load_gazetteer, norm
+from briefings.actors import ent_bounds, load_gazetteer, norm
 from briefings.claims.document import Ctx, Raw
 from briefings.claims.lexicon import Grammar, load_genders
-from briefings.claims.syntax import ent_bounds, glued, is_person
+from briefings.claims.syntax import glued, is_person
 from briefings.claims.text import MARKS, SENTENCE_END
 
 if TYPE_CHECKING:

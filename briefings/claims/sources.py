@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from briefings.actors import ent_bounds
 from briefings.claims.document import Ctx, Raw
 from briefings.claims.lexicon import Cues
 from briefings.claims.nouns import noun_speaker
 from briefings.claims.speakers import speaker_span
 from briefings.claims.stance import stance
-from briefings.claims.syntax import ent_bounds, is_person, np, possessor
+from briefings.claims.syntax import is_person, np, possessor
 
 if TYPE_CHECKING:
     from spacy.tokens import Token

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from briefings.actors import ent_bounds
 from briefings.claims.lexicon import Grammar
 
 if TYPE_CHECKING:
@@ -120,20 +121,6 @@ def _np_edges(tok: Token, lo: int, hi: int, g: Grammar) -> tuple[int, int]:
     while hi + 1 < len(doc) and glued(doc[hi], doc[hi + 1]):
         hi += 1
     return lo, hi + 1
-
-
-def ent_bounds(tok: Token) -> tuple[int, int]:
-    """Token span of the named entity ``tok`` belongs to (``tok`` alone outside entities), read from the
-    IOB tags around it rather than from ``doc.ents``, which spaCy rebuilds on each access."""
-    doc = tok.doc
-    if tok.ent_iob_ == "O" or not tok.ent_type_:
-        return tok.i, tok.i + 1
-    lo, hi = tok.i, tok.i + 1
-    while lo > 0 and doc[lo].ent_iob_ == "I":
-        lo -= 1
-    while hi < len(doc) and doc[hi].ent_iob_ == "I":
-        hi += 1
-    return lo, hi
 
 
 def glued(a: Token, b: Token) -> bool:
