@@ -35,10 +35,14 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _GLUED = re.compile(
+    # every case below follows a stop or a closing quote glued to a capital or an opening quote: checked
+    # first, so that the rest is tried only there (not at each character of a long text)
+    r"(?<=[.!?»”])(?=[A-ZÀ-Ý\"«“])(?:"
     r"(?<=[a-zà-ÿ]{2}[.!?])(?=[A-ZÀ-Ý](?:[a-zà-ÿ]|['’][^\W\d_]{2}))"  # "fin.Le", "fin.L'avocat"
     r"|(?<=[\d%)»”\"][.!?])(?=[A-ZÀ-Ý](?:[a-zà-ÿ]|['’][^\W\d_]{2}))"  # « 12%.Le », « (AFP).Le », « jeu".Il »
     r"|(?<=[\w)%»”\"][.!?])(?=[\"«“][A-ZÀ-Ý])"  # « fin."Nous », « dit ".« Le »: the next quote opens
     r"|(?<=[»”])(?=[A-ZÀ-Ý][a-zà-ÿ])"  # « … »Il a dit
+    r")"
 )
 
 
@@ -56,7 +60,11 @@ def _glued_opener() -> re.Pattern[str]:
     alternatives = [f"(?:{'|'.join(map(re.escape, words))})\\s+\\w"] if words else []
     if elided:
         alternatives.append(f"(?:{'|'.join(map(re.escape, elided))})[{APOSTROPHES}]\\w\\w")  # not "BBC's"
-    return re.compile(f"(?<=[^\\W_])(?=(?:{'|'.join(alternatives) or '(?!)'}))")
+    if not alternatives:
+        return re.compile("(?!)")
+    # the opener's first letter is checked before the alternatives, which are tried only there
+    first = "".join(sorted({re.escape(w[:1]) for w in [*words, *elided]}))
+    return re.compile(f"(?<=[^\\W_])(?=[{first}])(?=(?:{'|'.join(alternatives)}))")
 
 
 def _glued_after(text: str, i: int) -> bool:
