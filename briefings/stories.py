@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import random
 import re
 import unicodedata
 import zlib
@@ -29,8 +30,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-from datasketch import MinHash, MinHashLSH
 
 from briefings.actors import norm, words
 from briefings.models import Actor, Article, Briefing, Claim
@@ -123,9 +122,50 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 # ---------------------------------------------------------------------------------------------- clustering
 
 
-def _hash32(word: str) -> int:
-    """A 32-bit hash of a word for MinHash (CRC-32: deterministic, and much faster than SHA-1)."""
-    return zlib.crc32(word.encode())
+_PRIME = (1 << 61) - 1  # the hashes are (a * h + b) mod this prime, h a word's CRC-32, a and b < 2**31
+
+
+class _BandIndex:
+    """MinHash LSH over sets of words: a set's signature is the least of each of ``num_perm`` hashes over
+    its words (two sets agree on one with a probability of their Jaccard similarity), cut into ``bands``
+    bands; the sets whose signature agrees with a query's on at least one whole band are its candidates.
+
+    Written here rather than taken from datasketch (whose `MinHashLSH` does the same): datasketch imports
+    SciPy for a parameter search not used here, a second of every start of the bot and of each of its
+    processes. NumPy (a dependency of spaCy) is imported when the first index is made.
+    """
+
+    def __init__(self, *, num_perm: int, bands: int, seed: int = 1) -> None:
+        import numpy
+
+        self._np = numpy
+        chosen = random.Random(seed)  # the same hashes in every process and run
+        self._a = numpy.array([chosen.randrange(1, 1 << 31) for _ in range(num_perm)], dtype=numpy.uint64)
+        self._b = numpy.array([chosen.randrange(0, 1 << 31) for _ in range(num_perm)], dtype=numpy.uint64)
+        self._rows = num_perm // bands
+        self._tables: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
+
+    def bands(self, words: Iterable[str]) -> list[bytes]:
+        """The band keys of the signature of ``words`` (an empty set's are those of every empty set)."""
+        numpy = self._np
+        hashes = numpy.fromiter((zlib.crc32(w.encode()) for w in words), dtype=numpy.uint64)
+        if hashes.size:
+            signature = ((numpy.outer(hashes, self._a) + self._b) % numpy.uint64(_PRIME)).min(axis=0)
+        else:
+            signature = numpy.full(self._a.shape, _PRIME, dtype=numpy.uint64)
+        rows = self._rows
+        return [signature[i * rows : (i + 1) * rows].tobytes() for i in range(len(self._tables))]
+
+    def insert(self, key: str, bands: Sequence[bytes]) -> None:
+        for table, band in zip(self._tables, bands, strict=True):
+            table.setdefault(band, []).append(key)
+
+    def query(self, bands: Sequence[bytes]) -> set[str]:
+        """The keys inserted with a band in common with ``bands``."""
+        found: set[str] = set()
+        for table, band in zip(self._tables, bands, strict=True):
+            found.update(table.get(band, ()))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,16 +196,12 @@ class StoryClusterer:
     top_actors: int = 5
     sample: int = 2
     common_actor: int = 50
-    _lsh: dict[str, MinHashLSH] = field(default_factory=dict, init=False, repr=False)
+    _lsh: dict[str, _BandIndex] = field(default_factory=dict, init=False, repr=False)
     _by_actor: dict[tuple[str, str], set[str]] = field(default_factory=dict, init=False, repr=False)
     _story_of: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _members: dict[str, list[str]] = field(default_factory=dict, init=False, repr=False)
     _order: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _sample: dict[str, list[_Sketch]] = field(default_factory=dict, init=False, repr=False)
-    _minhash: MinHash = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._minhash = MinHash(num_perm=self.num_perm, hashfunc=_hash32)
 
     def add(self, key: str, data: StoredBriefing) -> str:
         """Put the stored briefing ``data`` (identified by ``key``, e.g. its URL) in a story; return the
@@ -175,14 +211,12 @@ class StoryClusterer:
         lang = data.get("lang") or ""
         sketch = _Sketch(words=shingles(data), actors=key_actors(data, top=self.top_actors))
         if lang not in self._lsh:
-            self._lsh[lang] = MinHashLSH(
-                num_perm=self.num_perm, params=(self.bands, self.num_perm // self.bands)
-            )
-        lsh, minhash = self._lsh[lang], None
+            self._lsh[lang] = _BandIndex(num_perm=self.num_perm, bands=self.bands)
+        lsh, bands = self._lsh[lang], None
         story = self._most_similar(sketch, self._sharing_actors(lang, sketch.actors))
         if story is None:
-            minhash = self._minhash_of(sketch)
-            story = self._most_similar(sketch, {self._story_of[k] for k in lsh.query(minhash)})
+            bands = lsh.bands(sketch.words)
+            story = self._most_similar(sketch, {self._story_of[k] for k in lsh.query(bands)})
         story = story or key
         self._story_of[key] = story
         self._order.setdefault(story, len(self._order))
@@ -190,16 +224,10 @@ class StoryClusterer:
         kept = self._sample.setdefault(story, [])
         if len(kept) < self.sample:
             kept.append(sketch)
-            lsh.insert(key, minhash or self._minhash_of(sketch))
+            lsh.insert(key, bands if bands is not None else lsh.bands(sketch.words))
             for actor in sketch.actors:
                 self._by_actor.setdefault((lang, actor), set()).add(story)
         return story
-
-    def _minhash_of(self, sketch: _Sketch) -> MinHash:
-        minhash = self._minhash  # reused: the index keeps band hashes, not the MinHash
-        minhash.clear()
-        minhash.update_batch(sketch.words)
-        return minhash
 
     def _most_similar(self, sketch: _Sketch, stories: set[str]) -> str | None:
         """The story of ``stories`` most similar to ``sketch`` if similar enough (the oldest on a tie)."""
