@@ -35,10 +35,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from aiohttp import web
 from telegram import ChatMember, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -50,6 +49,9 @@ from bot.adapters.clock import Clock, MonotonicClock
 from bot.models import Address, Command, Post, Reply, printable
 from bot.protocols import DeliveryError, OnCommand
 from bot.tls import client_tls
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -497,6 +499,8 @@ class TelegramAdapter:
             raise ValueError(
                 "telegram webhook mode needs NEWSBRIEF_TELEGRAM_WEBHOOK_SECRET (or NEWSBRIEF_TELEGRAM_WEBHOOK_SECRET_FILE)"
             )
+        from aiohttp import web  # only here: long polling, the default, never loads the web server
+
         username = self.bot.username
         seen: deque[int] = deque(maxlen=1000)
 
