@@ -13,6 +13,8 @@ import os
 import re
 import secrets
 import shutil
+import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -26,12 +28,28 @@ from sqlalchemy.ext.asyncio import create_async_engine
 pytest_plugins = ["tests.fake_telegram", "tests.fake_slack"]  # the fake_telegram and fake_slack fixtures
 
 PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
+ZYGOTE_ENV = "TESTS_ZYGOTE"  # the socket of the run's zygote (tests/forks.py), when there is one
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Runtimes built by tests brief in this process (their pipelines loaded once per run) unless a test
-    asks for worker processes itself (``briefing_workers``, tests/test_workers.py)."""
+    asks for worker processes itself (``briefing_workers``, tests/test_workers.py).
+
+    With pytest-xdist, the workers are forked from a zygote that imported the bot and loaded the
+    pipelines once (tests/forks.py): each worker would otherwise spend seconds of CPU on the same."""
     os.environ.setdefault("NEWSBRIEF_BRIEFING_WORKERS", "1")
+    tx = config.getoption("tx", None) or []
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no" or tx != ["popen"] * len(tx):
+        return
+    from bot.settings import DEFAULT_PIPELINES
+    from tests.forks import Zygote
+
+    where = Path(tempfile.mkdtemp(prefix="newsbrief-zygote-"))
+    zygote = Zygote(where / "socket", pipelines=tuple(DEFAULT_PIPELINES.values()))
+    config.add_cleanup(lambda: (zygote.close(), shutil.rmtree(where, ignore_errors=True)))
+    os.environ[ZYGOTE_ENV] = zygote.path  # for the workers' own forks (tests/test_instances.py)
+    stand_in = Path(__file__).parent / "forks.py"
+    config.option.tx = [f"popen//python={sys.executable} {stand_in} {zygote.path}"] * len(tx)
 
 
 # -- Which tests run where (pytest-xdist) --------------------------------------------------------------

@@ -2,7 +2,7 @@
 server and the local fake Telegram Bot API: every post arrives once and in order, a SIGKILLed instance's
 work is taken over after its leases expire, the fake's arrival stamps respect Telegram's limits, one
 digest per chat, one long poller at a time. The processes are forked from a process that imported the bot
-once (tests/zygote.py), each with its own environment, working directory and log.
+once (tests/forks.py), each with its own environment, working directory and log.
 
 PostgreSQL only (skipped without NEWSBRIEF_TEST_DATABASE_URL): each test gets a database of its own (the
 processes take a URL, so a schema on the search_path cannot be handed to them). Leases last 3 s here.
@@ -30,9 +30,10 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.storage.db import open_database
+from tests.conftest import ZYGOTE_ENV
 from tests.fake_telegram import FakeTelegram, SentMessage
+from tests.forks import Forked, Zygote, spawn
 from tests.localhttp import send_body, serving
-from tests.zygote import Forked, Zygote
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("NEWSBRIEF_TEST_DATABASE_URL")
@@ -102,12 +103,16 @@ async def pg_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="module")
-def zygote() -> Iterator[Zygote]:
-    """The process the instances of this module's tests are forked from (tests/zygote.py): each is a real
-    ``newsbrief run`` process, without paying the bot's imports nine times over."""
-    forks = Zygote({k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")})
-    yield forks
-    forks.close()
+def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The socket of the zygote the instances are forked from (tests/forks.py): the run's, under xdist, else
+    one of this module's. Each instance is a real ``newsbrief run`` process, without paying the bot's
+    imports and the pipelines' loading nine times over."""
+    if path := os.environ.get(ZYGOTE_ENV):
+        yield path
+        return
+    own = Zygote(tmp_path_factory.mktemp("zygote") / "socket")
+    yield own.path
+    own.close()
 
 
 @dataclass
@@ -135,15 +140,17 @@ class Instance:
                 await self.proc.wait()
 
 
-def start(
-    zygote: Zygote, name: str, tmp_path: Path, env: dict[str, str], *, pipelines: tuple[str, ...] = ()
-) -> Instance:
-    """``newsbrief run -v`` with only ``env``'s ``NEWSBRIEF_*`` settings, in ``tmp_path``, logging to
-    ``NAME.log`` there (``pipelines``: loaded by the zygote first, once, as a briefing worker's are)."""
+def start(zygote: str, name: str, tmp_path: Path, env: dict[str, str]) -> Instance:
+    """``newsbrief run -v`` with only ``env``'s ``NEWSBRIEF_*`` settings, in ``tmp_path``, its output in
+    ``NAME.log`` there."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBRIEF_")}
     log = tmp_path / f"{name}.log"
-    proc = zygote.spawn("run", "-v", env={**clean, **env}, cwd=tmp_path, log=log, pipelines=pipelines)
-    return Instance(proc, log)
+    with log.open("wb") as sink, open(os.devnull, "rb") as nothing:
+        fds = (nothing.fileno(), sink.fileno(), sink.fileno())
+        pid, connection = spawn(
+            zygote, ["-m", "bot.cli", "run", "-v"], env={**clean, **env}, cwd=tmp_path, fds=fds
+        )
+    return Instance(Forked(pid, connection), log)
 
 
 def settings_env(database_url: str, fake: FakeTelegram, **extra: str) -> dict[str, str]:
@@ -187,7 +194,7 @@ def check_limits(messages: list[SentMessage], *, speed: float = 1.0) -> None:
 
 
 async def test_three_instances_post_every_article_once_in_order_and_survive_a_sigkill_mid_send(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: str
 ) -> None:
     instances: list[Instance] = []
     with serving(Feeds) as base:
@@ -210,12 +217,10 @@ async def test_three_instances_post_every_article_once_in_order_and_survive_a_si
         env = settings_env(pg_url, fake_telegram)
         try:
             # the first instance takes the sending lease, and will hang before its fifth send until killed
-            first = start(
-                zygote, "a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:5"}, pipelines=EN
-            )
+            first = start(zygote, "a", tmp_path, {**env, "NEWSBRIEF_FAULT": "pause-before-send:5"})
             instances.append(first)
             await until(lambda: "holds lease send:telegram" in first.text(), deadline_s=120, what="a's lease")
-            instances += [start(zygote, name, tmp_path, env, pipelines=EN) for name in ("b", "c")]
+            instances += [start(zygote, name, tmp_path, env) for name in ("b", "c")]
             await until(lambda: "pausing before send" in first.text(), deadline_s=300, what="a's pause")
             await first.kill()
             await until(lambda: len(fake_telegram.messages) >= total, deadline_s=400, what="every post")
@@ -244,7 +249,7 @@ async def test_three_instances_post_every_article_once_in_order_and_survive_a_si
 
 
 async def test_a_digest_due_while_two_instances_run_is_sent_once_per_chat(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: str
 ) -> None:
     from tests.test_digests import briefing
 
@@ -318,7 +323,7 @@ async def test_a_digest_due_while_two_instances_run_is_sent_once_per_chat(
 
 
 async def test_a_group_gets_at_most_20_messages_a_minute_across_a_takeover_of_the_sending(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: str
 ) -> None:
     """26 posts queued for one group: a sends 20 (as fast as the limits let it) and is killed before the
     21st; b, taking the sending over a lease period later, must still wait for the group's minute to pass
@@ -376,7 +381,7 @@ def telegram_command(chat_id: int, text_: str) -> dict[str, Any]:
 
 
 async def test_two_long_polling_instances_have_one_poller_and_the_other_takes_over_when_it_dies(
-    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: Zygote
+    fake_telegram: FakeTelegram, pg_url: str, tmp_path: Path, zygote: str
 ) -> None:
     env = settings_env(pg_url, fake_telegram)
     instances = [start(zygote, name, tmp_path, env) for name in ("a", "b")]
