@@ -140,6 +140,39 @@ def stored_dict(
     }
 
 
+WORDS = [f"w{n}" for n in range(60)]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        (WORDS[:40], {"a"}),  # the same words
+        ([*WORDS[:38], "x", "y"], {"a"}),  # Jaccard 0.90: no band in common once in 0.18**-32
+        (WORDS[40:], {"b"}),  # the other set's words
+        (
+            [f"other{n}" for n in range(40)],
+            set(),
+        ),  # no word in common: no band in common (hash collisions aside)
+    ],
+)
+def test_the_lsh_index_finds_sets_sharing_most_of_their_words(query: list[str], found: set[str]) -> None:
+    from briefings.stories import _BandIndex
+
+    index = _BandIndex(num_perm=64, bands=32)
+    index.insert("a", index.bands(WORDS[:40]))
+    index.insert("b", index.bands(WORDS[40:]))
+    assert index.query(_BandIndex(num_perm=64, bands=32).bands(query)) == found  # the same hashes anywhere
+
+
+def test_empty_word_sets_share_their_bands() -> None:
+    from briefings.stories import _BandIndex
+
+    index = _BandIndex(num_perm=64, bands=32)
+    index.insert("empty", index.bands([]))
+    assert index.query(index.bands([])) == {"empty"}
+    assert index.query(index.bands(WORDS[:5])) == set()
+
+
 def test_merge_story_merges_aliases_and_keeps_each_source_of_a_repeated_claim() -> None:
     first = stored_dict(
         "https://un.example/a",
