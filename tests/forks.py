@@ -182,11 +182,12 @@ def serve(path: str, pipelines: list[str]) -> None:
         stopping = True
 
     signal.signal(signal.SIGTERM, stop)
+    parent = os.getppid()  # a test run killed outright leaves no zygote behind: it stops when orphaned
     waiting: dict[int, socket.socket] = {}  # pid -> the connection its exit code goes to
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     print("ready", flush=True)
-    while not stopping:
+    while not stopping and os.getppid() == parent:
         for _key, _events in selector.select(timeout=0.05):
             connection, _ = listener.accept()
             message, fds, _flags, _address = socket.recv_fds(connection, 1 << 16, 3)
