@@ -83,18 +83,25 @@ class Forked:
         self.pid = pid
         self.returncode: int | None = None
         self._connection = connection
-        self._fd = os.pidfd_open(pid)
+        try:
+            self._fd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:  # ended already: `wait` reads how
+            self._fd = None
 
     def send_signal(self, sig: int) -> None:
-        if self.returncode is None:
-            signal.pidfd_send_signal(self._fd, sig)
+        if self.returncode is None and self._fd is not None:
+            try:
+                signal.pidfd_send_signal(self._fd, sig)
+            except ProcessLookupError:  # it has ended, and `wait` will say so
+                pass
 
     async def wait(self) -> int:
         if self.returncode is None:
             answer = await asyncio.to_thread(_line, self._connection)
             self.returncode = int(answer.removeprefix("exit ")) if answer.startswith("exit ") else -1
             self._connection.close()
-            os.close(self._fd)
+            if self._fd is not None:
+                os.close(self._fd)
         return self.returncode
 
 
