@@ -42,6 +42,7 @@ IMPORTS = (
     "handlers",
     "alembic.command",
     "alembic.runtime.migration",
+    "trafilatura",  # imported by the bot on its first page
     "pytest",  # not its plugins: pytest would warn that it cannot rewrite their asserts
 )
 
