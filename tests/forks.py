@@ -26,7 +26,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -233,11 +232,8 @@ def _reap(waiting: dict[int, socket.socket], *, block: bool) -> None:
 
 
 def stand_in(path: str, args: list[str]) -> int:
-    """``python ARGS`` run by the zygote on this process's streams; its exit code."""
-    for _ in range(600):  # the zygote may still be loading
-        if os.path.exists(path):
-            break
-        time.sleep(0.1)
+    """``python ARGS`` run by the zygote on this process's streams (ready: `Zygote` waited for it); its exit
+    code."""
     _pid, connection = spawn(path, args, env=dict(os.environ), cwd=Path.cwd(), fds=(0, 1, 2))
     answer = _line(connection)
     return int(answer.removeprefix("exit ")) if answer.startswith("exit ") else 1
